@@ -1,0 +1,43 @@
+package io.lensboard;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Optional;
+
+/** Every lensboard setting; application.properties documents each once. */
+@ConfigMapping(prefix = "lensboard")
+public interface LensboardConfig {
+
+    Models models();
+
+    Pool pool();
+
+    Runs runs();
+
+    /** Where runs are stored (the H2 database file by default). */
+    @WithDefault("./data")
+    String dataDir();
+
+    /** auto (a GPU when PyTorch sees one), cpu or gpu. */
+    @WithDefault("auto")
+    String device();
+
+    interface Models {
+        /** Directories whose subdirectories are models (env LENSBOARD_MODELS_DIRS, comma-separated). */
+        Optional<List<String>> dirs();
+    }
+
+    interface Runs {
+        /** Runs waiting beyond the one running; more are refused with 429. */
+        @WithDefault("16")
+        int queueLimit();
+    }
+
+    interface Pool {
+        /** Resident parameter memory above which idle models are evicted, least recently used first. */
+        @WithDefault("8G")
+        MemorySize memoryBudget();
+    }
+}

@@ -1,0 +1,25 @@
+package io.lensboard.analysis;
+
+import java.util.List;
+
+/** The logit lens of one prompt: every decoded layer, in order. */
+public record LensResult(String model, String prompt, List<Token> tokens, List<Layer> layers) {
+
+    public record Token(long id, String text) {}
+
+    /** A token among a position's top-k: its probability and raw logit under this layer's decoding. */
+    public record TopToken(long id, String text, double prob, double logit) {}
+
+    /**
+     * One position of one layer. KLs are exact, in nats; ranks are 1-based, 1 + the number of
+     * strictly larger logits; {@code rankNextToken} is null at the last position.
+     */
+    public record Position(List<TopToken> top, double entropy, double klFinal, double klInput,
+                           long rankFinalTop1, Long rankNextToken, long rankInputToken) {}
+
+    /**
+     * A decoded residual stream. {@code layer} is 0 for the input embeddings and l for the stream after
+     * block l; a sub-block row (hook_resid_mid, after block l's attention) has layer l - 0.5.
+     */
+    public record Layer(Number layer, String hook, List<Position> positions) {}
+}

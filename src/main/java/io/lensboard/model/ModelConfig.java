@@ -1,0 +1,112 @@
+package io.lensboard.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The dimensions of a checkpoint, read from a Hugging Face {@code config.json} under either
+ * architecture's own key names (GPT-2's {@code n_embd}, Llama's {@code hidden_size}).
+ */
+public record ModelConfig(
+        Architecture architecture,
+        int dModel,
+        int nLayers,
+        int nHeads,
+        int nKvHeads,
+        int dMlp,
+        int vocabSize,
+        int nCtx,
+        double normEps,
+        double ropeTheta,
+        boolean tiedEmbeddings,
+        double initializerRange,
+        Integer bosTokenId) {
+
+    public enum Architecture {
+        GPT2("gpt2"), LLAMA("llama");
+
+        public final String modelType;
+
+        Architecture(String modelType) {
+            this.modelType = modelType;
+        }
+    }
+
+    public int dHead() {
+        return dModel / nHeads;
+    }
+
+    public static ModelConfig read(Path configJson) {
+        JsonNode c;
+        try {
+            c = new ObjectMapper().readTree(configJson.toFile());
+        } catch (IOException e) {
+            throw new CheckpointException(configJson + ": cannot read config.json: " + e.getMessage(), e);
+        }
+        String type = c.path("model_type").asText("");
+        ModelConfig config = switch (type) {
+            case "gpt2" -> gpt2(c, configJson);
+            case "llama" -> llama(c, configJson);
+            default -> throw new CheckpointException(configJson + ": unsupported model_type '" + type
+                    + "' (lensboard runs 'gpt2' and 'llama')");
+        };
+        config.validate(configJson);
+        return config;
+    }
+
+    private static ModelConfig gpt2(JsonNode c, Path file) {
+        int d = required(c, "n_embd", file);
+        JsonNode inner = c.path("n_inner");
+        return new ModelConfig(Architecture.GPT2, d,
+                required(c, "n_layer", file),
+                required(c, "n_head", file),
+                required(c, "n_head", file),
+                inner.isNumber() ? inner.asInt() : 4 * d,
+                required(c, "vocab_size", file),
+                c.path("n_positions").asInt(c.path("n_ctx").asInt(1024)),
+                c.path("layer_norm_epsilon").asDouble(1e-5),
+                0,
+                c.path("tie_word_embeddings").asBoolean(true),
+                c.path("initializer_range").asDouble(0.02),
+                c.hasNonNull("bos_token_id") ? c.get("bos_token_id").asInt() : null);
+    }
+
+    private static ModelConfig llama(JsonNode c, Path file) {
+        int heads = required(c, "num_attention_heads", file);
+        return new ModelConfig(Architecture.LLAMA,
+                required(c, "hidden_size", file),
+                required(c, "num_hidden_layers", file),
+                heads,
+                c.path("num_key_value_heads").asInt(heads),
+                required(c, "intermediate_size", file),
+                required(c, "vocab_size", file),
+                c.path("max_position_embeddings").asInt(2048),
+                c.path("rms_norm_eps").asDouble(1e-6),
+                c.path("rope_theta").asDouble(10000.0),
+                c.path("tie_word_embeddings").asBoolean(false),
+                c.path("initializer_range").asDouble(0.02),
+                c.hasNonNull("bos_token_id") ? c.get("bos_token_id").asInt() : null);
+    }
+
+    private static int required(JsonNode c, String key, Path file) {
+        if (!c.path(key).isNumber()) {
+            throw new CheckpointException(file + ": config.json lacks the number '" + key + "'");
+        }
+        return c.get(key).asInt();
+    }
+
+    private void validate(Path file) {
+        if (dModel % nHeads != 0) {
+            throw new CheckpointException(file + ": hidden size " + dModel + " is not divisible by " + nHeads + " heads");
+        }
+        if (nHeads % nKvHeads != 0) {
+            throw new CheckpointException(file + ": " + nHeads + " heads cannot share " + nKvHeads + " key/value heads");
+        }
+        if (architecture == Architecture.LLAMA && dHead() % 2 != 0) {
+            throw new CheckpointException(file + ": RoPE needs an even head size, got " + dHead());
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.lensboard.runs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Runs and their event logs in SQL (H2 by default, PostgreSQL by configuration; schema by Flyway).
+ * Writes are single statements, so a crash mid-run leaves every stored row whole.
+ */
+public class RunStore {
+    private final DataSource db;
+    private final ObjectMapper json;
+
+    public RunStore(DataSource db, ObjectMapper json) {
+        this.db = db;
+        this.json = json;
+    }
+
+    public void insert(RunRecord r) {
+        update("INSERT INTO runs (id, kind, model, params, state, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                r.id(), r.kind(), r.model(), write(r.params()), r.state().key(), Timestamp.from(r.createdAt()));
+    }
+
+    public void state(String id, RunState state, String error) {
+        Timestamp now = Timestamp.from(Instant.now());
+        if (state == RunState.RUNNING) {
+            update("UPDATE runs SET state = ?, started_at = ? WHERE id = ?", state.key(), now, id);
+        } else if (state.finished()) {
+            update("UPDATE runs SET state = ?, error = ?, finished_at = ? WHERE id = ?", state.key(), error, now, id);
+        } else {
+            update("UPDATE runs SET state = ? WHERE id = ?", state.key(), id);
+        }
+    }
+
+    public void result(String id, JsonNode result) {
+        update("UPDATE runs SET result = ? WHERE id = ?", write(result), id);
+    }
+
+    public void append(String id, RunEvent e) {
+        update("INSERT INTO run_events (run_id, seq, type, data) VALUES (?, ?, ?, ?)", id, e.seq(), e.type(), e.data());
+    }
+
+    public List<RunEvent> events(String id, long afterSeq) {
+        List<RunEvent> out = new ArrayList<>();
+        query("SELECT seq, type, data FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq", rs -> {
+            out.add(new RunEvent(rs.getLong(1), rs.getString(2), rs.getString(3)));
+        }, id, afterSeq);
+        return out;
+    }
+
+    public long lastSeq(String id) {
+        long[] last = {0};
+        query("SELECT MAX(seq) FROM run_events WHERE run_id = ?", rs -> last[0] = rs.getLong(1), id);
+        return last[0];
+    }
+
+    public Optional<RunRecord> find(String id) {
+        List<RunRecord> out = new ArrayList<>();
+        query("SELECT " + COLUMNS + " FROM runs WHERE id = ?", rs -> out.add(record(rs)), id);
+        return out.stream().findFirst();
+    }
+
+    public List<RunRecord> list(int limit) {
+        List<RunRecord> out = new ArrayList<>();
+        query("SELECT " + COLUMNS + " FROM runs ORDER BY created_at DESC, id LIMIT ?", rs -> out.add(record(rs)), limit);
+        return out;
+    }
+
+    /** After a restart: every run that was queued, loading or running is marked interrupted. Returns their ids. */
+    public List<String> interruptUnfinished() {
+        List<String> ids = new ArrayList<>();
+        query("SELECT id FROM runs WHERE state IN ('queued', 'loading', 'running')", rs -> ids.add(rs.getString(1)));
+        for (String id : ids) {
+            state(id, RunState.INTERRUPTED, "the service restarted while this run was unfinished");
+        }
+        return ids;
+    }
+
+    private static final String COLUMNS = "id, kind, model, params, state, error, result, created_at, started_at, finished_at";
+
+    private RunRecord record(ResultSet rs) throws SQLException {
+        return new RunRecord(rs.getString(1), rs.getString(2), rs.getString(3), read(rs.getString(4)),
+                RunState.valueOf(rs.getString(5).toUpperCase()), rs.getString(6), read(rs.getString(7)),
+                instant(rs.getTimestamp(8)), instant(rs.getTimestamp(9)), instant(rs.getTimestamp(10)));
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    private JsonNode read(String s) {
+        try {
+            return s == null ? null : json.readTree(s);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    private String write(JsonNode node) {
+        return node == null ? null : node.toString();
+    }
+
+    private interface Row {
+        void accept(ResultSet rs) throws SQLException;
+    }
+
+    private void query(String sql, Row row, Object... args) {
+        try (Connection c = db.getConnection(); PreparedStatement st = bind(c.prepareStatement(sql), args); ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                row.accept(rs);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("run store: " + e.getMessage(), e);
+        }
+    }
+
+    private void update(String sql, Object... args) {
+        try (Connection c = db.getConnection(); PreparedStatement st = bind(c.prepareStatement(sql), args)) {
+            st.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("run store: " + e.getMessage(), e);
+        }
+    }
+
+    private static PreparedStatement bind(PreparedStatement st, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            st.setObject(i + 1, args[i]);
+        }
+        return st;
+    }
+}

@@ -1,0 +1,71 @@
+package io.lensboard.web;
+
+import io.lensboard.model.CheckpointException;
+import io.lensboard.model.LoadedModel;
+import io.lensboard.model.ModelCatalog;
+import io.lensboard.model.ModelConfig;
+import io.lensboard.model.ModelPool;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The catalog as users see it: local models and their untrained twins, then whatever else is in the pool. */
+@ApplicationScoped
+public class ModelListing {
+
+    @Inject
+    ModelPool pool;
+
+    public List<ModelInfo> list() {
+        Map<String, ModelConfig> configs = new LinkedHashMap<>();
+        for (ModelCatalog.LocalModel local : pool.catalog().local()) {
+            ModelConfig config = readConfig(local);
+            if (local.weights()) {
+                configs.put(local.id(), config);
+            }
+            configs.put(local.id() + ":untrained", config);
+        }
+        for (LoadedModel m : pool.loaded()) {
+            configs.put(m.id(), m.config());
+        }
+        for (String id : pool.ids()) {
+            configs.putIfAbsent(id, null);
+        }
+        List<ModelInfo> out = new ArrayList<>();
+        configs.forEach((id, config) -> out.add(info(id, config)));
+        return out;
+    }
+
+    public ModelInfo info(String id) {
+        ModelConfig config = pool.loaded().stream().filter(m -> m.id().equals(id)).map(LoadedModel::config).findFirst()
+                .orElseGet(() -> pool.catalog().findLocal(pool.catalog().check(id).base()).map(this::readConfig).orElse(null));
+        return info(id, config);
+    }
+
+    private ModelInfo info(String id, ModelConfig c) {
+        Optional<ModelPool.Status> status = pool.status(id);
+        String state = status.map(s -> s.state().name().toLowerCase()).orElse("available");
+        return new ModelInfo(id,
+                c == null ? null : c.architecture().modelType,
+                c == null ? null : c.nLayers(),
+                c == null ? null : c.dModel(),
+                c == null ? null : c.vocabSize(),
+                ModelServices.name(pool.device().device()),
+                status.map(s -> s.state() == ModelPool.State.LOADED).orElse(false),
+                state,
+                status.map(ModelPool.Status::progress).orElse(0.0),
+                status.map(ModelPool.Status::detail).orElse(null));
+    }
+
+    private ModelConfig readConfig(ModelCatalog.LocalModel local) {
+        try {
+            return ModelConfig.read(local.dir().resolve("config.json"));
+        } catch (CheckpointException unusable) {
+            return null; // listed without dimensions; loading it reports the problem
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.lensboard.web;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import io.lensboard.LensboardConfig;
+import io.lensboard.model.DeviceThread;
+import io.lensboard.model.HubClient;
+import io.lensboard.model.ModelCatalog;
+import io.lensboard.model.ModelPool;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Wires the model layer (plain Java) into CDI from the configuration. */
+@ApplicationScoped
+public class ModelServices {
+
+    @Produces
+    @Singleton
+    ModelPool pool(LensboardConfig config) {
+        List<Path> dirs = config.models().dirs().orElse(List.of()).stream()
+                .map(String::trim).filter(s -> !s.isEmpty()).map(Path::of).toList();
+        ModelCatalog catalog = new ModelCatalog(dirs, HubClient.fromEnvironment());
+        DeviceThread device = new DeviceThread(device(config.device()));
+        return new ModelPool(catalog, device, config.pool().memoryBudget().asLongValue());
+    }
+
+    void close(@Disposes ModelPool pool) {
+        pool.close();
+        pool.device().close();
+    }
+
+    private static Device device(String choice) {
+        return switch (choice) {
+            case "cpu" -> Device.cpu();
+            case "gpu" -> Device.gpu();
+            case "auto" -> Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+            default -> throw new IllegalArgumentException("lensboard.device must be auto, cpu or gpu, not '" + choice + "'");
+        };
+    }
+
+    /** "cpu" or "gpu:0", as the API reports a device. */
+    static String name(Device device) {
+        return device.isGpu() ? "gpu:" + device.getDeviceId() : device.getDeviceType();
+    }
+}

@@ -1,0 +1,146 @@
+package io.lensboard.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lensboard.runs.RunRecord;
+import io.lensboard.runs.RunService;
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The runs pages: a list with a form to start a reconstruction, and one live page per run. */
+@Path("/runs")
+@Produces(MediaType.TEXT_HTML)
+public class RunsPageResource {
+
+    @Inject
+    Template runs;
+
+    @Inject
+    Template run;
+
+    @Location("fragments/run-result.html")
+    Template runResult;
+
+    @Inject
+    RunService service;
+
+    @Inject
+    ModelListing listing;
+
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper json;
+
+    @GET
+    public String list() {
+        return runs.data("runs", service.store().list(200)).data("models", listing.list()).data("error", null).render();
+    }
+
+    /** The start form: creates a run and redirects to its page, or shows the API's message next to the form. */
+    @POST
+    @jakarta.ws.rs.Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response start(@FormParam("model") String model, @FormParam("prompt") String prompt, @FormParam("blocks") String blocks,
+                          @FormParam("optimizer") String optimizer, @FormParam("lr") String lr, @FormParam("steps") String steps,
+                          @FormParam("seed") String seed) {
+        try {
+            ObjectNode params = json.createObjectNode().put("prompt", prompt == null ? "" : prompt);
+            putNumber(params, "blocks", blocks);
+            putNumber(params, "lr", lr);
+            putNumber(params, "steps", steps);
+            putNumber(params, "seed", seed);
+            if (optimizer != null && !optimizer.isBlank()) {
+                params.put("optimizer", optimizer);
+            }
+            return redirect(service.submit("reconstruction", model, params));
+        } catch (RuntimeException e) {
+            ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
+            return Response.status(error.status()).entity(runs.data("runs", service.store().list(200))
+                    .data("models", listing.list()).data("error", error.error()).render()).build();
+        }
+    }
+
+    private static void putNumber(ObjectNode params, String name, String value) {
+        if (value == null || value.isBlank()) {
+            return;
+        }
+        try {
+            params.put(name, new java.math.BigDecimal(value.trim()));
+        } catch (NumberFormatException e) {
+            throw new io.lensboard.analysis.InvalidInputException(name + " must be a number, got '" + value + "'");
+        }
+    }
+
+    @GET
+    @Path("/{id}")
+    public String page(@PathParam("id") String id) {
+        RunRecord r = service.find(id);
+        List<String[]> params = new ArrayList<>();
+        r.params().properties().forEach(e -> params.add(new String[] {e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()}));
+        return run.data("run", r).data("params", params).data("result", result(r)).render();
+    }
+
+    @GET
+    @Path("/{id}/result")
+    public String resultFragment(@PathParam("id") String id) {
+        return result(service.find(id));
+    }
+
+    private String result(RunRecord r) {
+        return runResult.data("run", r).data("rows", resultRows(r.result())).render();
+    }
+
+    /** Per position: target token, decoded token, whether they match, and the top-k decodings. */
+    public record ResultRow(int position, String target, String decoded, boolean exact, List<String> topk) {}
+
+    private static List<ResultRow> resultRows(JsonNode result) {
+        List<ResultRow> rows = new ArrayList<>();
+        if (result == null) {
+            return rows;
+        }
+        for (int i = 0; i < result.get("ids").size(); i++) {
+            List<String> topk = new ArrayList<>();
+            result.get("topk_tokens").get(i).forEach(t -> topk.add(TokenDisplay.visible(t.asText())));
+            rows.add(new ResultRow(i, TokenDisplay.visible(result.get("target_tokens").get(i).asText()),
+                    TokenDisplay.visible(result.get("tokens").get(i).asText()),
+                    result.get("ids").get(i).asLong() == result.get("target").get(i).asLong(), topk));
+        }
+        return rows;
+    }
+
+    @POST
+    @Path("/{id}/again")
+    public Response again(@PathParam("id") String id) {
+        RunRecord r = service.find(id);
+        ObjectNode params = r.params().deepCopy();
+        params.put("seed", params.path("seed").asLong() + 1);
+        return redirect(service.submit(r.kind(), r.model(), params));
+    }
+
+    @POST
+    @Path("/{id}/twin")
+    public Response twin(@PathParam("id") String id) {
+        RunRecord r = service.find(id);
+        return redirect(service.submit(r.kind(), new LensLinks(r.model(), "", "", 1, false).twin(), r.params()));
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    public Response cancel(@PathParam("id") String id) {
+        return redirect(service.cancel(id));
+    }
+
+    private static Response redirect(RunRecord r) {
+        return Response.seeOther(URI.create("/runs/" + r.id())).build();
+    }
+}

@@ -1,0 +1,96 @@
+package io.lensboard.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.lensboard.Fixtures;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ModelPoolTest {
+
+    private static ModelPool pool(DeviceThread device, long budget) {
+        return new ModelPool(new ModelCatalog(List.of(Fixtures.root()),
+                new HubClient(java.net.URI.create("http://127.0.0.1:9"), Fixtures.root(), Optional.empty())), device, budget);
+    }
+
+    @Test
+    void concurrentFirstRequestsShareOneLoad() throws Exception {
+        try (DeviceThread device = new DeviceThread(Device.cpu()); ModelPool pool = pool(device, Long.MAX_VALUE)) {
+            ExecutorService callers = Executors.newFixedThreadPool(8);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<LoadedModel>> results = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                results.add(callers.submit(() -> {
+                    start.await();
+                    return pool.load("gpt2-tiny:untrained:3").get();
+                }));
+            }
+            start.countDown();
+            LoadedModel first = results.get(0).get(60, TimeUnit.SECONDS);
+            for (Future<LoadedModel> r : results) {
+                assertSame(first, r.get(60, TimeUnit.SECONDS), "one load, one model");
+            }
+            assertEquals(ModelPool.State.LOADED, pool.status("gpt2-tiny:untrained:3").orElseThrow().state());
+            callers.shutdown();
+        }
+    }
+
+    @Test
+    void evictsLeastRecentlyUsedIdleModelOverBudget() throws Exception {
+        try (DeviceThread device = new DeviceThread(Device.cpu()); ModelPool pool = pool(device, 1)) {
+            pool.run("gpt2-tiny", m -> 0).get();
+            pool.run("llama-tiny", m -> 0).get();
+            assertTrue(pool.status("gpt2-tiny").isEmpty(), "the older model was evicted");
+            assertEquals(ModelPool.State.LOADED, pool.status("llama-tiny").orElseThrow().state(), "the newest stays");
+            assertEquals(4, pool.run("gpt2-tiny", m -> m.config().nLayers()).get(), "an evicted model loads again");
+        }
+    }
+
+    @Test
+    void neverEvictsAModelInUse() throws Exception {
+        try (DeviceThread device = new DeviceThread(Device.cpu()); ModelPool pool = pool(device, 1)) {
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Integer> busy = pool.run("gpt2-tiny", m -> {
+                inside.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return m.transformer().tokenEmbedding().getShape().size() > 0 ? 1 : 0; // weights still readable
+            });
+            assertTrue(inside.await(60, TimeUnit.SECONDS));
+            pool.load("llama-tiny").get(60, TimeUnit.SECONDS);
+            assertEquals(ModelPool.State.LOADED, pool.status("gpt2-tiny").orElseThrow().state(), "leased, so kept");
+            release.countDown();
+            assertEquals(1, busy.get(60, TimeUnit.SECONDS));
+            assertEquals(1, pool.loaded().size(), "back within budget once released");
+        }
+    }
+
+    @Test
+    void failedLoadIsReportedAndCanBeRetried() {
+        try (DeviceThread device = new DeviceThread(Device.cpu()); ModelPool pool = pool(device, Long.MAX_VALUE)) {
+            assertThrows(Exception.class, () -> pool.load("gpt2-small-config").get());
+            ModelPool.Status failed = pool.status("gpt2-small-config").orElseThrow();
+            assertEquals(ModelPool.State.FAILED, failed.state());
+            assertTrue(failed.detail().contains("no model.safetensors"), failed.detail());
+            assertFalse(pool.load("gpt2-small-config").isDone() && pool.status("gpt2-small-config").isEmpty());
+            assertThrows(UnknownModelException.class, () -> pool.load("nope"));
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.lensboard.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.lensboard.Fixtures;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.File;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * A researcher's first minute, in headless Chromium (Debian's chromium and chromium-driver, which
+ * .ci/run installs): open a shared lens link, watch every layer arrive over SSE, switch the metric,
+ * click a cell, and leave the console free of errors. Screenshots go to target/screenshots/.
+ */
+@QuarkusTest
+class BrowserTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    @TestHTTPResource("/")
+    URL root;
+
+    private static WebDriver chromium() throws java.io.IOException {
+        Fixtures.root();
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "skipped: install Debian's chromium and chromium-driver (as .ci/run does) for the browser test");
+        Path profile = Files.createTempDirectory("lensboard-chromium");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-dev-shm-usage", "--no-first-run", "--disable-sync",
+                "--window-size=1400,1100", "--user-data-dir=" + profile);
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
+        return new ChromeDriver(service, options);
+    }
+
+    private static void assertNoConsoleErrors(WebDriver driver) {
+        List<LogEntry> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+        assertTrue(errors.isEmpty(), "browser console errors: " + errors);
+    }
+
+    @Test
+    void runPageFollowsARunToItsResult() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            String id = RunsApiTest.start("gpt2-tiny", Map.of("prompt", "The sky is blue.", "steps", 40, "lr", 0.05));
+            driver.get(root + "runs/" + id);
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            wait.until(d -> d.findElement(By.id("run-result")).getText().contains("Exact tokens"));
+            assertEquals("done", driver.findElement(By.id("run-state")).getText());
+            assertTrue(driver.findElement(By.cssSelector(".target-tokens")).getText().contains("·sky"));
+            Object points = ((JavascriptExecutor) driver).executeScript(
+                    "return Chart.getChart(document.querySelector('.chart-loss')).data.datasets[0].data.length");
+            assertEquals(40L, points, "every step is on the loss curve");
+            screenshot(driver, "run.png");
+            assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    @Test
+    void sharedLensLinkStreamsLayersSwitchesMetricAndOpensACell() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            driver.get(root + "lens?model=gpt2-tiny&prompt=The%20sky%20is%20blue.%20It%20is%20nice.&metric=prob");
+
+            wait.until(d -> d.findElements(By.cssSelector("table.lens tbody tr")).size() == 5);
+            wait.until(d -> d.findElement(By.cssSelector(".status")).getText().contains("All layers decoded"));
+            String colour = driver.findElement(By.cssSelector("table.lens td[data-layer='4'][data-pos='0']")).getAttribute("style");
+            assertTrue(colour.contains("background"), "cells are coloured by the metric: " + colour);
+            wait.until(d -> ((JavascriptExecutor) d).executeScript(
+                    "return !!Chart.getChart(document.querySelector('.chart-kl'))").equals(Boolean.TRUE));
+            screenshot(driver, "lens-prob.png");
+
+            new Select(driver.findElement(By.name("metric"))).selectByValue("entropy");
+            wait.until(d -> !d.findElements(By.cssSelector("table.lens[data-metric='entropy'] tbody tr")).isEmpty());
+            wait.until(d -> d.getCurrentUrl().contains("metric=entropy"));
+            assertEquals(5, driver.findElements(By.cssSelector("table.lens tbody tr")).size());
+
+            driver.findElement(By.cssSelector("table.lens td[data-layer='2'][data-pos='1']")).click();
+            wait.until(d -> d.findElement(By.cssSelector(".cell-detail")).getText().contains("rank of the true next token"));
+            assertTrue(driver.findElement(By.cssSelector(".cell-detail")).getText().contains("blocks.1.hook_resid_post, position 1"));
+            screenshot(driver, "lens-entropy-cell.png");
+
+            assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    private static void screenshot(WebDriver driver, String name) throws Exception {
+        File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+        assertNotNull(shot);
+        Path dir = Files.createDirectories(Path.of("target/screenshots"));
+        Files.copy(shot.toPath(), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    }
+}

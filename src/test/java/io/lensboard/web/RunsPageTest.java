@@ -1,0 +1,49 @@
+package io.lensboard.web;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+
+import io.lensboard.Fixtures;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The runs pages: start from the form, follow at the permalink, see the result; bad input next to the form. */
+@QuarkusTest
+class RunsPageTest {
+
+    @Test
+    void formStartsARunWhosePageShowsParamsAndResult() throws InterruptedException {
+        Fixtures.root();
+        String location = given().redirects().follow(false).formParam("model", "gpt2-tiny").formParam("prompt", "The sky is blue.")
+                .formParam("blocks", "1").formParam("steps", "8").formParam("lr", "0.05")
+                .post("/runs").then().statusCode(303).extract().header("Location");
+        String id = location.substring(location.lastIndexOf('/') + 1);
+        RunsApiTest.await(id, Set.of("done", "failed"));
+        given().get("/runs/" + id).then().statusCode(200)
+                .body(allOf(containsString("reconstruction on gpt2-tiny"), containsString("<code>0.05</code>"),
+                        containsString("/api/runs/" + id), containsString("run again"), containsString("untrained twin"),
+                        containsString("Exact tokens"), containsString("yardstick m")));
+        given().get("/runs/" + id + "/result").then().statusCode(200).body(containsString("top-k decodings"));
+        given().get("/runs").then().statusCode(200).body(containsString("/runs/" + id));
+
+        String again = given().redirects().follow(false).post("/runs/" + id + "/again").then().statusCode(303).extract().header("Location");
+        String againId = again.substring(again.lastIndexOf('/') + 1);
+        RunsApiTest.await(againId, Set.of("done", "failed"));
+        given().get("/api/runs/" + againId).then().body("params.seed", org.hamcrest.Matchers.equalTo(1));
+        String twin = given().redirects().follow(false).post("/runs/" + id + "/twin").then().statusCode(303).extract().header("Location");
+        String twinId = twin.substring(twin.lastIndexOf('/') + 1);
+        RunsApiTest.await(twinId, Set.of("done", "failed"));
+        given().get("/api/runs/" + twinId).then().body("model", org.hamcrest.Matchers.equalTo("gpt2-tiny:untrained"));
+    }
+
+    @Test
+    void badFormShowsTheMessageNextToTheForm() {
+        Fixtures.root();
+        given().formParam("model", "gpt2-tiny").formParam("prompt", "x").formParam("steps", "0").post("/runs").then().statusCode(400)
+                .body(allOf(containsString("role=\"alert\">params.steps must be between 1 and 100000"), not(containsString("Exception"))));
+        given().get("/runs/nope").then().statusCode(404);
+    }
+}
