@@ -2,8 +2,6 @@ package io.lensboard.analysis;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -12,8 +10,6 @@ import io.lensboard.model.ActivationCache;
 import io.lensboard.model.Forward;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.Transformer;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Input reconstruction (write-up "sentence representation"): gradient descent on an input embedding
@@ -40,20 +36,15 @@ public final class InputReconstruction implements AutoCloseable {
     public record Result(long[] ids, String text, double exactFraction, double m, double mG, boolean success,
                          long[][] topk, long[] target, double finalLoss) {}
 
-    private static final float BETA1 = 0.9f;
-    private static final float BETA2 = 0.999f;
-    private static final float EPS = 1e-8f;
-
     private final LoadedModel model;
     private final Params p;
     private final Forward spec;
     private final NDManager run;
     private final long[] target;
     private final NDArray targetOut;   // O_l(e)
-    private final NDArray decoderT;    // P^T for P = W (W^T W)^-1, [d, V]: token scores for an embedding are e · P^T
+    private final EmbeddingDecoder decoder;
     private final NDArray e;           // e_n, [1, T, d], the optimised token embedding
-    private final NDArray adamM;
-    private final NDArray adamV;
+    private final Adam adam;
     private final double m;            // the yardstick, eq. 4
     private int n;
 
@@ -66,7 +57,7 @@ public final class InputReconstruction implements AutoCloseable {
         Transformer tf = model.transformer();
         NDArray eTarget = tf.embed(run.create(target).reshape(1, target.length));
         targetOut = tf.forward(eTarget, spec, ActivationCache.none());
-        decoderT = pseudoInverseDecoder(tf.tokenEmbedding(), run).transpose();
+        decoder = new EmbeddingDecoder(tf.tokenEmbedding(), run);
 
         Engine.getInstance().setRandomSeed((int) p.seed());
         Shape shape = eTarget.getShape();
@@ -74,23 +65,10 @@ public final class InputReconstruction implements AutoCloseable {
         NDArray start = run.randomNormal((float) p.mu(), (float) p.sigma(), shape, DataType.FLOAT32)
                 .mul((float) p.s()).add(eTarget.mul((float) p.t()));
         e = start;
-        adamM = run.zeros(shape);
-        adamV = run.zeros(shape);
+        adam = new Adam(run, shape);
         // m = ||O_l(e') - O_l(e)||_1, e' = e + N(0, 1/20): how far a slightly shifted input lands (eq. 4)
         NDArray shifted = eTarget.add(run.randomNormal(0f, 1f / 20, shape, DataType.FLOAT32));
         m = distance(tf.forward(shifted, spec, ActivationCache.none()), Loss.L1);
-    }
-
-    /** W^+ for e = W^T a with W [V, d] of full column rank: a = W (W^T W)^-1 e, computed in float64. */
-    private static NDArray pseudoInverseDecoder(NDArray w, NDManager scope) {
-        try (NDManager tmp = scope.newSubManager()) {
-            NDArray w64 = w.toType(DataType.FLOAT64, true);
-            w64.attach(tmp);
-            NDArray gram = w64.transpose().matMul(w64); // W^T W, [d, d]
-            NDArray p = w64.matMul(gram.inverse()).toType(DataType.FLOAT32, false);
-            p.attach(scope);
-            return p;
-        }
     }
 
     private double distance(NDArray out, Loss loss) {
@@ -134,13 +112,7 @@ public final class InputReconstruction implements AutoCloseable {
             }
             n++;
             if (p.optimizer() == Optimizer.ADAM) {
-                adamM.muli(BETA1).addi(grad.mul(1 - BETA1));
-                adamV.muli(BETA2).addi(grad.square().mul(1 - BETA2));
-                double correction1 = 1 - Math.pow(BETA1, n);
-                double correction2 = 1 - Math.pow(BETA2, n);
-                NDArray mHat = inScope(adamM, stepScope).div((float) correction1);
-                NDArray vHat = inScope(adamV, stepScope).div((float) correction2);
-                e.subi(mHat.div(vHat.sqrt().add(EPS)).mul((float) p.lr()));
+                e.subi(adam.direction(grad, stepScope).mul((float) p.lr()));
             } else {
                 // e_{n+1} = e_n - eta_n grad, eta falling linearly from eta to eta/10 over N steps
                 double eta = p.lr() * (1 - 0.9 * (n - 1) / Math.max(1, p.steps() - 1));
@@ -154,29 +126,8 @@ public final class InputReconstruction implements AutoCloseable {
     /** a_g = argmax W^+ e_n per position: the top-k decodings, [k][T]. */
     public long[][] decode(int k) {
         try (NDManager scope = run.newSubManager()) {
-            NDArray scores = inScope(e, scope).squeeze(0).matMul(decoderT); // [T, V]
-            NDList top = scores.topK(k, -1, true, true);
-            long[] flat = top.get(1).toLongArray();
-            int t = target.length;
-            long[][] out = new long[k][t];
-            for (int i = 0; i < t; i++) {
-                for (int j = 0; j < k; j++) {
-                    out[j][i] = flat[i * k + j];
-                }
-            }
-            return out;
+            return decoder.topk(Scopes.copy(e, scope).squeeze(0), k);
         }
-    }
-
-    /**
-     * A copy of a run-long array owned by {@code scope}. An operation attaches its result to its first
-     * operand's manager, so per-step arithmetic must start from arrays the step owns, or it piles up
-     * on the run's manager.
-     */
-    private static NDArray inScope(NDArray a, NDManager scope) {
-        NDArray copy = a.duplicate();
-        copy.attach(scope);
-        return copy;
     }
 
     /** Decodes, re-embeds the decoding e_g and measures m_g = ||O_l(e_g) - O_l(e)||_1 against the yardstick m. */

@@ -1,0 +1,32 @@
+package io.lensboard.analysis;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/** Adam's moment estimates for one optimised array (Kingma and Ba, default betas). */
+final class Adam {
+    private static final float BETA1 = 0.9f;
+    private static final float BETA2 = 0.999f;
+    private static final float EPS = 1e-8f;
+
+    private final NDArray m;
+    private final NDArray v;
+    private int n;
+
+    /** Moments live in {@code run}, the optimisation's own manager. */
+    Adam(NDManager run, Shape shape) {
+        m = run.zeros(shape);
+        v = run.zeros(shape);
+    }
+
+    /** The step m̂ / (√v̂ + ε) for this gradient, owned by {@code stepScope}; the caller scales it by the rate. */
+    NDArray direction(NDArray grad, NDManager stepScope) {
+        n++;
+        m.muli(BETA1).addi(grad.mul(1 - BETA1));
+        v.muli(BETA2).addi(grad.square().mul(1 - BETA2));
+        NDArray mHat = Scopes.copy(m, stepScope).div((float) (1 - Math.pow(BETA1, n)));
+        NDArray vHat = Scopes.copy(v, stepScope).div((float) (1 - Math.pow(BETA2, n)));
+        return mHat.div(vHat.sqrt().add(EPS));
+    }
+}

@@ -1,0 +1,4 @@
+package io.lensboard.analysis;
+
+/** A token and the feature's value for it. */
+public record TokenValue(long id, String text, double value) {}
