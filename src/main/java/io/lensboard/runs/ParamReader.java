@@ -93,6 +93,11 @@ public final class ParamReader {
         return b;
     }
 
+    /** Replaces a read parameter's stored value with its normalised form. */
+    public void put(String name, String value) {
+        normalised.put(name, value);
+    }
+
     /** The normalised parameters; fails on a parameter no one read (a typo, most often). */
     public ObjectNode done() {
         for (Iterator<String> it = params.fieldNames(); it.hasNext(); ) {

@@ -1,5 +1,7 @@
 package io.lensboard.runs;
 
+import static io.lensboard.runs.FeatureParams.texts;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InputReconstruction;
@@ -103,9 +105,5 @@ public final class ReconstructionKind implements RunKind {
                 return null;
             });
         }
-    }
-
-    private static List<String> texts(LensTokenizer tok, long[] ids) {
-        return Arrays.stream(ids).mapToObj(tok::text).toList();
     }
 }

@@ -45,7 +45,8 @@ public class RunService {
     private static final Logger LOG = Logger.getLogger(RunService.class);
     private static final String ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789";
 
-    private final Map<String, RunKind> kinds = List.<RunKind>of(new ReconstructionKind()).stream()
+    private final Map<String, RunKind> kinds = List.<RunKind>of(new ReconstructionKind(),
+            AscentKind.embedding(), AscentKind.softmaxPrior(), new ExhaustiveKind(), new GreedyKind()).stream()
             .collect(Collectors.toMap(RunKind::name, k -> k));
     private final ExecutorService runThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "lensboard-runs");
@@ -91,25 +92,45 @@ public class RunService {
         return "lensboard.runs." + runId;
     }
 
+    /** What a run is asked to be. */
+    public record NewRun(String kind, String model, JsonNode params) {}
+
+    private record Checked(RunKind kind, ModelRef ref, ObjectNode params) {}
+
     /** Validates and queues a run; 400, 404 or 429-style exceptions before anything is stored. */
     public RunRecord submit(String kindName, String model, JsonNode params) {
-        RunKind kind = kinds.get(kindName == null ? "" : kindName);
-        if (kind == null) {
-            throw new InvalidInputException("unknown run kind '" + kindName + "'; known: " + kinds.keySet());
-        }
-        ModelRef ref = pool.catalog().check(model);
-        ObjectNode normalised = kind.validate(params, localConfig(ref));
+        return submitAll(List.of(new NewRun(kindName, model, params))).get(0);
+    }
+
+    /**
+     * Validates every run of a batch, then queues them together, or none: a batch is refused (429) only when the
+     * queue is already full, so one request can start a table of runs however long it is.
+     */
+    public List<RunRecord> submitAll(List<NewRun> batch) {
+        List<Checked> checked = batch.stream().map(this::check).toList();
         int queueLimit = config.runs().queueLimit();
-        if (queued.incrementAndGet() > queueLimit) {
-            queued.decrementAndGet();
+        if (queued.getAndAdd(checked.size()) >= queueLimit) {
+            queued.addAndGet(-checked.size());
             throw new TooManyRunsException("the run queue is full (" + queueLimit + " queued); wait for runs to finish or cancel some");
         }
-        RunRecord run = new RunRecord(newId(), kind.name(), ref.id(), normalised, RunState.QUEUED, null, null, Instant.now(), null, null);
-        store.insert(run);
-        sequences.put(run.id(), new AtomicLong());
-        emit(run.id(), "state", Map.of("state", RunState.QUEUED.key()));
-        runThread.execute(() -> execute(run, kind));
-        return run;
+        return checked.stream().map(c -> {
+            RunRecord run = new RunRecord(newId(), c.kind().name(), c.ref().id(), c.params(), RunState.QUEUED, null, null,
+                    Instant.now(), null, null);
+            store.insert(run);
+            sequences.put(run.id(), new AtomicLong());
+            emit(run.id(), "state", Map.of("state", RunState.QUEUED.key()));
+            runThread.execute(() -> execute(run, c.kind()));
+            return run;
+        }).toList();
+    }
+
+    private Checked check(NewRun r) {
+        RunKind kind = kinds.get(r.kind() == null ? "" : r.kind());
+        if (kind == null) {
+            throw new InvalidInputException("unknown run kind '" + r.kind() + "'; known: " + kinds.keySet());
+        }
+        ModelRef ref = pool.catalog().check(r.model());
+        return new Checked(kind, ref, kind.validate(r.params(), localConfig(ref)));
     }
 
     private Optional<ModelConfig> localConfig(ModelRef ref) {
@@ -216,7 +237,7 @@ public class RunService {
         vertx.eventBus().publish(address(id), new JsonObject().put("seq", seq).put("type", type).put("data", payload));
     }
 
-    private String newId() {
+    String newId() {
         StringBuilder id = new StringBuilder(10);
         for (int i = 0; i < 10; i++) {
             id.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));

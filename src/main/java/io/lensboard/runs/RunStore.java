@@ -1,8 +1,10 @@
 package io.lensboard.runs;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,7 +17,7 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * Runs and their event logs in SQL (H2 by default, PostgreSQL by configuration; schema by Flyway).
+ * Runs, their event logs and alignment tables in SQL (H2 by default, PostgreSQL by configuration; schema by Flyway).
  * Writes are single statements, so a crash mid-run leaves every stored row whole.
  */
 public class RunStore {
@@ -85,6 +87,37 @@ public class RunStore {
             state(id, RunState.INTERRUPTED, "the service restarted while this run was unfinished");
         }
         return ids;
+    }
+
+    public void insert(Alignment a) {
+        ObjectNode spec = json.createObjectNode();
+        spec.set("models", json.valueToTree(a.models()));
+        spec.set("layers", json.valueToTree(a.layers()));
+        spec.set("features", json.valueToTree(a.features()));
+        spec.set("params", a.params());
+        spec.set("runs", json.valueToTree(a.runs()));
+        update("INSERT INTO alignments (id, kind, spec, created_at) VALUES (?, ?, ?, ?)",
+                a.id(), a.kind(), write(spec), Timestamp.from(a.createdAt()));
+    }
+
+    public Optional<Alignment> findAlignment(String id) {
+        List<Alignment> out = new ArrayList<>();
+        query("SELECT id, kind, spec, created_at FROM alignments WHERE id = ?", rs -> out.add(alignment(rs)), id);
+        return out.stream().findFirst();
+    }
+
+    public List<Alignment> alignments(int limit) {
+        List<Alignment> out = new ArrayList<>();
+        query("SELECT id, kind, spec, created_at FROM alignments ORDER BY created_at DESC, id LIMIT ?", rs -> out.add(alignment(rs)), limit);
+        return out;
+    }
+
+    private Alignment alignment(ResultSet rs) throws SQLException {
+        JsonNode spec = read(rs.getString(3));
+        return new Alignment(rs.getString(1), rs.getString(2), json.convertValue(spec.get("models"), new TypeReference<List<String>>() {}),
+                json.convertValue(spec.get("layers"), new TypeReference<List<Integer>>() {}),
+                json.convertValue(spec.get("features"), new TypeReference<List<String>>() {}), spec.get("params"),
+                json.convertValue(spec.get("runs"), new TypeReference<List<List<String>>>() {}), instant(rs.getTimestamp(4)));
     }
 
     private static final String COLUMNS = "id, kind, model, params, state, error, result, created_at, started_at, finished_at";

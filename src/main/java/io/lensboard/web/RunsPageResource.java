@@ -2,6 +2,7 @@ package io.lensboard.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lensboard.runs.ReconstructionKind;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
 import io.quarkus.qute.Location;
@@ -33,6 +34,9 @@ public class RunsPageResource {
     @Location("fragments/run-result.html")
     Template runResult;
 
+    @Location("fragments/feature-result.html")
+    Template featureResult;
+
     @Inject
     RunService service;
 
@@ -47,22 +51,39 @@ public class RunsPageResource {
         return runs.data("runs", service.store().list(200)).data("models", listing.list()).data("error", null).render();
     }
 
-    /** The start form: creates a run and redirects to its page, or shows the API's message next to the form. */
+    /** The start forms: create a run and redirect to its page, or show the API's message next to the form. */
     @POST
     @jakarta.ws.rs.Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response start(@FormParam("model") String model, @FormParam("prompt") String prompt, @FormParam("blocks") String blocks,
-                          @FormParam("optimizer") String optimizer, @FormParam("lr") String lr, @FormParam("steps") String steps,
-                          @FormParam("seed") String seed) {
+    public Response start(@FormParam("kind") String kind, @FormParam("model") String model, @FormParam("prompt") String prompt,
+                          @FormParam("blocks") String blocks, @FormParam("optimizer") String optimizer, @FormParam("lr") String lr,
+                          @FormParam("steps") String steps, @FormParam("seed") String seed, @FormParam("layer") String layer,
+                          @FormParam("feature") String feature, @FormParam("tokens") String tokens, @FormParam("topk") String topk) {
         try {
-            ObjectNode params = json.createObjectNode().put("prompt", prompt == null ? "" : prompt);
-            putNumber(params, "blocks", blocks);
-            putNumber(params, "lr", lr);
-            putNumber(params, "steps", steps);
-            putNumber(params, "seed", seed);
-            if (optimizer != null && !optimizer.isBlank()) {
-                params.put("optimizer", optimizer);
+            String k = kind == null || kind.isBlank() ? ReconstructionKind.NAME : kind;
+            ObjectNode params = json.createObjectNode();
+            if (k.equals(ReconstructionKind.NAME)) {
+                params.put("prompt", prompt == null ? "" : prompt);
+                putNumber(params, "blocks", blocks);
+                putNumber(params, "lr", lr);
+                putNumber(params, "steps", steps);
+                putNumber(params, "seed", seed);
+                if (optimizer != null && !optimizer.isBlank()) {
+                    params.put("optimizer", optimizer);
+                }
+            } else {
+                putNumber(params, "layer", layer);
+                params.put("feature", feature == null ? "" : feature);
+                if (!k.equals("exhaustive")) {
+                    putNumber(params, "tokens", tokens);
+                }
+                if (!k.equals("greedy")) {
+                    putNumber(params, "topk", topk);
+                }
+                if (k.equals("ascent") || k.equals("softmax-prior")) {
+                    putNumber(params, "steps", steps);
+                }
             }
-            return redirect(service.submit("reconstruction", model, params));
+            return redirect(service.submit(k, model, params));
         } catch (RuntimeException e) {
             ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
             return Response.status(error.status()).entity(runs.data("runs", service.store().list(200))
@@ -70,7 +91,7 @@ public class RunsPageResource {
         }
     }
 
-    private static void putNumber(ObjectNode params, String name, String value) {
+    static void putNumber(ObjectNode params, String name, String value) {
         if (value == null || value.isBlank()) {
             return;
         }
@@ -87,7 +108,8 @@ public class RunsPageResource {
         RunRecord r = service.find(id);
         List<String[]> params = new ArrayList<>();
         r.params().properties().forEach(e -> params.add(new String[] {e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()}));
-        return run.data("run", r).data("params", params).data("result", result(r)).render();
+        String hook = r.params().has("layer") ? "blocks." + (r.params().get("layer").asInt() - 1) + ".hook_resid_post" : null;
+        return run.data("run", r).data("params", params).data("hook", hook).data("result", result(r)).render();
     }
 
     @GET
@@ -97,6 +119,9 @@ public class RunsPageResource {
     }
 
     private String result(RunRecord r) {
+        if (!r.kind().equals(ReconstructionKind.NAME)) {
+            return featureResult.data("run", r).data("cells", r.result() == null ? List.of() : FeatureResultView.of(r.result())).render();
+        }
         return runResult.data("run", r).data("rows", resultRows(r.result())).render();
     }
 
