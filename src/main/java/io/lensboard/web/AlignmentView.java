@@ -62,6 +62,6 @@ public final class AlignmentView {
     }
 
     static String number(double v) {
-        return String.format(Locale.ROOT, "%.4g", v);
+        return String.format(Locale.ROOT, "%.6g", v);
     }
 }

@@ -214,7 +214,7 @@ public class AlignmentsPageResource {
                 finishedCount++;
                 events.send("status", status(finishedCount, finished.length));
                 if (finishedCount == finished.length) {
-                    events.send("done", "done");
+                    events.send("done", ""); // replaces the cancel button
                     events.close();
                 }
             }

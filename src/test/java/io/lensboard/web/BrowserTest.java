@@ -116,6 +116,45 @@ class BrowserTest {
         }
     }
 
+    @Test
+    void alignmentTableFillsInLiveAndAFeatureRunDrawsItsSearch() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(120));
+            driver.get(root + "alignments");
+            new Select(driver.findElement(By.name("kind"))).selectByValue("greedy");
+            Select models = new Select(driver.findElement(By.name("models")));
+            models.deselectAll();
+            models.selectByValue("gpt2-tiny");
+            models.selectByValue("gpt2-tiny:untrained");
+            driver.findElement(By.name("layers")).clear();
+            driver.findElement(By.name("layers")).sendKeys("1, 4");
+            driver.findElement(By.name("tokens")).clear();
+            driver.findElement(By.name("tokens")).sendKeys("2");
+            driver.findElement(By.cssSelector("form.prompt button")).click();
+            wait.until(d -> d.getCurrentUrl().matches(".*/alignments/\\w+$"));
+            wait.until(d -> d.findElement(By.id("alignment-status")).getText().equals("8 of 8 cells finished"));
+            assertEquals(4, driver.findElements(By.cssSelector("table.alignment tbody tr")).size());
+            assertEquals(8, driver.findElements(By.cssSelector("table.alignment td[id^=cell-]")).size());
+            for (var cell : driver.findElements(By.cssSelector("table.alignment td[id^=cell-]"))) {
+                assertEquals(2, cell.findElements(By.tagName("code")).size(), "two tokens in every cell: " + cell.getText());
+            }
+            screenshot(driver, "alignment.png");
+            assertNoConsoleErrors(driver);
+
+            String id = FeatureRunsApiTest.start("exhaustive", "gpt2-tiny", Map.of("layer", 1, "feature", "[:, :, 0]", "topk", 5, "batch", 512));
+            driver.get(root + "runs/" + id);
+            wait.until(d -> d.findElement(By.id("run-result")).getText().contains("feature at position 0"));
+            Object bars = ((JavascriptExecutor) driver).executeScript(
+                    "return Chart.getChart(document.querySelector('.chart-top')).data.datasets[0].data.length");
+            assertEquals(5L, bars, "the best five tokens are charted");
+            screenshot(driver, "exhaustive-run.png");
+            assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
     private static void screenshot(WebDriver driver, String name) throws Exception {
         File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
         assertNotNull(shot);
