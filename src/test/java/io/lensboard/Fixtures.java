@@ -25,9 +25,24 @@ public final class Fixtures {
         return dir;
     }
 
-    /** (model, prompt number) for every golden/promptN.json, for the parameterized golden tests. */
+    /** A fixture file or directory. */
+    public static Path path(String name) {
+        Path path = root().resolve(name);
+        assumeTrue(Files.exists(path), "skipped: fixture " + path + " is missing");
+        return path;
+    }
+
+    /** The three forms of stories260K: Hugging Face layout, GGUF, and llama2.c (.bin + tok512.bin). */
+    public static final java.util.List<String> STORIES = java.util.List.of("stories260K/hf", "stories260K/stories260K.gguf", "stories260K");
+
+    /** Where a model's goldens are: stories260K's, in any form, are in stories260K/hf/golden. */
+    public static Path goldenDir(String model) {
+        return dir(model.startsWith("stories260K") ? "stories260K/hf" : model).resolve("golden");
+    }
+
+    /** (model, prompt number) for every golden/promptN.json and every form of stories260K, for the golden tests. */
     public static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> goldenPrompts() {
-        return java.util.stream.Stream.of("gpt2-tiny", "llama-tiny", "stories260K/hf")
+        return java.util.stream.Stream.of("gpt2-tiny", "llama-tiny", "stories260K/hf", "stories260K/stories260K.gguf", "stories260K")
                 .flatMap(m -> java.util.stream.Stream.of(0, 1, 2).map(i -> org.junit.jupiter.params.provider.Arguments.of(m, i)));
     }
 

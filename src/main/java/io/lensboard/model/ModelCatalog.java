@@ -4,20 +4,26 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
- * The models lensboard can open: every immediate subdirectory (symlinks followed) of a configured
- * models directory that holds a config.json, named after the subdirectory; hub ids; and the untrained
- * twin of each.
+ * The models lensboard can open: in each configured models directory, every immediate subdirectory
+ * (symlinks followed) holding a Hugging Face config.json or a llama2.c .bin with its tok*.bin, named after
+ * the subdirectory, and every .gguf file, named after the file without the extension (the first of two
+ * equal names wins); hub ids; and the untrained twin of each.
  */
 public final class ModelCatalog {
 
-    /** A local model directory; {@code weights} tells whether it holds a checkpoint or only a config. */
-    public record LocalModel(String id, Path dir, boolean weights) {}
+    /** A local model (a directory, or a .gguf file); {@code weights} tells whether it holds a checkpoint or only a config. */
+    public record LocalModel(String id, Path path, boolean weights) {}
+
+    private record CachedConfig(long modified, ModelConfig config) {}
+
+    private final Map<Path, CachedConfig> configs = new ConcurrentHashMap<>();
 
     private final List<Path> dirs;
     private final HubClient hub;
@@ -28,22 +34,42 @@ public final class ModelCatalog {
     }
 
     public List<LocalModel> local() {
-        List<LocalModel> models = new ArrayList<>();
+        Map<String, LocalModel> models = new LinkedHashMap<>();
         for (Path dir : dirs) {
             if (!Files.isDirectory(dir)) {
                 continue;
             }
-            try (Stream<Path> children = Files.list(dir)) {
-                children.filter(c -> Files.isRegularFile(c.resolve("config.json")))
-                        .sorted(Comparator.comparing(c -> c.getFileName().toString()))
-                        .forEach(c -> models.add(new LocalModel(c.getFileName().toString(), c,
-                                Files.exists(c.resolve("model.safetensors"))
-                                        || Files.exists(c.resolve("model.safetensors.index.json")))));
-            } catch (IOException e) {
-                // An unreadable models directory hides its models; the others still list.
+            for (Path c : Checkpoint.list(dir)) {
+                String name = c.getFileName().toString();
+                if (Files.isRegularFile(c) && name.endsWith(".gguf")) {
+                    String id = name.substring(0, name.length() - ".gguf".length());
+                    models.putIfAbsent(id, new LocalModel(id, c, true));
+                } else if (Files.isDirectory(c) && Checkpoint.looksLikeOne(c)) {
+                    boolean hf = Files.isRegularFile(c.resolve("config.json"));
+                    boolean weights = !hf || Files.exists(c.resolve("model.safetensors")) || Files.exists(c.resolve("model.safetensors.index.json"));
+                    models.putIfAbsent(name, new LocalModel(name, c, weights));
+                }
             }
         }
-        return models;
+        return new ArrayList<>(models.values());
+    }
+
+    /** The model's dimensions, read once per version of its file; an unusable checkpoint throws CheckpointException. */
+    public ModelConfig config(LocalModel model) {
+        Path key = model.path();
+        long modified;
+        try {
+            Path config = key.resolve("config.json");
+            modified = Files.getLastModifiedTime(Files.isRegularFile(config) ? config : key).toMillis();
+        } catch (IOException e) {
+            modified = -1;
+        }
+        CachedConfig cached = configs.get(key);
+        if (cached == null || cached.modified() != modified) {
+            cached = new CachedConfig(modified, Checkpoint.at(key).config());
+            configs.put(key, cached);
+        }
+        return cached.config();
     }
 
     public Optional<LocalModel> findLocal(String name) {
@@ -74,6 +100,6 @@ public final class ModelCatalog {
                 throw new UnknownModelException("the hub has no model '" + ref.base() + "': " + e.getMessage());
             }
         }
-        return findLocal(ref.base()).map(LocalModel::dir).orElseThrow(() -> unknown(ref.id()));
+        return findLocal(ref.base()).map(LocalModel::path).orElseThrow(() -> unknown(ref.id()));
     }
 }

@@ -98,7 +98,7 @@ public record ModelConfig(
         return c.get(key).asInt();
     }
 
-    private void validate(Path file) {
+    void validate(Path file) {
         if (dModel % nHeads != 0) {
             throw new CheckpointException(file + ": hidden size " + dModel + " is not divisible by " + nHeads + " heads");
         }

@@ -140,7 +140,7 @@ public class RunService {
         }
         return ref.isHub() ? Optional.empty() : pool.catalog().findLocal(ref.base()).flatMap(local -> {
             try {
-                return Optional.of(ModelConfig.read(local.dir().resolve("config.json")));
+                return Optional.of(pool.catalog().config(local));
             } catch (CheckpointException unusable) {
                 return Optional.empty();
             }

@@ -63,7 +63,7 @@ public class ModelListing {
 
     private ModelConfig readConfig(ModelCatalog.LocalModel local) {
         try {
-            return ModelConfig.read(local.dir().resolve("config.json"));
+            return pool.catalog().config(local);
         } catch (CheckpointException unusable) {
             return null; // listed without dimensions; loading it reports the problem
         }

@@ -32,8 +32,8 @@ class LogitLensGoldenTest {
     @ParameterizedTest(name = "{0} prompt{1}")
     @MethodSource("io.lensboard.Fixtures#goldenPrompts")
     void matchesGoldenLensMetrics(String model, int prompt) {
-        Path dir = Fixtures.dir(model);
-        JsonNode golden = Fixtures.json(dir.resolve("golden/prompt" + prompt + ".json"));
+        Path dir = Fixtures.path(model);
+        JsonNode golden = Fixtures.json(Fixtures.goldenDir(model).resolve("prompt" + prompt + ".json"));
         JsonNode lens = golden.get("lens");
         List<LensResult.Layer> streamed = new ArrayList<>();
         try (LoadedModel m = ModelLoader.load(model, dir, null, Device.cpu())) {

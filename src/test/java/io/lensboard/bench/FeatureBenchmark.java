@@ -29,7 +29,7 @@ public final class FeatureBenchmark {
         out.append("- machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
                 .append(System.getProperty("os.arch")).append(", Java ").append(System.getProperty("java.version"))
                 .append(", PyTorch ").append(Engine.getEngine("PyTorch").getVersion()).append("\n");
-        Feature feature = new Feature(1, FeatureSlice.parse("[:, :, 2000]"));
+        Feature feature = new Feature(1, FeatureSlice.parse("[:, :, 500]"));
         try (LoadedModel m = ModelLoader.load("gpt2-small-config:untrained", fixtures.resolve("gpt2-small-config"), 0L, Device.cpu())) {
             out.append(String.format("- feature %s, vocabulary %,d tokens%n%n", feature.slice().text(), m.config().vocabSize()));
             out.append("## Exhaustive single-token search\n\n| batch | whole vocabulary, s | tokens/s |\n|---:|---:|---:|\n");

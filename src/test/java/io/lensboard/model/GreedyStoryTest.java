@@ -10,15 +10,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lensboard.Fixtures;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 
-/** stories260K's greedy continuation from BOS, as Karpathy published it (hf/golden/greedy256.json). */
+/**
+ * stories260K's greedy continuation from BOS, as Karpathy published it (hf/golden/greedy256.json), from each of
+ * its three forms: Hugging Face layout, GGUF and llama2.c.
+ */
 class GreedyStoryTest {
 
-    @Test
-    void reproducesPublishedGreedyStory() {
-        Path dir = Fixtures.dir("stories260K/hf");
-        JsonNode golden = Fixtures.json(dir.resolve("golden/greedy256.json"));
+    @ParameterizedTest
+    @FieldSource("io.lensboard.Fixtures#STORIES")
+    void reproducesPublishedGreedyStory(String form) {
+        Path dir = Fixtures.path(form);
+        JsonNode golden = Fixtures.json(Fixtures.goldenDir(form).resolve("greedy256.json"));
         long[] expected = new long[golden.get("greedy_ids").size()];
         for (int i = 0; i < expected.length; i++) {
             expected[i] = golden.get("greedy_ids").get(i).asLong();

@@ -1,0 +1,55 @@
+package io.lensboard.model;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** What a model is made of, whatever its file format: its dimensions, its tokenizer and its weights. */
+public interface Checkpoint {
+
+    ModelConfig config();
+
+    /** Opens the tokenizer (DJL's Hugging Face tokenizers on a tokenizer.json, converted if need be). */
+    LensTokenizer tokenizer();
+
+    /** The checkpoint's weights; read only when asked, so an untrained twin never touches them. */
+    Weights weights();
+
+    /**
+     * The checkpoint at {@code path}: a Hugging Face directory (config.json), a GGUF file, or a directory
+     * holding a llama2.c checkpoint and its tok*.bin vocabulary.
+     */
+    static Checkpoint at(Path path) {
+        if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".gguf")) {
+            return GgufCheckpoint.open(path);
+        }
+        if (Files.isRegularFile(path.resolve("config.json"))) {
+            return new HfCheckpoint(path);
+        }
+        Optional<Llama2cCheckpoint.Files> llama2c = Llama2cCheckpoint.find(path);
+        if (llama2c.isPresent()) {
+            return Llama2cCheckpoint.open(llama2c.get());
+        }
+        throw new CheckpointException(path + ": neither a Hugging Face model directory (config.json), a .gguf file, "
+                + "nor a directory with a llama2.c .bin and its tok*.bin");
+    }
+
+    /** Whether {@code path} looks like a checkpoint the catalog should list. */
+    static boolean looksLikeOne(Path path) {
+        if (Files.isRegularFile(path)) {
+            return path.getFileName().toString().endsWith(".gguf");
+        }
+        return Files.isRegularFile(path.resolve("config.json")) || Llama2cCheckpoint.find(path).isPresent();
+    }
+
+    /** Files in a directory, sorted; empty when it cannot be listed. */
+    static java.util.List<Path> list(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().toList();
+        } catch (IOException e) {
+            return java.util.List.of();
+        }
+    }
+}
