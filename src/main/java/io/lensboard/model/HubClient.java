@@ -90,6 +90,11 @@ public final class HubClient {
         return file.getParent();
     }
 
+    /** One file of {@code repo} at {@code revision} (a GGUF checkpoint), downloaded into the cache; offline, the cached copy. */
+    public Path file(String repo, String revision, String name, Progress progress) throws IOException {
+        return fetch(repo, revision, name, cache.resolve("models--" + repo.replace("/", "--")), progress);
+    }
+
     private Path fetch(String repo, String revision, String name, Path repoDir, Progress progress) throws IOException {
         URI uri = endpoint.resolve(endpoint.getPath().replaceAll("/$", "") + "/" + repo + "/resolve/" + revision + "/" + name);
         HttpResponse<Void> head;

@@ -25,12 +25,31 @@ public final class ModelCatalog {
 
     private final Map<Path, CachedConfig> configs = new ConcurrentHashMap<>();
 
+    /**
+     * What a new user is offered when nothing is configured: GPT-2's four sizes and a 1.2 MB trained
+     * TinyStories Llama, all from the hub on first use (with their untrained twins).
+     */
+    public static final List<String> DEFAULT_HUB = List.of("hf:ggml-org/models/tinyllamas/stories260K.gguf",
+            "hf:openai-community/gpt2", "hf:openai-community/gpt2-medium", "hf:openai-community/gpt2-large",
+            "hf:openai-community/gpt2-xl");
+
     private final List<Path> dirs;
     private final HubClient hub;
+    private final List<String> suggested;
 
     public ModelCatalog(List<Path> dirs, HubClient hub) {
+        this(dirs, hub, List.of());
+    }
+
+    /** {@code suggested}: hub ids listed beside the local models before anything is downloaded. */
+    public ModelCatalog(List<Path> dirs, HubClient hub, List<String> suggested) {
         this.dirs = List.copyOf(dirs);
         this.hub = hub;
+        this.suggested = List.copyOf(suggested);
+    }
+
+    public List<String> suggested() {
+        return suggested;
     }
 
     public List<LocalModel> local() {
@@ -88,13 +107,19 @@ public final class ModelCatalog {
     private UnknownModelException unknown(String id) {
         return new UnknownModelException("unknown model '" + id + "'; known: "
                 + local().stream().map(LocalModel::id).toList()
-                + " (each may take ':untrained'), or hf:<owner>/<repo>");
+                + " (each may take ':untrained'), or hf:<owner>/<repo> or hf:<owner>/<repo>/<file.gguf>");
     }
 
-    /** The directory holding the model's config, tokenizer and (unless untrained) weights, downloading if needed. */
-    public Path directory(ModelRef ref, HubClient.Progress progress) throws IOException {
+    /**
+     * Where the model's checkpoint is (its directory, or its GGUF file), downloading what it needs if it comes
+     * from the hub: config, tokenizer and, unless untrained, weights; a GGUF file whole, since it holds all three.
+     */
+    public Path locate(ModelRef ref, HubClient.Progress progress) throws IOException {
         if (ref.isHub()) {
             try {
+                if (ref.hubFile() != null) {
+                    return hub.file(ref.hubRepo(), ref.hubRevision(), ref.hubFile(), progress);
+                }
                 return hub.snapshot(ref.hubRepo(), ref.hubRevision(), !ref.untrained(), progress);
             } catch (HubClient.MissingFileException e) {
                 throw new UnknownModelException("the hub has no model '" + ref.base() + "': " + e.getMessage());

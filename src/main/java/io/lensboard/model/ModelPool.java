@@ -81,7 +81,7 @@ public final class ModelPool implements AutoCloseable {
     private void loadInto(Entry e, ModelRef ref) {
         try {
             e.detail = ref.isHub() ? "downloading" : "reading";
-            Path dir = catalog.directory(ref, (file, done, total) -> {
+            Path dir = catalog.locate(ref, (file, done, total) -> {
                 e.progress = total > 0 ? 0.9 * done / total : 0;
                 e.detail = "downloading " + file + (total > 0 ? " " + (100 * done / total) + "%" : "");
             });

@@ -29,6 +29,10 @@ public class ModelListing {
             }
             configs.put(local.id() + ":untrained", config);
         }
+        for (String hub : pool.catalog().suggested()) {
+            configs.putIfAbsent(hub, null);
+            configs.putIfAbsent(hub + ":untrained", null);
+        }
         for (LoadedModel m : pool.loaded()) {
             configs.put(m.id(), m.config());
         }

@@ -23,7 +23,10 @@ public class ModelServices {
     ModelPool pool(LensboardConfig config) {
         List<Path> dirs = config.models().dirs().orElse(List.of()).stream()
                 .map(String::trim).filter(s -> !s.isEmpty()).map(Path::of).toList();
-        ModelCatalog catalog = new ModelCatalog(dirs, HubClient.fromEnvironment());
+        // Nothing configured: ./models if there is one, and the hub's defaults, so a first run has models to show.
+        ModelCatalog catalog = dirs.isEmpty()
+                ? new ModelCatalog(List.of(Path.of("models")), HubClient.fromEnvironment(), ModelCatalog.DEFAULT_HUB)
+                : new ModelCatalog(dirs, HubClient.fromEnvironment());
         DeviceThread device = new DeviceThread(device(config.device()));
         return new ModelPool(catalog, device, config.pool().memoryBudget().asLongValue());
     }

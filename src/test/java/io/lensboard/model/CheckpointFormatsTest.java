@@ -179,4 +179,20 @@ class CheckpointFormatsTest {
         assertTrue(Files.isDirectory(llama2c.path()) && llama2c.weights());
         assertEquals(512, inRoot.config(llama2c).vocabSize());
     }
+
+    /** A broken file in a models directory fails on its own, naming itself; the pool goes on serving the others. */
+    @Test
+    void aBrokenGgufLeavesThePoolServing(@TempDir Path models) throws Exception {
+        Files.write(models.resolve("broken.gguf"), new byte[] {'G', 'G', 'U', 'F', 3, 0, 0, 0, 1});
+        Files.createSymbolicLink(models.resolve("stories.gguf"), Fixtures.path("stories260K/stories260K.gguf"));
+        try (DeviceThread device = new DeviceThread(Device.cpu());
+             ModelPool pool = new ModelPool(new ModelCatalog(List.of(models), null), device, Long.MAX_VALUE)) {
+            assertEquals(List.of("broken", "stories"), pool.catalog().local().stream().map(ModelCatalog.LocalModel::id).toList());
+            java.util.concurrent.CompletionException e = assertThrows(java.util.concurrent.CompletionException.class,
+                    () -> pool.run("broken", m -> 0).join());
+            String message = ModelPool.message(e);
+            assertTrue(message.contains("broken.gguf") && message.contains("truncated"), message);
+            assertEquals(5, pool.run("stories", m -> m.config().nLayers()).get());
+        }
+    }
 }

@@ -21,8 +21,8 @@ class ForwardPassGoldenTest {
     @ParameterizedTest(name = "{0} prompt{1}")
     @MethodSource("io.lensboard.Fixtures#goldenPrompts")
     void matchesGoldenIdsAndResiduals(String model, int prompt) {
-        Path dir = Fixtures.dir(model);
-        JsonNode golden = Fixtures.json(dir.resolve("golden/prompt" + prompt + ".json"));
+        Path dir = Fixtures.path(model);
+        JsonNode golden = Fixtures.json(Fixtures.goldenDir(model).resolve("prompt" + prompt + ".json"));
         try (LoadedModel m = ModelLoader.load(model, dir, null, Device.cpu()); NDManager scope = m.newScope()) {
             long[] ids = m.tokenizer().encode(golden.get("prompt").asText());
             long[] expectedIds = new long[golden.get("ids").size()];

@@ -86,4 +86,41 @@ class HubDownloadTest {
         IOException e = assertThrows(IOException.class, () -> client.snapshot("lensboard/gpt2-tiny", "main", true, (f, d, t) -> {}));
         assertTrue(e.getMessage().contains("cannot reach the Hugging Face hub") && e.getMessage().contains("LENSBOARD_MODELS_DIRS"), e.getMessage());
     }
+
+    @Test
+    void loadsAGgufFileFromTheHubAndReadsItsIdParts() throws Exception {
+        ModelRef ref = ModelRef.parse("hf:ggml-org/models/tinyllamas/stories260K.gguf@v1:untrained:3");
+        assertEquals("ggml-org/models", ref.hubRepo());
+        assertEquals("tinyllamas/stories260K.gguf", ref.hubFile());
+        assertEquals("v1", ref.hubRevision());
+        assertEquals(3L, ref.untrainedSeed());
+        assertEquals(null, ModelRef.parse("hf:openai-community/gpt2").hubFile());
+        try (FakeHub hub = new FakeHub(Fixtures.root());
+             DeviceThread device = new DeviceThread(Device.cpu());
+             ModelPool pool = new ModelPool(new ModelCatalog(List.of(), new HubClient(hub.endpoint(), cache, Optional.empty())),
+                     device, Long.MAX_VALUE)) {
+            assertEquals(512, pool.run("hf:lensboard/stories260K/stories260K.gguf", m -> m.config().vocabSize()).get());
+            assertTrue(hub.requests.stream().anyMatch(r -> r.file().equals("stories260K.gguf")), hub.requests.toString());
+            assertTrue(Files.exists(cache.resolve("models--lensboard--stories260K/snapshots/" + FakeHub.COMMIT + "/stories260K.gguf")),
+                    "the file lies in the hub cache's layout");
+            assertEquals(5, pool.run("hf:lensboard/stories260K/stories260K.gguf:untrained", m -> m.config().nLayers()).get());
+        }
+    }
+
+    /** The default catalog offers hub models; offline, using one says the hub cannot be reached and how to use local files. */
+    @Test
+    void defaultCatalogOffersHubModelsAndExplainsWhenOffline() throws IOException {
+        FakeHub stopped = new FakeHub(Fixtures.root());
+        stopped.close();
+        try (DeviceThread device = new DeviceThread(Device.cpu());
+             ModelPool pool = new ModelPool(new ModelCatalog(List.of(), new HubClient(stopped.endpoint(), cache, Optional.empty()),
+                     ModelCatalog.DEFAULT_HUB), device, Long.MAX_VALUE)) {
+            assertTrue(pool.catalog().suggested().containsAll(List.of("hf:openai-community/gpt2", "hf:openai-community/gpt2-xl",
+                    "hf:ggml-org/models/tinyllamas/stories260K.gguf")));
+            CompletionException e = assertThrows(CompletionException.class,
+                    () -> pool.run("hf:ggml-org/models/tinyllamas/stories260K.gguf", m -> 0).join());
+            String message = ModelPool.message(e);
+            assertTrue(message.contains("cannot reach the Hugging Face hub") && message.contains("LENSBOARD_MODELS_DIRS"), message);
+        }
+    }
 }
