@@ -54,6 +54,25 @@ class FeatureSearchGoldenTest {
         }
     }
 
+    /**
+     * The write-up's check on greedy search: summing the feature over all positions chooses the same tokens
+     * as reading it at the last position. On the trained stories260K it does for both golden searches.
+     */
+    @org.junit.jupiter.api.Test
+    void summingOverPositionsChoosesTheSameTokensOnATrainedModel() {
+        JsonNode golden = Fixtures.json(Fixtures.goldenDir("stories260K/hf").resolve("searches.json"));
+        try (LoadedModel m = ModelLoader.load("stories260K", Fixtures.dir("stories260K/hf"), null, Device.cpu())) {
+            for (JsonNode g : golden.get("greedy")) {
+                Feature f = new Feature(g.get("layer").asInt(), FeatureSlice.parse("[:, :, " + g.get("feature").asInt() + "]"));
+                GreedySearch search = new GreedySearch(m, f, Feature.Read.SUM, g.get("n_tokens").asInt(), 512);
+                while (!search.finished()) {
+                    search.next();
+                }
+                assertArrayEquals(longs(g.get("ids")), search.ids(), "layer " + g.get("layer") + " feature " + g.get("feature"));
+            }
+        }
+    }
+
     private static long[] longs(JsonNode array) {
         long[] out = new long[array.size()];
         for (int i = 0; i < out.length; i++) {
