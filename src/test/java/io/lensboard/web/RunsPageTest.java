@@ -46,4 +46,27 @@ class RunsPageTest {
                 .body(allOf(containsString("role=\"alert\">params.steps must be between 1 and 100000"), not(containsString("Exception"))));
         given().get("/runs/nope").then().statusCode(404);
     }
+
+    @Test
+    void featureFormStartsASearchAndBadFeatureFormsSayWhy() throws InterruptedException {
+        Fixtures.root();
+        String location = given().redirects().follow(false).formParam("kind", "exhaustive").formParam("model", "gpt2-tiny")
+                .formParam("layer", "1").formParam("feature", "[:, :, 0]").formParam("tokens", "4").formParam("topk", "3")
+                .formParam("steps", "200").post("/runs").then().statusCode(303).extract().header("Location");
+        String id = location.substring(location.lastIndexOf('/') + 1);
+        RunsApiTest.await(id, Set.of("done", "failed"));
+        given().get("/runs/" + id).then().statusCode(200)
+                .body(allOf(containsString("exhaustive on gpt2-tiny"), containsString("blocks.0.hook_resid_post"),
+                        containsString("feature at position 0"), not(containsString("run again"))));
+        given().get("/runs").then().statusCode(200).body(containsString("block 1 [:, :, 0]"));
+
+        given().formParam("kind", "greedy").formParam("model", "gpt2-tiny").formParam("layer", "1").formParam("feature", "[:, :, x]")
+                .post("/runs").then().statusCode(400).body(allOf(containsString("role=\"alert\">feature [:, :, x]: &#39;x&#39; is not understood"),
+                        not(containsString("Exception"))));
+        given().formParam("kind", "greedy").formParam("models", "gpt2-tiny").formParam("layers", "1, two").formParam("features", "[:, :, 1]")
+                .post("/alignments").then().statusCode(400).body(containsString("layers: &#39;two&#39; is not a block number"));
+        given().formParam("kind", "greedy").formParam("layers", "1").formParam("features", "[:, :, 1]")
+                .post("/alignments").then().statusCode(400).body(containsString("models is empty"));
+        given().get("/alignments/nope").then().statusCode(404);
+    }
 }
