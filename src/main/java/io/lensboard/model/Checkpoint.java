@@ -3,6 +3,7 @@ package io.lensboard.model;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -28,7 +29,7 @@ public interface Checkpoint {
         if (Files.isRegularFile(path.resolve("config.json"))) {
             return new HfCheckpoint(path);
         }
-        Optional<Llama2cCheckpoint.Files> llama2c = Llama2cCheckpoint.find(path);
+        Optional<Llama2cCheckpoint.Parts> llama2c = Llama2cCheckpoint.find(path);
         if (llama2c.isPresent()) {
             return Llama2cCheckpoint.open(llama2c.get());
         }
@@ -45,11 +46,11 @@ public interface Checkpoint {
     }
 
     /** Files in a directory, sorted; empty when it cannot be listed. */
-    static java.util.List<Path> list(Path dir) {
+    static List<Path> list(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
             return s.sorted().toList();
         } catch (IOException e) {
-            return java.util.List.of();
+            return List.of();
         }
     }
 }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -25,15 +26,15 @@ final class Llama2cCheckpoint implements Checkpoint {
     private static final Pattern BLOCK = Pattern.compile("layers\\.(\\d+)\\.(.+)");
 
     /** The checkpoint and its vocabulary. */
-    record Files(Path bin, Path tokenizer) {}
+    record Parts(Path bin, Path tokenizer) {}
 
-    private final Files files;
+    private final Parts parts;
     private final ModelConfig config;
     private final Map<String, Long> offsets = new HashMap<>(); // float index of each tensor, by Hugging Face name
     private final long end;                                      // one past the last float the header implies
 
-    private Llama2cCheckpoint(Files files, ModelConfig config) {
-        this.files = files;
+    private Llama2cCheckpoint(Parts parts, ModelConfig config) {
+        this.parts = parts;
         this.config = config;
         int d = config.dModel();
         int kv = config.nKvHeads() * config.dHead();
@@ -62,15 +63,15 @@ final class Llama2cCheckpoint implements Checkpoint {
     }
 
     /** A directory holding one llama2.c {@code .bin} and a {@code tok*.bin}. */
-    static Optional<Files> find(Path dir) {
-        if (!java.nio.file.Files.isDirectory(dir)) {
+    static Optional<Parts> find(Path dir) {
+        if (!Files.isDirectory(dir)) {
             return Optional.empty();
         }
         List<Path> bins = new ArrayList<>();
         Path tok = null;
         for (Path p : Checkpoint.list(dir)) {
             String name = p.getFileName().toString();
-            if (!name.endsWith(".bin") || !java.nio.file.Files.isRegularFile(p)) {
+            if (!name.endsWith(".bin") || !Files.isRegularFile(p)) {
                 continue;
             }
             if (name.startsWith("tok")) {
@@ -79,11 +80,11 @@ final class Llama2cCheckpoint implements Checkpoint {
                 bins.add(p);
             }
         }
-        return bins.size() == 1 && tok != null ? Optional.of(new Files(bins.get(0), tok)) : Optional.empty();
+        return bins.size() == 1 && tok != null ? Optional.of(new Parts(bins.get(0), tok)) : Optional.empty();
     }
 
-    static Llama2cCheckpoint open(Files files) {
-        Path bin = files.bin();
+    static Llama2cCheckpoint open(Parts parts) {
+        Path bin = parts.bin();
         ByteBuffer header = read(bin, 0, 28);
         int[] h = new int[7];
         for (int i = 0; i < 7; i++) {
@@ -96,7 +97,7 @@ final class Llama2cCheckpoint implements Checkpoint {
         ModelConfig config = new ModelConfig(ModelConfig.Architecture.LLAMA, dim, layers, heads, kvHeads, hidden, vocab, seqLen,
                 1e-5, 10000.0, h[5] > 0, 0.02, 1);
         config.validate(bin);
-        Llama2cCheckpoint c = new Llama2cCheckpoint(files, config);
+        Llama2cCheckpoint c = new Llama2cCheckpoint(parts, config);
         long need = 4 * c.end;
         long size = size(bin);
         if (size < need) {
@@ -107,7 +108,7 @@ final class Llama2cCheckpoint implements Checkpoint {
 
     private static long size(Path file) {
         try {
-            return java.nio.file.Files.size(file);
+            return Files.size(file);
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read: " + e.getMessage(), e);
         }
@@ -138,7 +139,7 @@ final class Llama2cCheckpoint implements Checkpoint {
      */
     @Override
     public LensTokenizer tokenizer() {
-        Path tok = files.tokenizer();
+        Path tok = parts.tokenizer();
         long size = size(tok);
         ByteBuffer buf = read(tok, 0, (int) size);
         buf.getInt();
@@ -172,14 +173,14 @@ final class Llama2cCheckpoint implements Checkpoint {
             public float[] get(String name, Init init, long... shape) {
                 Long at = offsets.get(name);
                 if (at == null) {
-                    throw new CheckpointException(files.bin() + ": a llama2.c checkpoint has no tensor '" + name + "'");
+                    throw new CheckpointException(parts.bin() + ": a llama2.c checkpoint has no tensor '" + name + "'");
                 }
                 long count = 1;
                 for (long s : shape) {
                     count *= s;
                 }
                 float[] w = new float[(int) count];
-                read(files.bin(), 4 * at, (int) (4 * count)).asFloatBuffer().get(w);
+                read(parts.bin(), 4 * at, (int) (4 * count)).asFloatBuffer().get(w);
                 Matcher m = BLOCK.matcher(name);
                 if (m.matches() && m.group(2).equals("self_attn.q_proj.weight")) {
                     return InterleavedRope.toRotateHalf(w, config.nHeads(), (int) shape[1]);
@@ -197,7 +198,7 @@ final class Llama2cCheckpoint implements Checkpoint {
 
             @Override
             public String describe() {
-                return files.bin().getFileName() + " (llama2.c)";
+                return parts.bin().getFileName() + " (llama2.c)";
             }
         };
     }

@@ -4,6 +4,7 @@ import static io.lensboard.runs.FeatureParams.texts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lensboard.analysis.Feature;
 import io.lensboard.analysis.FeatureAscent;
 import io.lensboard.analysis.FeatureAscent.Input;
 import io.lensboard.analysis.FeatureAscent.Objective;
@@ -44,7 +45,7 @@ public final class AscentKind implements RunKind {
     @Override
     public ObjectNode validate(JsonNode params, Optional<ModelConfig> config) {
         ParamReader r = new ParamReader(params);
-        io.lensboard.analysis.Feature f = FeatureParams.read(r, config);
+        Feature f = FeatureParams.read(r, config);
         int tokens = (int) r.integer("tokens", 4, 1, config.map(ModelConfig::nCtx).orElse(1024));
         f.slice().checkPositions(tokens);
         r.choice("objective", "mean", List.of("mean", "l1"));

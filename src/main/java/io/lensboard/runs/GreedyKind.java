@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.Feature;
 import io.lensboard.analysis.GreedySearch;
+import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.analysis.TokenValue;
 import io.lensboard.model.ModelConfig;
 import java.util.LinkedHashMap;
@@ -32,7 +33,7 @@ public final class GreedyKind implements RunKind {
         ParamReader r = new ParamReader(params);
         Feature f = FeatureParams.read(r, config);
         if (!f.slice().positions().all()) {
-            throw new io.lensboard.analysis.InvalidInputException("params.feature: greedy search reads the last position "
+            throw new InvalidInputException("params.feature: greedy search reads the last position "
                     + "(or sums over all with read=sum), so write the position part as ':', e.g. [:, :, " + f.slice().neurons().text() + "]");
         }
         r.integer("tokens", 4, 1, config.map(ModelConfig::nCtx).orElse(64));

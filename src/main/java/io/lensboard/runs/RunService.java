@@ -107,7 +107,7 @@ public class RunService {
      * queue is already full, so one request can start a table of runs however long it is.
      */
     public List<RunRecord> submitAll(List<NewRun> batch) {
-        List<Checked> checked = batch.stream().map(this::check).toList();
+        List<Checked> checked = batch.stream().map(r -> batch.size() == 1 ? check(r) : checkInBatch(r)).toList();
         int queueLimit = config.runs().queueLimit();
         if (queued.getAndAdd(checked.size()) >= queueLimit) {
             queued.addAndGet(-checked.size());
@@ -122,6 +122,15 @@ public class RunService {
             runThread.execute(() -> execute(run, c.kind()));
             return run;
         }).toList();
+    }
+
+    /** As {@link #check}, the message saying which run of the batch is wrong. */
+    private Checked checkInBatch(NewRun r) {
+        try {
+            return check(r);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException(r.kind() + " on " + r.model() + " with " + r.params() + ": " + e.getMessage());
+        }
     }
 
     private Checked check(NewRun r) {

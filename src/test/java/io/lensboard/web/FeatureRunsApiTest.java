@@ -1,6 +1,7 @@
 package io.lensboard.web;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,7 +99,8 @@ class FeatureRunsApiTest {
         given().contentType("application/json").body(Map.of("kind", "alignment", "models", List.of("gpt2-tiny"), "layers", List.of(1), "features", List.of("[:, :, 1]")))
                 .post("/api/alignments").then().statusCode(400).body("error", containsString("kind must be one of"));
         given().contentType("application/json").body(Map.of("kind", "greedy", "models", List.of("gpt2-tiny"), "layers", List.of(1, 7), "features", List.of("[:, :, 1]")))
-                .post("/api/alignments").then().statusCode(400).body("error", containsString("params.layer must be between 1 and 4"));
+                .post("/api/alignments").then().statusCode(400).body("error", allOf(containsString("greedy on gpt2-tiny"),
+                        containsString("\"layer\":7"), containsString("params.layer must be between 1 and 4")));
     }
 
     @Test
