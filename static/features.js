@@ -7,9 +7,11 @@
   const id = root.dataset.run;
   const kind = root.dataset.kind;
   const shown = t => t.replace(/ /g, "·").replace(/\n/g, "↵");
-  const tokens = (el, texts) => el.replaceChildren(...texts.map(t => {
+  // Each token's title lists the position's top-k decodings, when the event has them.
+  const tokens = (el, texts, topk) => el.replaceChildren(...texts.map((t, i) => {
     const code = document.createElement("code");
     code.textContent = shown(t);
+    if (topk) code.title = `top-${topk[i].length}: ${topk[i].map(shown).join("  ")}`;
     return code;
   }));
   const progress = fraction => {
@@ -54,7 +56,7 @@
       curve.data.datasets[0].data.push(s.objective);
       curve.data.datasets[1].data.push(s.value);
       if (s.tokens) {
-        tokens(root.querySelector(".live-tokens"), s.tokens);
+        tokens(root.querySelector(".live-tokens"), s.tokens, s.topk_tokens);
         root.querySelector(".decoded-step").textContent = `(step ${s.step})`;
       }
       if (s.step % 10 === 0) curve.update();

@@ -20,7 +20,8 @@ import java.util.Optional;
 /**
  * Run kinds "ascent" (gradient ascent on the input embedding) and "softmax-prior" (on logits whose softmax
  * weights the token embeddings): {@link FeatureAscent} one device task per step; a {@code step} event each
- * step with the objective and the feature, and the current tokens every {@code decode_every} steps.
+ * step with the objective and the feature, and the current tokens (top-1 and top-k per position) every
+ * {@code decode_every} steps.
  */
 public final class AscentKind implements RunKind {
     private final Input input;
@@ -83,8 +84,10 @@ public final class AscentKind implements RunKind {
                 event.put("objective", s.objective());
                 event.put("value", s.value());
                 if (s.ids() != null) {
+                    long[][] topk = transpose(ctx.onDevice(m -> a.decode(p.topk())));
                     event.put("ids", s.ids());
                     event.put("tokens", texts(tok, s.ids()));
+                    event.put("topk_tokens", Arrays.stream(topk).map(ids -> texts(tok, ids)).toList());
                 }
                 ctx.emit("step", event);
             }

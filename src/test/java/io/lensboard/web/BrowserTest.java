@@ -150,6 +150,16 @@ class BrowserTest {
             assertEquals(5L, bars, "the best five tokens are charted");
             screenshot(driver, "exhaustive-run.png");
             assertNoConsoleErrors(driver);
+
+            String ascent = FeatureRunsApiTest.start("ascent", "gpt2-tiny", Map.of("layer", 2, "feature", "[:, :, 5]", "tokens", 3, "steps", 30));
+            driver.get(root + "runs/" + ascent);
+            wait.until(d -> d.findElement(By.id("run-result")).getText().contains("decoded tokens fed back in"));
+            Object steps = ((JavascriptExecutor) driver).executeScript(
+                    "return Chart.getChart(document.querySelector('.chart-objective')).data.datasets[0].data.length");
+            assertEquals(30L, steps, "every step is on the objective curve");
+            assertEquals(3, driver.findElements(By.cssSelector(".live-tokens code")).size(), "the current three tokens");
+            screenshot(driver, "ascent-run.png");
+            assertNoConsoleErrors(driver);
         } finally {
             driver.quit();
         }

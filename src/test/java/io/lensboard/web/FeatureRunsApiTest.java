@@ -80,6 +80,8 @@ class FeatureRunsApiTest {
             assertTrue(Double.isFinite(run.getDouble("result.decoded_value")));
             List<String> types = RunsApiTest.events(id, null).stream().map(e -> e.split(":")[1]).toList();
             assertEquals(15, types.stream().filter("step"::equals).count(), types.toString());
+            String stream = given().get("/api/runs/" + id + "/events").then().extract().asString();
+            assertTrue(stream.contains("\"topk_tokens\":[["), "decoding steps carry the top-k per position");
         }
     }
 
