@@ -56,6 +56,10 @@ final class GgufCheckpoint implements Checkpoint {
                 0.02,
                 m.get("tokenizer.ggml.bos_token_id") instanceof Number bos ? bos.intValue() : null);
         config.validate(file);
+        if (m.get("llama.rope.dimension_count") instanceof Number rot && rot.intValue() != config.dHead()) {
+            throw new CheckpointException(file + ": RoPE on " + rot + " of " + config.dHead()
+                    + " head dimensions (partial rotary) is not supported");
+        }
         return new GgufCheckpoint(gguf, config);
     }
 
