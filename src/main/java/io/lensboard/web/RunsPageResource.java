@@ -37,6 +37,9 @@ public class RunsPageResource {
     @Location("fragments/feature-result.html")
     Template featureResult;
 
+    @Location("fragments/run-list.html")
+    Template runList;
+
     @Inject
     RunService service;
 
@@ -48,7 +51,24 @@ public class RunsPageResource {
 
     @GET
     public String list() {
-        return runs.data("runs", service.store().list(200)).data("models", listing.list()).data("error", null).render();
+        return listPage(null).render();
+    }
+
+    /** The run list alone; it polls itself every 2 s while a run is unfinished, so states change in place. */
+    @GET
+    @Path("/list")
+    public String runList() {
+        List<RunRecord> all = service.store().list(200);
+        return runList.data("runs", all).data("live", live(all)).render();
+    }
+
+    private io.quarkus.qute.TemplateInstance listPage(String error) {
+        List<RunRecord> all = service.store().list(200);
+        return runs.data("runs", all).data("live", live(all)).data("models", listing.list()).data("error", error);
+    }
+
+    private static boolean live(List<RunRecord> runs) {
+        return runs.stream().anyMatch(r -> !r.state().finished());
     }
 
     /** The start forms: create a run and redirect to its page, or show the API's message next to the form. */
@@ -86,8 +106,7 @@ public class RunsPageResource {
             return redirect(service.submit(k, model, params));
         } catch (RuntimeException e) {
             ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
-            return Response.status(error.status()).entity(runs.data("runs", service.store().list(200))
-                    .data("models", listing.list()).data("error", error.error()).render()).build();
+            return Response.status(error.status()).entity(listPage(error.error()).render()).build();
         }
     }
 

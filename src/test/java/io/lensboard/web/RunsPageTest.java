@@ -28,6 +28,8 @@ class RunsPageTest {
                         containsString("Exact tokens"), containsString("yardstick m")));
         given().get("/runs/" + id + "/result").then().statusCode(200).body(containsString("top-k decodings"));
         given().get("/runs").then().statusCode(200).body(containsString("/runs/" + id));
+        given().get("/runs/list").then().statusCode(200)
+                .body(allOf(containsString("/runs/" + id), not(containsString("hx-trigger")))); // finished runs: no more polling
 
         String again = given().redirects().follow(false).post("/runs/" + id + "/again").then().statusCode(303).extract().header("Location");
         String againId = again.substring(again.lastIndexOf('/') + 1);
