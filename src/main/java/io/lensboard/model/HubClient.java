@@ -14,6 +14,11 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -26,6 +31,12 @@ import java.util.Optional;
  */
 public final class HubClient {
     private static final int ATTEMPTS = 4;
+    /** Closes the body of a download that has received nothing for the stall time, so it resumes instead of hanging. */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "lensboard-hub-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** Called with bytes received so far and the file's total size (-1 when unknown). */
     public interface Progress {
@@ -43,8 +54,15 @@ public final class HubClient {
     private final Path cache;
     private final Optional<String> token;
     private final HttpClient http;
+    private final Duration stall;
 
     public HubClient(URI endpoint, Path cache, Optional<String> token) {
+        this(endpoint, cache, token, Duration.ofSeconds(60));
+    }
+
+    /** {@code stall}: how long a download may receive nothing before it is dropped and resumed. */
+    public HubClient(URI endpoint, Path cache, Optional<String> token, Duration stall) {
+        this.stall = stall;
         this.endpoint = endpoint;
         this.cache = cache;
         this.token = token.filter(t -> !t.isBlank());
@@ -175,15 +193,29 @@ public final class HubClient {
                 boolean append = status == 206;
                 long done = append ? have : 0;
                 long total = size >= 0 ? size : response.headers().firstValueAsLong("Content-Length").orElse(-1) + done;
-                try (InputStream in = response.body();
+                AtomicLong lastRead = new AtomicLong(System.nanoTime());
+                InputStream body = response.body();
+                ScheduledFuture<?> watchdog = WATCHDOG.scheduleAtFixedRate(() -> {
+                    if (System.nanoTime() - lastRead.get() > stall.toNanos()) {
+                        try {
+                            body.close(); // the blocked read ends, short of the size, and the attempt resumes
+                        } catch (IOException ignored) {
+                            // closing is all that is wanted
+                        }
+                    }
+                }, stall.toMillis() / 4 + 1, stall.toMillis() / 4 + 1, TimeUnit.MILLISECONDS);
+                try (InputStream in = body;
                      OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                              append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
                     byte[] buffer = new byte[1 << 16];
                     for (int n; (n = in.read(buffer)) > 0; ) {
+                        lastRead.set(System.nanoTime());
                         out.write(buffer, 0, n);
                         done += n;
                         progress.update(name, done, total);
                     }
+                } finally {
+                    watchdog.cancel(false);
                 }
                 if (total >= 0 && done != total) {
                     throw new IOException(source + ": received " + done + " of " + total + " bytes");

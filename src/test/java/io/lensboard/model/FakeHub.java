@@ -30,11 +30,14 @@ final class FakeHub implements AutoCloseable {
     private final HttpServer server;
     private final Path fixtures;
     private volatile String dropFirstDownloadOf;
+    private volatile String stallFirstDownloadOf;
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
 
     FakeHub(Path fixtures) throws IOException {
         this.fixtures = fixtures;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool()); // a stalled response must not hold the others
         server.start();
     }
 
@@ -44,6 +47,11 @@ final class FakeHub implements AutoCloseable {
 
     void dropFirstDownloadOf(String file) {
         dropFirstDownloadOf = file;
+    }
+
+    /** The first download of {@code file} sends half, then nothing more, the connection open until the hub closes. */
+    void stallFirstDownloadOf(String file) {
+        stallFirstDownloadOf = file;
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -80,6 +88,20 @@ final class FakeHub implements AutoCloseable {
             out.close();
             return;
         }
+        if (m.group(3).equals(stallFirstDownloadOf)) {
+            stallFirstDownloadOf = null;
+            ex.sendResponseHeaders(200, bytes.length);
+            out = ex.getResponseBody();
+            out.write(bytes, 0, bytes.length / 2);
+            out.flush();
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.close();
+            return;
+        }
         ex.sendResponseHeaders(from > 0 ? 206 : 200, bytes.length - from);
         out = ex.getResponseBody();
         out.write(bytes, from, bytes.length - from);
@@ -96,6 +118,7 @@ final class FakeHub implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
     }
 }

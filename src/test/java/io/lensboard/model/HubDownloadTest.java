@@ -60,6 +60,25 @@ class HubDownloadTest {
         }
     }
 
+    /**
+     * A download that stops receiving without closing is dropped after the stall time and resumed where it was;
+     * without that, it would wait for the stalled connection for ever (hence the timeout).
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void resumesADownloadThatStalls() throws IOException {
+        try (FakeHub hub = new FakeHub(Fixtures.root())) {
+            hub.stallFirstDownloadOf("model.safetensors");
+            HubClient client = new HubClient(hub.endpoint(), cache, Optional.empty(), java.time.Duration.ofSeconds(1));
+            Path dir = client.snapshot("lensboard/gpt2-tiny", "main", true, (f, d, t) -> {});
+            assertEquals(-1, Files.mismatch(Fixtures.dir("gpt2-tiny").resolve("model.safetensors"), dir.resolve("model.safetensors")));
+            List<FakeHub.Request> gets = hub.requests.stream()
+                    .filter(r -> r.method().equals("GET") && r.file().equals("model.safetensors")).toList();
+            assertEquals(2, gets.size(), "the stalled download and its resumption");
+            assertTrue(gets.get(1).range() != null, "resumed with a Range header");
+        }
+    }
+
     @Test
     void loadsAHubModelThroughThePoolAndItsUntrainedTwinWithoutWeights() throws Exception {
         try (FakeHub hub = new FakeHub(Fixtures.root());
