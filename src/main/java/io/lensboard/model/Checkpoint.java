@@ -37,12 +37,9 @@ public interface Checkpoint {
                 + "nor a directory with a llama2.c .bin and its tok*.bin");
     }
 
-    /** Whether {@code path} looks like a checkpoint the catalog should list. */
-    static boolean looksLikeOne(Path path) {
-        if (Files.isRegularFile(path)) {
-            return path.getFileName().toString().endsWith(".gguf");
-        }
-        return Files.isRegularFile(path.resolve("config.json")) || Llama2cCheckpoint.find(path).isPresent();
+    /** Whether a directory holds a checkpoint the catalog should list (a .gguf file is one by its name). */
+    static boolean isModelDirectory(Path dir) {
+        return Files.isRegularFile(dir.resolve("config.json")) || Llama2cCheckpoint.find(dir).isPresent();
     }
 
     /** Files in a directory, sorted; empty when it cannot be listed. */

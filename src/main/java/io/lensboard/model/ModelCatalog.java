@@ -63,7 +63,7 @@ public final class ModelCatalog {
                 if (Files.isRegularFile(c) && name.endsWith(".gguf")) {
                     String id = name.substring(0, name.length() - ".gguf".length());
                     models.putIfAbsent(id, new LocalModel(id, c, true));
-                } else if (Files.isDirectory(c) && Checkpoint.looksLikeOne(c)) {
+                } else if (Files.isDirectory(c) && Checkpoint.isModelDirectory(c)) {
                     boolean hf = Files.isRegularFile(c.resolve("config.json"));
                     boolean weights = !hf || Files.exists(c.resolve("model.safetensors")) || Files.exists(c.resolve("model.safetensors.index.json"));
                     models.putIfAbsent(name, new LocalModel(name, c, weights));
