@@ -2,7 +2,8 @@
 #   CPU (default):  docker build -t lensboard .
 #   CUDA 12.4:      docker build -t lensboard:cuda --build-arg FLAVOR=cuda \
 #                     --build-arg RUNTIME_IMAGE=<an image with CUDA 12.4 runtime libraries and a Java 17 JRE> .
-#   run:            docker run -p 8080:8080 -v $PWD/models:/models [--gpus all] lensboard
+#   run:            docker run -p 8080:8080 -v $PWD/models:/app/models [--gpus all] lensboard
+# With no LENSBOARD_MODELS_DIRS, the catalog is /app/models plus the default hub models (see README).
 ARG RUNTIME_IMAGE=eclipse-temurin:17-jre
 
 FROM eclipse-temurin:17-jdk AS build
@@ -19,9 +20,9 @@ RUN ./mvnw -B -q package -DskipTests $([ "$FLAVOR" = cuda ] && echo -Pcuda)
 FROM ${RUNTIME_IMAGE}
 WORKDIR /app
 COPY --from=build /src/target/quarkus-app/ /app/
-ENV LENSBOARD_MODELS_DIRS=/models \
-    HF_HOME=/cache/huggingface \
+ENV HF_HOME=/cache/huggingface \
     DJL_CACHE_DIR=/cache/djl
-VOLUME ["/models", "/cache"]
+# models: local checkpoints; cache: hub downloads; data: the run store
+VOLUME ["/app/models", "/app/data", "/cache"]
 EXPOSE 8080
 CMD ["java", "-jar", "/app/quarkus-run.jar"]
