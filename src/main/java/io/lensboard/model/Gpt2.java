@@ -56,19 +56,19 @@ public final class Gpt2 extends Transformer {
         return wte;
     }
 
-    /** hook_pos_embed = W_pos[0:T]; the residual stream starts as e + W_pos. */
+    /** hook_pos_embed = W_pos[offset:offset+T]; the residual stream starts as e + W_pos. */
     @Override
-    protected NDArray inputResidual(NDArray embeds, ActivationCache cache) {
+    protected NDArray inputResidual(NDArray embeds, int offset, ActivationCache cache) {
         long t = embeds.getShape().get(1);
-        NDArray posEmbed = wpe.get(embeds.getManager(), new NDIndex("0:{}", t));
+        NDArray posEmbed = wpe.get(embeds.getManager(), new NDIndex("{}:{}", offset, offset + t));
         cache.put("hook_pos_embed", posEmbed);
         return embeds.add(posEmbed);
     }
 
     @Override
-    protected NDArray block(int l, NDArray residPre, NDArray mask, ActivationCache cache) {
+    protected NDArray block(int l, NDArray residPre, NDArray mask, ActivationCache cache, Past past) {
         Block b = blocks[l];
-        NDArray attnOut = attention(b, layerNorm(residPre, b.ln1W, b.ln1B), mask);
+        NDArray attnOut = attention(l, b, layerNorm(residPre, b.ln1W, b.ln1B), mask, cache, past);
         NDArray residMid = residPre.add(attnOut);
         NDArray mlpOut = mlp(b, layerNorm(residMid, b.ln2W, b.ln2B));
         NDArray residPost = residMid.add(mlpOut);
@@ -78,13 +78,19 @@ public final class Gpt2 extends Transformer {
         return residPost;
     }
 
-    private NDArray attention(Block b, NDArray x, NDArray mask) {
+    private NDArray attention(int l, Block b, NDArray x, NDArray mask, ActivationCache cache, Past past) {
         int heads = config.nHeads();
         long d = config.dModel();
         NDArray qkv = x.matMul(b.attnW).add(b.attnB);
         NDArray q = splitHeads(qkv.get("..., 0:{}", d), heads);
         NDArray k = splitHeads(qkv.get("..., {}:{}", d, 2 * d), heads);
         NDArray v = splitHeads(qkv.get("..., {}:", 2 * d), heads);
+        cache.put(blockHook(l, "attn.hook_k"), k);
+        cache.put(blockHook(l, "attn.hook_v"), v);
+        if (past != null) {
+            k = afterPast(past.keys()[l], k);
+            v = afterPast(past.values()[l], v);
+        }
         return attend(q, k, v, mask).matMul(b.attnProjW).add(b.attnProjB);
     }
 

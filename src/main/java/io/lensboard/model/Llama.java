@@ -58,14 +58,14 @@ public final class Llama extends Transformer {
     }
 
     @Override
-    protected NDArray inputResidual(NDArray embeds, ActivationCache cache) {
+    protected NDArray inputResidual(NDArray embeds, int offset, ActivationCache cache) {
         return embeds;
     }
 
     @Override
-    protected NDArray block(int l, NDArray residPre, NDArray mask, ActivationCache cache) {
+    protected NDArray block(int l, NDArray residPre, NDArray mask, ActivationCache cache, Past past) {
         Block b = blocks[l];
-        NDArray attnOut = attention(b, rmsNorm(residPre, b.attnNorm), mask);
+        NDArray attnOut = attention(l, b, rmsNorm(residPre, b.attnNorm), mask, cache, past);
         NDArray residMid = residPre.add(attnOut);
         NDArray mlpOut = mlp(b, rmsNorm(residMid, b.mlpNorm));
         NDArray residPost = residMid.add(mlpOut);
@@ -75,12 +75,18 @@ public final class Llama extends Transformer {
         return residPost;
     }
 
-    private NDArray attention(Block b, NDArray x, NDArray mask) {
+    private NDArray attention(int l, Block b, NDArray x, NDArray mask, ActivationCache cache, Past past) {
         long t = x.getShape().get(1);
-        NDArray[] cosSin = rotary(x.getManager(), t);
+        NDArray[] cosSin = rotary(x.getManager(), past == null ? 0 : past.length(), t);
         NDArray q = rope(splitHeads(x.matMul(b.wq), config.nHeads()), cosSin);
         NDArray k = rope(splitHeads(x.matMul(b.wk), config.nKvHeads()), cosSin);
         NDArray v = splitHeads(x.matMul(b.wv), config.nKvHeads());
+        cache.put(blockHook(l, "attn.hook_k"), k);
+        cache.put(blockHook(l, "attn.hook_v"), v);
+        if (past != null) {
+            k = afterPast(past.keys()[l], k);
+            v = afterPast(past.values()[l], v);
+        }
         int groups = config.nHeads() / config.nKvHeads();
         if (groups > 1) {
             k = k.repeat(1, groups); // interleaved repeat, as Hugging Face's repeat_kv
@@ -102,17 +108,17 @@ public final class Llama extends Transformer {
     }
 
     /**
-     * cos and sin [T, d_head] of angle(p, i) = p * theta^(-2i / d_head), the half-size frequency
-     * vector written twice, as Hugging Face's rotate-half layout expects.
+     * cos and sin [T, d_head] of angle(p, i) = p * theta^(-2i / d_head) for positions p = offset.., the
+     * half-size frequency vector written twice, as Hugging Face's rotate-half layout expects.
      */
-    private NDArray[] rotary(NDManager manager, long t) {
+    private NDArray[] rotary(NDManager manager, int offset, long t) {
         int dHead = config.dHead();
         int half = dHead / 2;
         float[] cos = new float[(int) t * dHead];
         float[] sin = new float[(int) t * dHead];
         for (int p = 0; p < t; p++) {
             for (int i = 0; i < half; i++) {
-                double angle = p * Math.pow(config.ropeTheta(), -2.0 * i / dHead);
+                double angle = (offset + p) * Math.pow(config.ropeTheta(), -2.0 * i / dHead);
                 cos[p * dHead + i] = cos[p * dHead + i + half] = (float) Math.cos(angle);
                 sin[p * dHead + i] = sin[p * dHead + i + half] = (float) Math.sin(angle);
             }

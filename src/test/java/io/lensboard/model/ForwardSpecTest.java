@@ -31,7 +31,8 @@ class ForwardSpecTest {
                 expected.add("hook_pos_embed");
             }
             for (int l = 0; l < m.config().nLayers(); l++) {
-                for (String hook : List.of("hook_resid_pre", "hook_attn_out", "hook_resid_mid", "hook_mlp_out", "hook_resid_post")) {
+                for (String hook : List.of("hook_resid_pre", "attn.hook_k", "attn.hook_v", "hook_attn_out", "hook_resid_mid",
+                        "hook_mlp_out", "hook_resid_post")) {
                     expected.add(ActivationCache.blockHook(l, hook));
                 }
             }
@@ -39,7 +40,7 @@ class ForwardSpecTest {
             assertEquals(expected.stream().sorted().toList(), cache.asMap().keySet().stream().sorted().toList());
             Shape resid = new Shape(1, ids.length, m.config().dModel());
             cache.asMap().forEach((name, a) -> {
-                if (!name.equals("hook_pos_embed")) {
+                if (!name.equals("hook_pos_embed") && !name.contains("attn.hook_")) {
                     assertEquals(resid, a.getShape(), name);
                 }
             });
@@ -69,6 +70,34 @@ class ForwardSpecTest {
             NDArray headOnly = tf.forward(e, new Forward(2, false, true), ActivationCache.none());
             assertArrayEquals(tf.unembed(afterTwo).toFloatArray(), headOnly.toFloatArray(), 0f);
             assertThrows(IllegalArgumentException.class, () -> tf.forward(e, Forward.residualAfter(m.config().nLayers() + 1), ActivationCache.none()));
+        }
+    }
+
+    /**
+     * Continuing a prefix from its keys and values (Transformer.Past) gives the residual stream the full pass
+     * gives at the new positions, for a batch of different continuations: how greedy search scores candidates.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2-tiny", "llama-tiny"})
+    void continuingFromAPastMatchesTheFullPass(String model) {
+        try (LoadedModel m = ModelLoader.load(model, Fixtures.dir(model), null, Device.cpu()); NDManager s = m.newScope()) {
+            Transformer tf = m.transformer();
+            long[] prefix = m.tokenizer().encode("The sky is");
+            long[][] continuations = {{4171, 13}, {2266, 318}, {257, 1110}};
+            int blocks = m.config().nLayers();
+            Transformer.Past past = tf.past(tf.embed(s.create(prefix).reshape(1, prefix.length)), blocks);
+            long[] flat = new long[continuations.length * 2];
+            for (int b = 0; b < continuations.length; b++) {
+                System.arraycopy(continuations[b], 0, flat, 2 * b, 2);
+            }
+            NDArray continued = tf.forward(tf.embed(s.create(flat).reshape(continuations.length, 2)), Forward.residualAfter(blocks),
+                    ActivationCache.none(), past);
+            for (int b = 0; b < continuations.length; b++) {
+                long[] whole = java.util.stream.LongStream.concat(java.util.Arrays.stream(prefix), java.util.Arrays.stream(continuations[b])).toArray();
+                NDArray full = tf.forward(tf.embed(s.create(whole).reshape(1, whole.length)), Forward.residualAfter(blocks), ActivationCache.none());
+                assertArrayEquals(full.get("0, {}:", prefix.length).toFloatArray(), continued.get(b).toFloatArray(), 1e-4f,
+                        model + " continuation " + b);
+            }
         }
     }
 }
