@@ -5,6 +5,7 @@ import ai.djl.ndarray.index.NDIndex;
 import io.lensboard.model.ActivationCache;
 import io.lensboard.model.Forward;
 import io.lensboard.model.LoadedModel;
+import io.lensboard.model.Transformer;
 
 /**
  * O^l_f: a feature of block l's output ({@code blocks.{l-1}.hook_resid_post}, l 1-based) read off a
@@ -40,7 +41,12 @@ public record Feature(int layer, FeatureSlice slice) {
 
     /** The feature's value for each input of a batch of embeddings [B, T, d]: [B]. */
     public NDArray values(LoadedModel model, NDArray embeds, Read read) {
-        NDArray out = model.transformer().forward(embeds, Forward.residualAfter(layer), ActivationCache.none());
+        return values(model, embeds, read, null);
+    }
+
+    /** The same for inputs that continue {@code past}'s prefix (null: none), read at the new positions only. */
+    public NDArray values(LoadedModel model, NDArray embeds, Read read, Transformer.Past past) {
+        NDArray out = model.transformer().forward(embeds, Forward.residualAfter(layer), ActivationCache.none(), past);
         FeatureSlice.Range n = slice.neurons();
         NDArray perPosition = out.get(new NDIndex(":, :, {}:{}", n.start(), n.end())).mean(new int[] {2}); // [B, T]
         return switch (read) {

@@ -47,20 +47,27 @@ public final class GreedyKind implements RunKind {
         Feature feature = FeatureParams.of(p);
         Feature.Read read = p.get("read").asText().equals("sum") ? Feature.Read.SUM : Feature.Read.LAST;
         GreedySearch search = ctx.onDevice(m -> new GreedySearch(m, feature, read, p.get("tokens").asInt(), p.get("batch").asInt()));
-        while (!search.finished()) {
-            if (ctx.cancelled()) {
+        try {
+            while (!search.finished()) {
+                if (ctx.cancelled()) {
+                    return null;
+                }
+                TokenValue chosen = ctx.onDevice(m -> search.next());
+                ctx.emit("batch", Map.of("candidates_done", search.candidatesDone(), "candidates_total", search.candidatesTotal()));
+                if (chosen != null) {
+                    Map<String, Object> event = new LinkedHashMap<>();
+                    event.put("position", search.chosen().size() - 1);
+                    event.put("token", chosen);
+                    event.put("ids", search.ids());
+                    event.put("tokens", texts(ctx.model().tokenizer(), search.ids()));
+                    ctx.emit("token", event);
+                }
+            }
+        } finally {
+            ctx.onDevice(m -> {
+                search.close();
                 return null;
-            }
-            TokenValue chosen = ctx.onDevice(m -> search.next());
-            ctx.emit("batch", Map.of("candidates_done", search.candidatesDone(), "candidates_total", search.candidatesTotal()));
-            if (chosen != null) {
-                Map<String, Object> event = new LinkedHashMap<>();
-                event.put("position", search.chosen().size() - 1);
-                event.put("token", chosen);
-                event.put("ids", search.ids());
-                event.put("tokens", texts(ctx.model().tokenizer(), search.ids()));
-                ctx.emit("token", event);
-            }
+            });
         }
         long[] ids = search.ids();
         Map<String, Object> out = new LinkedHashMap<>();

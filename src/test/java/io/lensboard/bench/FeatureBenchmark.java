@@ -42,14 +42,18 @@ public final class FeatureBenchmark {
                 System.out.printf("exhaustive, batch %d: %.2f s, best %s%n", batch, s, best);
             }
 
-            GreedySearch greedy = new GreedySearch(m, feature, Feature.Read.LAST, 3, 2048);
-            long t0 = System.nanoTime();
-            while (!greedy.finished()) {
-                greedy.next();
+            out.append("\n## Greedy search, batch 2048\n\n| tokens | s | candidates/s |\n|---:|---:|---:|\n");
+            for (int tokens : new int[] {3, 8}) {
+                try (GreedySearch greedy = new GreedySearch(m, feature, Feature.Read.LAST, tokens, 2048)) {
+                    long t0 = System.nanoTime();
+                    while (!greedy.finished()) {
+                        greedy.next();
+                    }
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    out.append(String.format("| %d | %.1f | %,.0f |%n", tokens, s, greedy.candidatesTotal() / s));
+                    System.out.printf("greedy, %d tokens: %.1f s%n", tokens, s);
+                }
             }
-            double s = (System.nanoTime() - t0) / 1e9;
-            out.append(String.format("%n## Greedy search, 3 tokens, batch 2048%n%n- %.2f s, %,.0f candidate sequences/s%n",
-                    s, greedy.candidatesTotal() / s));
 
             int steps = 50;
             for (FeatureAscent.Input input : FeatureAscent.Input.values()) {
