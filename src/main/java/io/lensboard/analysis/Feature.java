@@ -46,7 +46,11 @@ public record Feature(int layer, FeatureSlice slice) {
 
     /** The same for inputs that continue {@code past}'s prefix (null: none), read at the new positions only. */
     public NDArray values(LoadedModel model, NDArray embeds, Read read, Transformer.Past past) {
-        NDArray out = model.transformer().forward(embeds, Forward.residualAfter(layer), ActivationCache.none(), past);
+        return read(model.transformer().forward(embeds, Forward.residualAfter(layer), ActivationCache.none(), past), read);
+    }
+
+    /** The feature's value read off block l's output [B, T, d_model]: [B]. */
+    public NDArray read(NDArray out, Read read) {
         FeatureSlice.Range n = slice.neurons();
         NDArray perPosition = out.get(new NDIndex(":, :, {}:{}", n.start(), n.end())).mean(new int[] {2}); // [B, T]
         return switch (read) {

@@ -70,10 +70,22 @@ public final class FeatureAscent implements AutoCloseable {
         adam = new Adam(run, x.getShape());
     }
 
+    /**
+     * The standard deviation of W_E's entries as sqrt(E[w²] − E[w]²), from a dot product and a sum: no
+     * temporary the size of W_E. Results of operations on W_E belong to the model's manager, so each is
+     * moved into a scope of this run at once.
+     */
     private double std(NDArray w) {
         try (NDManager tmp = run.newSubManager()) {
-            NDArray c = Scopes.copy(w, tmp);
-            return c.sub(c.mean()).square().mean().sqrt().getFloat();
+            NDArray flat = w.flatten();
+            flat.attach(tmp);
+            NDArray squares = flat.dot(flat);
+            squares.attach(tmp);
+            NDArray sum = flat.sum();
+            sum.attach(tmp);
+            double n = flat.size();
+            double mean = sum.getFloat() / n;
+            return Math.sqrt(Math.max(0, squares.getFloat() / n - mean * mean));
         }
     }
 

@@ -109,7 +109,7 @@ public final class GreedySearch implements AutoCloseable {
         prefixScope = model.newScope();
         NDArray embeds = model.transformer().embed(prefixScope.create(ids()).reshape(1, chosen.size()));
         past = model.transformer().past(embeds, feature.layer());
-        prefixSum = read == Feature.Read.SUM ? feature.values(model, embeds, Feature.Read.SUM).getFloat(0) : 0;
+        prefixSum = read == Feature.Read.SUM ? feature.read(past.residual(), Feature.Read.SUM).getFloat(0) : 0;
     }
 
     /** Frees the chosen tokens' past (the search can go on: the next position runs its prefix again). */

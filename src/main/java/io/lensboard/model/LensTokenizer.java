@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -47,6 +48,11 @@ public final class LensTokenizer implements AutoCloseable {
      */
     public String text(long id) {
         return id >= 0 && id < texts.length && texts[(int) id] != null ? texts[(int) id] : "<" + id + ">";
+    }
+
+    /** {@link #text} of each id. */
+    public List<String> texts(long[] ids) {
+        return java.util.Arrays.stream(ids).mapToObj(this::text).toList();
     }
 
     private static String[] tokenTexts(JsonNode json, int vocabSize) {

@@ -9,9 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /**
  * A SentencePiece-style BPE vocabulary (Llama's: '▁' for a space, {@code <0xNN>} byte tokens for byte
@@ -28,10 +28,7 @@ public record SentencePieceBpe(List<String> pieces, float[] scores, int[] types,
     static final int BYTE = 6;
 
     List<String> merges() {
-        Map<String, Integer> ids = new HashMap<>();
-        for (int i = 0; i < pieces.size(); i++) {
-            ids.putIfAbsent(pieces.get(i), i);
-        }
+        Set<String> vocab = new HashSet<>(pieces);
         record Merge(String left, String right, float score) {}
         List<Merge> merges = new ArrayList<>();
         for (int i = 0; i < pieces.size(); i++) {
@@ -42,7 +39,7 @@ public record SentencePieceBpe(List<String> pieces, float[] scores, int[] types,
                 }
                 String left = piece.substring(0, cut);
                 String right = piece.substring(cut);
-                if (ids.containsKey(left) && ids.containsKey(right)) {
+                if (vocab.contains(left) && vocab.contains(right)) {
                     merges.add(new Merge(left, right, scores[i]));
                 }
             }

@@ -37,9 +37,10 @@ public abstract class Transformer {
     /**
      * The keys and values every attention layer computed for a prefix of P positions of one sequence
      * ({@code blocks.{l}.attn.hook_k}, {@code hook_v}: [1, kv heads, P, d_head], keys after RoPE), so that a
-     * batch of continuations of that prefix can be run without running the prefix again.
+     * batch of continuations of that prefix can be run without running the prefix again; and the prefix's
+     * residual stream after the last of those blocks, [1, P, d_model].
      */
-    public record Past(int length, NDArray[] keys, NDArray[] values) {}
+    public record Past(int length, NDArray[] keys, NDArray[] values, NDArray residual) {}
 
     /**
      * Runs the model from input embeddings e [batch, position, d_model] (GPT-2's position embedding
@@ -85,14 +86,14 @@ public abstract class Transformer {
     /** The past of a prefix e [1, P, d_model] through the first {@code blocks} blocks. */
     public final Past past(NDArray embeds, int blocks) {
         ActivationCache cache = ActivationCache.of(name -> name.endsWith("attn.hook_k") || name.endsWith("attn.hook_v"));
-        forward(embeds, Forward.residualAfter(blocks), cache);
+        NDArray residual = forward(embeds, Forward.residualAfter(blocks), cache);
         NDArray[] keys = new NDArray[blocks];
         NDArray[] values = new NDArray[blocks];
         for (int l = 0; l < blocks; l++) {
             keys[l] = cache.get(blockHook(l, "attn.hook_k"));
             values[l] = cache.get(blockHook(l, "attn.hook_v"));
         }
-        return new Past((int) embeds.getShape().get(1), keys, values);
+        return new Past((int) embeds.getShape().get(1), keys, values, residual);
     }
 
     /** Logits for token ids [batch, position] through the full model. */

@@ -1,7 +1,5 @@
 package io.lensboard.runs;
 
-import static io.lensboard.runs.FeatureParams.texts;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.Feature;
@@ -86,8 +84,8 @@ public final class AscentKind implements RunKind {
                 if (s.ids() != null) {
                     long[][] topk = transpose(ctx.onDevice(m -> a.decode(p.topk())));
                     event.put("ids", s.ids());
-                    event.put("tokens", texts(tok, s.ids()));
-                    event.put("topk_tokens", Arrays.stream(topk).map(ids -> texts(tok, ids)).toList());
+                    event.put("tokens", tok.texts(s.ids()));
+                    event.put("topk_tokens", Arrays.stream(topk).map(tok::texts).toList());
                 }
                 ctx.emit("step", event);
             }
@@ -95,12 +93,13 @@ public final class AscentKind implements RunKind {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("ids", r.ids());
             out.put("text", r.text());
-            out.put("tokens", texts(tok, r.ids()));
+            out.put("tokens", tok.texts(r.ids()));
             out.put("objective", r.objective());
             out.put("value", r.value());
             out.put("decoded_value", r.decodedValue());
-            out.put("topk", transpose(r.topk()));
-            out.put("topk_tokens", Arrays.stream(transpose(r.topk())).map(ids -> texts(tok, ids)).toList());
+            long[][] topk = transpose(r.topk());
+            out.put("topk", topk);
+            out.put("topk_tokens", Arrays.stream(topk).map(tok::texts).toList());
             return out;
         } finally {
             ctx.onDevice(m -> {

@@ -3,15 +3,11 @@ package io.lensboard.runs;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lensboard.analysis.Feature;
 import io.lensboard.analysis.FeatureSlice;
-import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.ModelConfig;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 
 /**
- * The parameters every feature-visualisation kind shares, {@code layer} (1-based) and {@code feature} (a slice),
- * and the token texts every kind reports.
+ * The parameters every feature-visualisation kind shares: {@code layer} (1-based) and {@code feature} (a slice).
  */
 final class FeatureParams {
     private FeatureParams() {}
@@ -28,10 +24,5 @@ final class FeatureParams {
     /** The feature of normalised parameters. */
     static Feature of(JsonNode p) {
         return new Feature(p.get("layer").asInt(), FeatureSlice.parse(p.get("feature").asText()));
-    }
-
-    /** Each token's exact text (see LensTokenizer#text). */
-    static List<String> texts(LensTokenizer tok, long[] ids) {
-        return Arrays.stream(ids).mapToObj(tok::text).toList();
     }
 }

@@ -1,7 +1,5 @@
 package io.lensboard.runs;
 
-import static io.lensboard.runs.FeatureParams.texts;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.Feature;
@@ -59,7 +57,7 @@ public final class GreedyKind implements RunKind {
                     event.put("position", search.chosen().size() - 1);
                     event.put("token", chosen);
                     event.put("ids", search.ids());
-                    event.put("tokens", texts(ctx.model().tokenizer(), search.ids()));
+                    event.put("tokens", ctx.model().tokenizer().texts(search.ids()));
                     ctx.emit("token", event);
                 }
             }
@@ -73,7 +71,7 @@ public final class GreedyKind implements RunKind {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ids", ids);
         out.put("text", ctx.model().tokenizer().decode(ids));
-        out.put("tokens", texts(ctx.model().tokenizer(), ids));
+        out.put("tokens", ctx.model().tokenizer().texts(ids));
         out.put("values", search.chosen().stream().mapToDouble(TokenValue::value).toArray());
         return out;
     }

@@ -1,7 +1,5 @@
 package io.lensboard.runs;
 
-import static io.lensboard.runs.FeatureParams.texts;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InputReconstruction;
@@ -66,7 +64,7 @@ public final class ReconstructionKind implements RunKind {
         InputReconstruction r = ctx.onDevice(m -> new InputReconstruction(m, p));
         try {
             LensTokenizer tok = ctx.model().tokenizer();
-            ctx.emit("target", Map.of("ids", r.target(), "tokens", texts(tok, r.target()), "m", r.yardstick()));
+            ctx.emit("target", Map.of("ids", r.target(), "tokens", tok.texts(r.target()), "m", r.yardstick()));
             double loss = Double.NaN;
             for (int n = 0; n < p.steps(); n++) {
                 if (ctx.cancelled()) {
@@ -79,7 +77,7 @@ public final class ReconstructionKind implements RunKind {
                 event.put("loss", s.loss());
                 if (s.ids() != null) {
                     event.put("ids", s.ids());
-                    event.put("tokens", texts(tok, s.ids()));
+                    event.put("tokens", tok.texts(s.ids()));
                 }
                 ctx.emit("step", event);
             }
@@ -88,16 +86,16 @@ public final class ReconstructionKind implements RunKind {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("ids", result.ids());
             out.put("text", result.text());
-            out.put("tokens", texts(tok, result.ids()));
+            out.put("tokens", tok.texts(result.ids()));
             out.put("target", result.target());
-            out.put("target_tokens", texts(tok, result.target()));
+            out.put("target_tokens", tok.texts(result.target()));
             out.put("exact_fraction", result.exactFraction());
             out.put("m", result.m());
             out.put("m_g", result.mG());
             out.put("success", result.success());
             out.put("final_loss", result.finalLoss());
             out.put("topk", result.topk());
-            out.put("topk_tokens", Arrays.stream(result.topk()).map(ids -> texts(tok, ids)).toList());
+            out.put("topk_tokens", Arrays.stream(result.topk()).map(tok::texts).toList());
             return out;
         } finally {
             ctx.onDevice(m -> {

@@ -160,20 +160,23 @@ public class AlignmentsPageResource {
 
     /**
      * Follows every unfinished cell's run on the event bus. A cell is re-rendered from the store on its
-     * state and done events (the store is written before an event is published) and from the event itself
-     * on progress; each run's events are handled in order, off the event loop.
+     * state and done events (the store is written before an event is published), and from the event itself
+     * on progress, with no store read: steps come many per second. Each run's events are handled in order,
+     * off the event loop.
      */
     private final class TableFollower {
         private final Alignment a;
         private final EventStream events;
         private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
         private final boolean[] finished;
+        private final RunRecord[] runs;   // each cell's run as last read from the store (its params never change)
         private int finishedCount;
 
         TableFollower(Alignment a, EventStream events) {
             this.a = a;
             this.events = events;
             this.finished = new boolean[a.rows() * a.features().size()];
+            this.runs = new RunRecord[finished.length];
         }
 
         void start() {
@@ -198,17 +201,15 @@ public class AlignmentsPageResource {
             if (type.equals("state") || type.equals("done")) {
                 refresh(r, c);
             } else {
-                RunRecord run = service.cell(a, r, c);
-                if (!run.state().finished()) {
-                    send(r, c, AlignmentView.progress(r, c, run, type, read(e.getString("data"))));
-                }
+                send(r, c, AlignmentView.progress(r, c, runs[r * a.features().size() + c], type, read(e.getString("data"))));
             }
         }
 
         private synchronized void refresh(int r, int c) {
             RunRecord run = service.cell(a, r, c);
-            send(r, c, AlignmentView.of(r, c, run));
             int i = r * a.features().size() + c;
+            runs[i] = run;
+            send(r, c, AlignmentView.of(r, c, run));
             if (run.state().finished() && !finished[i]) {
                 finished[i] = true;
                 finishedCount++;
