@@ -33,6 +33,10 @@ public interface LensboardConfig {
         /** Runs waiting beyond the one running; more are refused with 429. */
         @WithDefault("16")
         int queueLimit();
+
+        /** The kind a runs-page form post without a kind starts; its form is open first. */
+        @WithDefault("reconstruction")
+        String defaultKind();
     }
 
     interface Pool {

@@ -9,25 +9,26 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /** Starts, finds and cancels alignment tables; each cell is an ordinary run, stored and followed as one. */
 @ApplicationScoped
 public class AlignmentService {
-    /** The run kinds a table can hold: the feature visualisations. */
-    public static final Set<String> KINDS = Set.of("exhaustive", "greedy", "ascent", "softmax-prior");
     public static final int MAX_CELLS = 128;
 
     @Inject
     RunService runs;
+
+    @Inject
+    RunKinds kinds;
 
     /** What POST /api/alignments takes. */
     public record NewAlignment(String kind, List<String> models, List<Integer> layers, List<String> features, JsonNode params) {}
 
     /** Validates the table and every cell's run, then queues all cells together (or none) and stores the table. */
     public Alignment start(NewAlignment a) {
-        if (a.kind() == null || !KINDS.contains(a.kind())) {
-            throw new InvalidInputException("kind must be one of " + KINDS + ", got '" + a.kind() + "'");
+        List<String> tableKinds = kinds.featureKinds().stream().map(RunKind::name).toList();
+        if (a.kind() == null || !tableKinds.contains(a.kind())) {
+            throw new InvalidInputException("kind must be one of " + tableKinds + ", got '" + a.kind() + "'");
         }
         require("models", a.models(), "model ids, e.g. [\"gpt2-tiny\", \"gpt2-tiny:untrained\"]");
         require("layers", a.layers(), "1-based block numbers, e.g. [1, 4, 8, 12]");
@@ -35,7 +36,7 @@ public class AlignmentService {
         if (a.layers().stream().anyMatch(l -> l == null || l < 1)) {
             throw new InvalidInputException("layers are 1-based block numbers, each at least 1: got " + a.layers());
         }
-        int cells = a.models().size() * a.layers().size() * a.features().size();
+        long cells = (long) a.models().size() * a.layers().size() * a.features().size(); // each list is shorter than 2^31
         if (cells > MAX_CELLS) {
             throw new InvalidInputException("the table would have " + cells + " cells (models × layers × features); at most "
                     + MAX_CELLS + ": drop some models, layers or features");
@@ -86,8 +87,9 @@ public class AlignmentService {
         }
     }
 
-    public RunService runs() {
-        return runs;
+    /** Stored tables, newest first. */
+    public List<Alignment> list(int limit) {
+        return runs.store().alignments(limit);
     }
 
     public Alignment find(String id) {

@@ -2,7 +2,6 @@ package io.lensboard.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -10,102 +9,97 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads a run's JSON parameters with ranges and defaults, collecting the normalised set (every
- * parameter, defaults filled in) that is stored with the run. Errors name the parameter and its range.
+ * Reads a run's JSON parameters one by one for {@link ParamSchema}, with ranges and defaults. Errors name the
+ * parameter and its range. A null fallback on an optional parameter leaves it null for the kind to fill in.
  */
-public final class ParamReader {
+final class ParamReader {
     private final JsonNode params;
-    private final ObjectNode normalised = JsonNodeFactory.instance.objectNode();
     private final Set<String> read = new HashSet<>();
 
-    public ParamReader(JsonNode params) {
+    ParamReader(JsonNode params) {
         if (params != null && !params.isNull() && !params.isObject()) {
             throw new InvalidInputException("params must be a JSON object");
         }
         this.params = params == null ? JsonNodeFactory.instance.objectNode() : params;
     }
 
-    private JsonNode get(String name) {
+    private JsonNode get(String name, boolean required) {
         read.add(name);
         JsonNode v = params.get(name);
+        if ((v == null || v.isNull()) && required) {
+            throw new InvalidInputException("params." + name + " is required");
+        }
         return v == null || v.isNull() ? null : v;
     }
 
-    public String text(String name, String fallback) {
-        JsonNode v = get(name);
-        if (v == null && fallback == null) {
-            throw new InvalidInputException("params." + name + " is required");
-        }
+    String text(String name, String fallback, boolean required) {
+        JsonNode v = get(name, required);
         if (v != null && !v.isTextual()) {
             throw new InvalidInputException("params." + name + " must be a string");
         }
-        String s = v == null ? fallback : v.asText();
-        normalised.put(name, s);
-        return s;
+        return v == null ? fallback : v.asText();
     }
 
-    public String choice(String name, String fallback, List<String> options) {
-        String s = text(name, fallback).toLowerCase();
+    String choice(String name, String fallback, List<String> options) {
+        String s = text(name, fallback, false);
+        if (s == null) {
+            return null;
+        }
+        s = s.toLowerCase();
         if (!options.contains(s)) {
             throw new InvalidInputException("params." + name + " must be one of " + options + ", got '" + s + "'");
         }
-        normalised.put(name, s);
         return s;
     }
 
-    public long integer(String name, long fallback, long min, long max) {
-        JsonNode v = get(name);
+    Long integer(String name, Long fallback, long min, long max, boolean required) {
+        JsonNode v = get(name, required);
         if (v != null && !v.canConvertToLong()) {
             throw new InvalidInputException("params." + name + " must be a whole number between " + min + " and " + max);
         }
         if (v != null && v.isFloatingPointNumber() && v.asDouble() != Math.rint(v.asDouble())) {
             throw new InvalidInputException("params." + name + " must be a whole number, got " + v);
         }
-        long x = v == null ? fallback : v.asLong();
-        if (x < min || x > max) {
-            throw new InvalidInputException("params." + name + " must be between " + min + " and " + max + ", got " + x);
+        Long x = v == null ? fallback : Long.valueOf(v.asLong());
+        if (x != null) {
+            ParamSchema.range(name, x, min, max);
         }
-        normalised.put(name, x);
         return x;
     }
 
-    /** A number in (minExclusive, max]. */
-    public double number(String name, double fallback, double minExclusive, double max) {
-        JsonNode v = get(name);
+    /** A number in [min, max], or (min, max] when {@code minExclusive}. */
+    Double number(String name, Double fallback, double min, boolean minExclusive, double max, boolean required) {
+        JsonNode v = get(name, required);
         if (v != null && !v.isNumber()) {
             throw new InvalidInputException("params." + name + " must be a number");
         }
-        double x = v == null ? fallback : v.asDouble();
-        if (!(x > minExclusive && x <= max)) {
-            throw new InvalidInputException("params." + name + " must be above " + minExclusive + " and at most " + max + ", got " + x);
+        Double x = v == null ? fallback : Double.valueOf(v.asDouble());
+        if (x == null) {
+            return null;
         }
-        normalised.put(name, x);
+        boolean aboveMin = minExclusive ? x > min : x >= min;
+        if (!aboveMin || !(x <= max)) {
+            throw new InvalidInputException("params." + name + " must be " + (minExclusive ? "above " + min + " and at most " + max
+                    : "between " + min + " and " + max) + ", got " + x);
+        }
         return x;
     }
 
-    public boolean bool(String name, boolean fallback) {
-        JsonNode v = get(name);
+    Boolean bool(String name, Boolean fallback) {
+        JsonNode v = get(name, false);
         if (v != null && !v.isBoolean()) {
             throw new InvalidInputException("params." + name + " must be true or false");
         }
-        boolean b = v == null ? fallback : v.asBoolean();
-        normalised.put(name, b);
-        return b;
+        return v == null ? fallback : Boolean.valueOf(v.asBoolean());
     }
 
-    /** Replaces a read parameter's stored value with its normalised form. */
-    public void put(String name, String value) {
-        normalised.put(name, value);
-    }
-
-    /** The normalised parameters; fails on a parameter no one read (a typo, most often). */
-    public ObjectNode done() {
+    /** Fails on a parameter no one read (a typo, most often). */
+    void done() {
         for (Iterator<String> it = params.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!read.contains(name)) {
                 throw new InvalidInputException("unknown parameter params." + name + "; known: " + read);
             }
         }
-        return normalised;
     }
 }

@@ -1,20 +1,66 @@
 package io.lensboard.runs;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import java.util.Optional;
 
-/** A kind of long-running analysis: how its parameters are checked, and how it runs. */
-public interface RunKind {
+/**
+ * A kind of long-running analysis, whole: its parameter record {@code P} (defaults and ranges on the record's
+ * components, see {@link ParamSchema}), its model-dependent checks, its job (the step body) and the names of its
+ * two templates. {@link RunService} runs every kind through one loop; nothing outside the kind's own class
+ * looks at its name. A kind is a CDI bean: adding one is this class plus its templates.
+ *
+ * @param <P> the parameter record, stored with the run as JSON
+ */
+public interface RunKind<P extends Record> {
+    /** The API's name of the kind ({@code "kind"} of {@code POST /api/runs}). */
     String name();
 
-    /**
-     * Checks every parameter (InvalidInputException naming the bad one) and returns them normalised with
-     * defaults. {@code config} is the model's, when known before loading (local models), for range checks.
-     */
-    ObjectNode validate(JsonNode params, Optional<ModelConfig> config);
+    /** A heading for the kind's form and pages. */
+    String title();
 
-    /** Runs the job on the run thread, device work through the context; returns the result, or null if cancelled. */
-    Object execute(RunContext ctx, JsonNode params);
+    ParamSchema<P> schema();
+
+    /**
+     * Checks what depends on the model or on other parameters and fills in such defaults; returns the complete
+     * parameters. {@code config} is the model's when it is known before loading (local models).
+     */
+    P complete(P params, Optional<ModelConfig> config);
+
+    /** Starts the job on the device thread; events it emits here (a target, say) come before the first step's. */
+    Job open(LoadedModel model, P params, Progress progress);
+
+    /** What a run is about, for lists: its prompt, or its block and feature. */
+    String subject(P params);
+
+    /** The live page's part for this kind; its {@code {#fragment}}s named after event types render those events. */
+    default String liveTemplate() {
+        return "runs/" + name() + "-live";
+    }
+
+    /** The result's view, rendered with the finished run; a {@code cell} fragment shows it in an alignment table. */
+    default String resultTemplate() {
+        return "runs/" + name() + "-result";
+    }
+
+    /** Progress events as a job emits them: stored and published by the run loop on the run thread, in order. */
+    @FunctionalInterface
+    interface Progress {
+        /** {@code data} becomes the event's JSON; a {@code progress} field (0..1) feeds every progress bar. */
+        void emit(String type, Object data);
+    }
+
+    /** One run's work, each method called as a separate task on the model's device thread. */
+    interface Job {
+        boolean finished();
+
+        /** One step (an optimisation step, a batch of candidates), emitting its events. */
+        void step(Progress progress);
+
+        /** The result record, after the last step; its JSON is the run's {@code result}. */
+        Object result();
+
+        /** Frees the job's tensors; called once, after the last step or a cancel or a failure. */
+        void close();
+    }
 }

@@ -3,12 +3,10 @@ package io.lensboard.runs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.LensboardConfig;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.model.CheckpointException;
 import io.lensboard.model.LoadedModel;
-import io.lensboard.model.ModelCatalog;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.ModelPool;
 import io.lensboard.model.ModelRef;
@@ -20,6 +18,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,36 +29,38 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Queues, runs, stores and publishes long analyses. Runs go one at a time through a single run thread
- * (one optimisation per device); each step is a separate task on the device thread, so lens requests
- * interleave with a running optimisation. Every event is stored before it is published on the Vert.x
- * event bus at {@link #address}, so a follower that replays the store and then listens misses nothing.
+ * Queues, runs, stores and publishes long analyses, every kind through one loop: queue, load, steps, then
+ * done, failed or cancelled. Runs go one at a time through a single run thread (one optimisation per device);
+ * each step is a separate task on the device thread, so lens requests interleave with a running optimisation.
+ * Every event is stored before it is published on the Vert.x event bus at {@link #address}, so a follower
+ * that replays the store and then listens ({@link RunFeed}) misses nothing.
  */
 @ApplicationScoped
 public class RunService {
     private static final Logger LOG = Logger.getLogger(RunService.class);
     private static final String ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789";
 
-    private final Map<String, RunKind> kinds = List.<RunKind>of(new ReconstructionKind(),
-            AscentKind.embedding(), AscentKind.softmaxPrior(), new ExhaustiveKind(), new GreedyKind()).stream()
-            .collect(Collectors.toMap(RunKind::name, k -> k));
     private final ExecutorService runThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "lensboard-runs");
         t.setDaemon(true);
         return t;
     });
+    /** Runs stored as queued whose task has not started: each holds one of the queue's slots. */
+    private final Set<String> waiting = ConcurrentHashMap.newKeySet();
     private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicLong> sequences = new ConcurrentHashMap<>();
-    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicInteger slots = new AtomicInteger();
     private final SecureRandom random = new SecureRandom();
 
     @Inject
     ModelPool pool;
+
+    @Inject
+    RunKinds kinds;
 
     @Inject
     ObjectMapper json;
@@ -78,13 +79,12 @@ public class RunService {
     void start(@Observes StartupEvent startup) {
         store = new RunStore(dataSource, json);
         for (String id : store.interruptUnfinished()) {
-            sequences.put(id, new AtomicLong(store.lastSeq(id)));
-            emit(id, "state", Map.of("state", RunState.INTERRUPTED.key()));
+            emit(id, "done", Map.of("state", RunState.INTERRUPTED.key(), "error", RunStore.INTERRUPTED));
             LOG.infof("run %s was unfinished at the last shutdown: marked interrupted", id);
         }
     }
 
-    public RunStore store() {
+    RunStore store() {
         return store;
     }
 
@@ -95,7 +95,7 @@ public class RunService {
     /** What a run is asked to be. */
     public record NewRun(String kind, String model, JsonNode params) {}
 
-    private record Checked(RunKind kind, ModelRef ref, ObjectNode params) {}
+    private record Checked(RunKind<?> kind, ModelRef ref, JsonNode params) {}
 
     /** Validates and queues a run; 400, 404 or 429-style exceptions before anything is stored. */
     public RunRecord submit(String kindName, String model, JsonNode params) {
@@ -103,25 +103,35 @@ public class RunService {
     }
 
     /**
-     * Validates every run of a batch, then queues them together, or none: a batch is refused (429) only when the
-     * queue is already full, so one request can start a table of runs however long it is.
+     * Validates every run of a batch, then stores and queues them together, or none: a batch is refused (429) only
+     * when the queue is already full, so one request can start a table of runs however long it is.
      */
     public List<RunRecord> submitAll(List<NewRun> batch) {
         List<Checked> checked = batch.stream().map(r -> batch.size() == 1 ? check(r) : checkInBatch(r)).toList();
         int queueLimit = config.runs().queueLimit();
-        if (queued.getAndAdd(checked.size()) >= queueLimit) {
-            queued.addAndGet(-checked.size());
+        if (slots.getAndAdd(checked.size()) >= queueLimit) {
+            slots.addAndGet(-checked.size());
             throw new TooManyRunsException("the run queue is full (" + queueLimit + " queued); wait for runs to finish or cancel some");
         }
-        return checked.stream().map(c -> {
-            RunRecord run = new RunRecord(newId(), c.kind().name(), c.ref().id(), c.params(), RunState.QUEUED, null, null,
-                    Instant.now(), null, null);
-            store.insert(run);
-            sequences.put(run.id(), new AtomicLong());
+        List<RunRecord> runs = new ArrayList<>();
+        for (Checked c : checked) {
+            runs.add(new RunRecord(newId(), c.kind().name(), c.ref().id(), c.params(), RunState.QUEUED, null, null,
+                    Instant.now(), null, null));
+        }
+        try {
+            store.insertAll(runs);
+        } catch (RuntimeException e) {
+            slots.addAndGet(-runs.size()); // nothing was stored, so nothing waits
+            throw e;
+        }
+        for (int i = 0; i < runs.size(); i++) {
+            RunRecord run = runs.get(i);
+            RunKind<?> kind = checked.get(i).kind();
+            waiting.add(run.id());
             emit(run.id(), "state", Map.of("state", RunState.QUEUED.key()));
-            runThread.execute(() -> execute(run, c.kind()));
-            return run;
-        }).toList();
+            runThread.execute(() -> execute(run, kind));
+        }
+        return runs;
     }
 
     /** As {@link #check}, the message saying which run of the batch is wrong. */
@@ -134,12 +144,13 @@ public class RunService {
     }
 
     private Checked check(NewRun r) {
-        RunKind kind = kinds.get(r.kind() == null ? "" : r.kind());
-        if (kind == null) {
-            throw new InvalidInputException("unknown run kind '" + r.kind() + "'; known: " + kinds.keySet());
-        }
+        RunKind<?> kind = kinds.get(r.kind());
         ModelRef ref = pool.catalog().check(r.model());
-        return new Checked(kind, ref, kind.validate(r.params(), localConfig(ref)));
+        return new Checked(kind, ref, normalise(kind, r.params(), localConfig(ref)));
+    }
+
+    private <P extends Record> JsonNode normalise(RunKind<P> kind, JsonNode params, Optional<ModelConfig> config) {
+        return kind.schema().write(json, kind.complete(kind.schema().read(params), config));
     }
 
     private Optional<ModelConfig> localConfig(ModelRef ref) {
@@ -156,39 +167,73 @@ public class RunService {
         });
     }
 
-    /** Asks a run to stop: a queued run never starts, a running one stops after its current step. */
+    /**
+     * Stops a run: a queued one at once (its queue slot is free again), a running one after its current step.
+     * Returns the run as it is after the request.
+     */
     public RunRecord cancel(String id) {
         RunRecord run = find(id);
-        if (!run.state().finished()) {
+        if (waiting.remove(id)) {
+            slots.decrementAndGet();
+            finish(id, RunState.CANCELLED, null);
+            sequences.remove(id);
+        } else if (!run.state().finished()) {
             cancelled.add(id);
         }
-        return run;
+        return find(id);
     }
 
     public RunRecord find(String id) {
         return store.find(id).orElseThrow(() -> new UnknownRunException("no run '" + id + "' (GET /api/runs lists them)"));
     }
 
-    private void execute(RunRecord run, RunKind kind) {
-        queued.decrementAndGet();
+    /** The newest runs first. */
+    public List<RunRecord> list(int limit) {
+        return store.list(limit);
+    }
+
+    /** A run's stored events after {@code afterSeq}, in order. */
+    public List<RunEvent> events(String id, long afterSeq) {
+        return store.events(id, afterSeq);
+    }
+
+    /** The one run loop: load, open the kind's job, step it until it is finished or cancelled, store the result. */
+    private <P extends Record> void execute(RunRecord run, RunKind<P> kind) {
         String id = run.id();
-        if (cancelled.remove(id)) {
-            finish(id, RunState.CANCELLED, null);
-            return;
+        if (!waiting.remove(id)) {
+            return; // cancelled while queued
         }
+        slots.decrementAndGet();
         try {
             state(id, RunState.LOADING);
             try (ModelPool.Lease lease = pool.lease(run.model())) {
                 state(id, RunState.RUNNING);
-                Object result = kind.execute(context(id, lease), run.params());
-                if (result == null) {
-                    finish(id, RunState.CANCELLED, null);
-                    return;
+                P params = kind.schema().stored(json, run.params());
+                Events events = new Events(id);
+                RunKind.Job job = onDevice(lease, m -> kind.open(m, params, events));
+                events.flush();
+                try {
+                    while (!job.finished()) {
+                        if (cancelled.contains(id)) {
+                            finish(id, RunState.CANCELLED, null);
+                            return;
+                        }
+                        onDevice(lease, m -> {
+                            job.step(events);
+                            return null;
+                        });
+                        events.flush();
+                    }
+                    JsonNode result = json.valueToTree(onDevice(lease, m -> job.result()));
+                    store.result(id, result);
+                    store.state(id, RunState.DONE, null);
+                    emit(id, "done", Map.of("state", RunState.DONE.key(), "result", result));
+                } finally {
+                    onDevice(lease, m -> {
+                        job.close();
+                        return null;
+                    });
                 }
-                JsonNode resultJson = json.valueToTree(result);
-                store.result(id, resultJson);
-                store.state(id, RunState.DONE, null);
-                emit(id, "done", Map.of("state", RunState.DONE.key(), "result", resultJson));
             }
         } catch (Throwable t) {
             String message = ModelPool.message(t);
@@ -200,28 +245,28 @@ public class RunService {
         }
     }
 
-    private RunContext context(String id, ModelPool.Lease lease) {
-        return new RunContext() {
-            @Override
-            public LoadedModel model() {
-                return lease.model();
-            }
+    private <T> T onDevice(ModelPool.Lease lease, Function<LoadedModel, T> work) {
+        return pool.device().submit(() -> work.apply(lease.model())).join();
+    }
 
-            @Override
-            public <T> T onDevice(Function<LoadedModel, T> work) {
-                return pool.device().submit(() -> work.apply(lease.model())).join();
-            }
+    /** A job's events, collected on the device thread and stored and published by the run thread after each task. */
+    private final class Events implements RunKind.Progress {
+        private final String id;
+        private final List<Object[]> pending = new ArrayList<>();
 
-            @Override
-            public void emit(String type, Object data) {
-                RunService.this.emit(id, type, data);
-            }
+        Events(String id) {
+            this.id = id;
+        }
 
-            @Override
-            public boolean cancelled() {
-                return cancelled.contains(id);
-            }
-        };
+        @Override
+        public void emit(String type, Object data) {
+            pending.add(new Object[] {type, data});
+        }
+
+        void flush() {
+            pending.forEach(e -> RunService.this.emit(id, (String) e[0], e[1]));
+            pending.clear();
+        }
     }
 
     private void state(String id, RunState state) {
@@ -234,6 +279,7 @@ public class RunService {
         emit(id, "done", error == null ? Map.of("state", state.key()) : Map.of("state", state.key(), "error", error));
     }
 
+    /** Stores the event under the run's next sequence number (continuing the stored ones after a restart), then publishes it. */
     private void emit(String id, String type, Object data) {
         long seq = sequences.computeIfAbsent(id, k -> new AtomicLong(store.lastSeq(k))).incrementAndGet();
         String payload;

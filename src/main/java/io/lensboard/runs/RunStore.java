@@ -29,9 +29,32 @@ public class RunStore {
         this.json = json;
     }
 
+    public static final String INTERRUPTED = "the service restarted while this run was unfinished";
+
     public void insert(RunRecord r) {
-        update("INSERT INTO runs (id, kind, model, params, state, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                r.id(), r.kind(), r.model(), write(r.params()), r.state().key(), Timestamp.from(r.createdAt()));
+        insertAll(List.of(r));
+    }
+
+    /** Stores the runs in one transaction: all of them, or none. */
+    public void insertAll(List<RunRecord> runs) {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement st = c.prepareStatement(
+                    "INSERT INTO runs (id, kind, model, params, state, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                for (RunRecord r : runs) {
+                    bind(st, r.id(), r.kind(), r.model(), write(r.params()), r.state().key(), Timestamp.from(r.createdAt())).addBatch();
+                }
+                st.executeBatch();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("run store: " + e.getMessage(), e);
+        }
     }
 
     public void state(String id, RunState state, String error) {
@@ -84,7 +107,7 @@ public class RunStore {
         List<String> ids = new ArrayList<>();
         query("SELECT id FROM runs WHERE state IN ('queued', 'loading', 'running')", rs -> ids.add(rs.getString(1)));
         for (String id : ids) {
-            state(id, RunState.INTERRUPTED, "the service restarted while this run was unfinished");
+            state(id, RunState.INTERRUPTED, INTERRUPTED);
         }
         return ids;
     }

@@ -1,20 +1,18 @@
 package io.lensboard.web;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.Alignment;
 import io.lensboard.runs.AlignmentService;
+import io.lensboard.runs.RunFeed;
+import io.lensboard.runs.RunKind;
+import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
-import io.lensboard.runs.RunService;
-import io.quarkus.qute.Location;
-import io.quarkus.qute.Template;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
-import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
@@ -25,6 +23,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
@@ -41,26 +40,38 @@ import java.util.List;
 @Produces(MediaType.TEXT_HTML)
 public class AlignmentsPageResource {
 
-    @Inject
-    Template alignments;
+    @CheckedTemplate(basePath = "")
+    static class Templates {
+        static native TemplateInstance alignments(List<Alignment> tables, List<ModelInfo> models, List<String> kinds, String error);
 
-    @Inject
-    Template alignment;
+        static native TemplateInstance alignment(Alignment a, String legend, List<Row> rows, boolean finished, String status);
+    }
 
-    @Location("fragments/alignment-cell.html")
-    Template cellFragment;
+    @CheckedTemplate(basePath = "fragments", defaultName = CheckedTemplate.HYPHENATED_ELEMENT_NAME)
+    static class Fragments {
+        static native TemplateInstance alignmentCell(AlignmentView.Cell c);
+    }
 
     @Inject
     AlignmentService service;
+
+    @Inject
+    RunKinds kinds;
+
+    @Inject
+    RunFeed feed;
+
+    @Inject
+    RunViews views;
+
+    @Inject
+    RunForms forms;
 
     @Inject
     ModelListing listing;
 
     @Inject
     ObjectMapper json;
-
-    @Inject
-    Vertx vertx;
 
     public record Row(String model, int layer, List<String> cells) {}
 
@@ -70,25 +81,20 @@ public class AlignmentsPageResource {
     }
 
     private String form(String error) {
-        return alignments.data("tables", service.runs().store().alignments(100)).data("models", listing.list())
-                .data("kinds", List.of("greedy", "exhaustive", "ascent", "softmax-prior")).data("error", error).render();
+        return Templates.alignments(service.list(100), listing.list(), kinds.featureKinds().stream().map(RunKind::name).toList(), error)
+                .render();
     }
 
-    /** The start form: models (several), layers and features as lists; redirects to the table's page. */
+    /** The start form: models (several), layers and features as lists, the runs' shared parameters; redirects to the table. */
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response start(@FormParam("kind") String kind, @FormParam("models") List<String> models,
-                          @FormParam("layers") String layers, @FormParam("features") String features,
-                          @FormParam("tokens") String tokens, @FormParam("topk") String topk) {
+    public Response start(MultivaluedMap<String, String> form) {
         try {
-            ObjectNode params = json.createObjectNode();
-            if (!"exhaustive".equals(kind)) {
-                RunsPageResource.putNumber(params, "tokens", tokens);
-            }
-            if (!"greedy".equals(kind)) {
-                RunsPageResource.putNumber(params, "topk", topk);
-            }
-            Alignment a = service.start(new AlignmentService.NewAlignment(kind, models, layers(layers), features(features), params));
+            String kind = form.getFirst("kind");
+            ObjectNode params = forms.params(kinds.get(kind), form);
+            params.remove(List.of("layer", "feature")); // the table's own axes
+            Alignment a = service.start(new AlignmentService.NewAlignment(kind, form.get("models"), layers(form.getFirst("layers")),
+                    features(form.getFirst("features")), params));
             return Response.seeOther(URI.create("/alignments/" + a.id())).build();
         } catch (RuntimeException e) {
             ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
@@ -126,17 +132,16 @@ public class AlignmentsPageResource {
             for (int c = 0; c < a.features().size(); c++) {
                 RunRecord run = service.cell(a, r, c);
                 finished += run.state().finished() ? 1 : 0;
-                cells.add(render(AlignmentView.of(r, c, run)));
+                cells.add(render(AlignmentView.of(r, c, run, views)));
             }
             rows.add(new Row(a.model(r), a.layer(r), cells));
         }
         int total = a.rows() * a.features().size();
-        return alignment.data("a", a).data("rows", rows).data("finished", finished == total)
-                .data("status", status(finished, total)).render();
+        return Templates.alignment(a, views.legend(a.kind()), rows, finished == total, status(finished, total)).render();
     }
 
-    private String render(AlignmentView.Cell c) {
-        return cellFragment.data("c", c).render().strip();
+    private static String render(AlignmentView.Cell c) {
+        return Fragments.alignmentCell(c).render().strip();
     }
 
     private static String status(int finished, int total) {
@@ -149,95 +154,89 @@ public class AlignmentsPageResource {
         return Response.seeOther(URI.create("/alignments/" + service.cancel(id).id())).build();
     }
 
+    /** Every cell as stored now, then each unfinished cell's events from its run's feed; {@code done} when all are finished. */
     @GET
     @Blocking
     @Path("/{id}/cells")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> cells(@PathParam("id") String id, @Context Sse sse) {
         Alignment a = service.find(id);
-        return EventStream.of(sse, events -> new TableFollower(a, events).start());
+        TableStream table = new TableStream(a, sse);
+        List<Multi<CellEvent>> cells = new ArrayList<>();
+        for (int r = 0; r < a.rows(); r++) {
+            for (int c = 0; c < a.features().size(); c++) {
+                int row = r;
+                int column = c;
+                String runId = a.runs().get(r).get(c);
+                Multi<CellEvent> now = Multi.createFrom().item(new CellEvent(row, column, null));
+                cells.add(service.cell(a, r, c).state().finished() ? now
+                        : Multi.createBy().concatenating().streams(now, feed.fromNow(runId).map(e -> new CellEvent(row, column, e))));
+            }
+        }
+        return Multi.createBy().concatenating().streams(
+                Multi.createBy().merging().streams(cells).concatMap(e -> Multi.createFrom().iterable(table.events(e))),
+                Multi.createFrom().item(() -> sse.newEventBuilder().name("done").data("<span></span>").build()));
     }
 
+    /** A cell's event from its run's feed, or (null) a request to show the cell as stored. */
+    private record CellEvent(int row, int column, io.lensboard.runs.RunEvent event) {}
+
     /**
-     * Follows every unfinished cell's run on the event bus. A cell is re-rendered from the store on its
-     * state and done events (the store is written before an event is published), and from the event itself
-     * on progress, with no store read: steps come many per second. Each run's events are handled in order,
-     * off the event loop.
+     * The table as one viewer sees it. A cell is re-rendered from the store on its state and done events (the store
+     * is written before an event is published), and from the event itself on progress, with no store read: steps
+     * come many per second. Called in order, one event at a time, on a worker thread.
      */
-    private final class TableFollower {
+    private final class TableStream {
         private final Alignment a;
-        private final EventStream events;
-        private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+        private final Sse sse;
         private final boolean[] finished;
         private final RunRecord[] runs;   // each cell's run as last read from the store (its params never change)
         private int finishedCount;
 
-        TableFollower(Alignment a, EventStream events) {
+        TableStream(Alignment a, Sse sse) {
             this.a = a;
-            this.events = events;
+            this.sse = sse;
             this.finished = new boolean[a.rows() * a.features().size()];
             this.runs = new RunRecord[finished.length];
         }
 
-        void start() {
-            events.onClose(this::stop);
-            int columns = a.features().size();
-            for (int i = 0; i < finished.length; i++) {
-                int r = i / columns;
-                int c = i % columns;
-                consumers.add(vertx.eventBus().consumer(RunService.address(a.runs().get(r).get(c)),
-                        m -> vertx.executeBlocking(() -> {
-                            onEvent(r, c, m.body());
-                            return null;
-                        })));
-            }
-            for (int i = 0; i < finished.length; i++) {
-                refresh(i / columns, i % columns);
-            }
-        }
-
-        private void onEvent(int r, int c, JsonObject e) {
-            String type = e.getString("type");
+        List<OutboundSseEvent> events(CellEvent e) {
+            int i = e.row() * a.features().size() + e.column();
+            String type = e.event() == null ? "state" : e.event().type();
             if (type.equals("state") || type.equals("done")) {
-                refresh(r, c);
-            } else {
-                send(r, c, AlignmentView.progress(r, c, runs[r * a.features().size() + c], type, read(e.getString("data"))));
+                return refresh(e.row(), e.column(), i);
             }
+            if (finished[i]) {
+                return List.of();
+            }
+            return List.of(cell(AlignmentView.progress(e.row(), e.column(), runs[i], read(e.event().data()))));
         }
 
-        private synchronized void refresh(int r, int c) {
+        private List<OutboundSseEvent> refresh(int r, int c, int i) {
             RunRecord run = service.cell(a, r, c);
-            int i = r * a.features().size() + c;
             runs[i] = run;
-            send(r, c, AlignmentView.of(r, c, run));
+            List<OutboundSseEvent> out = new ArrayList<>();
+            if (!finished[i]) {
+                out.add(cell(AlignmentView.of(r, c, run, views)));
+            }
             if (run.state().finished() && !finished[i]) {
                 finished[i] = true;
                 finishedCount++;
-                events.send("status", status(finishedCount, finished.length));
-                if (finishedCount == finished.length) {
-                    events.send("done", ""); // replaces the cancel button
-                    events.close();
-                }
+                out.add(sse.newEventBuilder().name("status").data(status(finishedCount, finished.length)).build());
             }
+            return out;
         }
 
-        private synchronized void send(int r, int c, AlignmentView.Cell cell) {
-            if (!finished[r * a.features().size() + c]) {
-                events.send("cell-" + cell.key(), render(cell).replaceAll("\\s*\\n\\s*", " "));
-            }
+        private OutboundSseEvent cell(AlignmentView.Cell cell) {
+            return sse.newEventBuilder().name("cell-" + cell.key()).data(render(cell)).build();
         }
 
-        private JsonNode read(String data) {
+        private com.fasterxml.jackson.databind.JsonNode read(String data) {
             try {
                 return json.readTree(data);
             } catch (java.io.IOException e) {
                 throw new IllegalStateException(e);
             }
-        }
-
-        private synchronized void stop() {
-            consumers.forEach(MessageConsumer::unregister);
-            consumers.clear();
         }
     }
 }

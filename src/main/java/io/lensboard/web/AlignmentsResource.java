@@ -44,7 +44,7 @@ public class AlignmentsResource {
     @GET
     @Operation(summary = "Alignment tables, newest first")
     public List<Alignment> list(@QueryParam("limit") @DefaultValue("100") int limit) {
-        return alignments.runs().store().alignments(Math.max(1, Math.min(limit, 1000)));
+        return alignments.list(Math.max(1, Math.min(limit, 1000)));
     }
 
     @GET

@@ -1,123 +1,121 @@
 package io.lensboard.web;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lensboard.runs.ReconstructionKind;
+import io.lensboard.LensboardConfig;
+import io.lensboard.runs.RunFeed;
+import io.lensboard.runs.RunKind;
+import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
-import io.quarkus.qute.Location;
-import io.quarkus.qute.Template;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
 
-/** The runs pages: a list with a form to start a reconstruction, and one live page per run. */
+/** The runs pages: the list with a start form per kind, and one live page per run. */
 @Path("/runs")
 @Produces(MediaType.TEXT_HTML)
 public class RunsPageResource {
 
-    @Inject
-    Template runs;
+    @CheckedTemplate(basePath = "")
+    static class Templates {
+        static native TemplateInstance runs(List<RunRow> runs, boolean live, List<ModelInfo> models, List<RunForms.Form> forms,
+                                            String error);
 
-    @Inject
-    Template run;
+        static native TemplateInstance runs$list(List<RunRow> runs, boolean live);
 
-    @Location("fragments/run-result.html")
-    Template runResult;
+        static native TemplateInstance run(RunRecord run, String title, String state, List<Param> params, boolean again,
+                                           String live, String result);
 
-    @Location("fragments/feature-result.html")
-    Template featureResult;
+        static native TemplateInstance run$state(String state);
 
-    @Location("fragments/run-list.html")
-    Template runList;
+        static native TemplateInstance run$progress(double progress);
+
+        static native TemplateInstance run$outcome(RunRecord run, String result);
+    }
+
+    /** A run in the list, with what it is about in its kind's words. */
+    public record RunRow(RunRecord run, String subject) {}
+
+    /** A stored parameter as the run page lists it. */
+    public record Param(String name, String value) {}
 
     @Inject
     RunService service;
 
     @Inject
+    RunKinds kinds;
+
+    @Inject
+    RunFeed feed;
+
+    @Inject
+    RunViews views;
+
+    @Inject
+    RunForms forms;
+
+    @Inject
     ModelListing listing;
 
     @Inject
-    com.fasterxml.jackson.databind.ObjectMapper json;
+    ObjectMapper json;
+
+    @Inject
+    LensboardConfig config;
 
     @GET
     public String list() {
-        return listPage(null).render();
+        List<RunRow> rows = rows();
+        return Templates.runs(rows, live(rows), listing.list(), forms.forms(), null).render();
     }
 
     /** The run list alone; it polls itself every 2 s while a run is unfinished, so states change in place. */
     @GET
     @Path("/list")
     public String runList() {
-        List<RunRecord> all = service.store().list(200);
-        return runList.data("runs", all).data("live", live(all)).render();
+        List<RunRow> rows = rows();
+        return Templates.runs$list(rows, live(rows)).render();
     }
 
-    private io.quarkus.qute.TemplateInstance listPage(String error) {
-        List<RunRecord> all = service.store().list(200);
-        return runs.data("runs", all).data("live", live(all)).data("models", listing.list()).data("error", error);
+    private List<RunRow> rows() {
+        return service.list(200).stream().map(r -> new RunRow(r, kinds.subject(r))).toList();
     }
 
-    private static boolean live(List<RunRecord> runs) {
-        return runs.stream().anyMatch(r -> !r.state().finished());
+    private static boolean live(List<RunRow> rows) {
+        return rows.stream().anyMatch(r -> !r.run().state().finished());
     }
 
-    /** The start forms: create a run and redirect to its page, or show the API's message next to the form. */
+    /** A start form: create the run and go to its page, or show the form again with the message next to it. */
     @POST
-    @jakarta.ws.rs.Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response start(@FormParam("kind") String kind, @FormParam("model") String model, @FormParam("prompt") String prompt,
-                          @FormParam("blocks") String blocks, @FormParam("optimizer") String optimizer, @FormParam("lr") String lr,
-                          @FormParam("steps") String steps, @FormParam("seed") String seed, @FormParam("layer") String layer,
-                          @FormParam("feature") String feature, @FormParam("tokens") String tokens, @FormParam("topk") String topk) {
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response start(MultivaluedMap<String, String> form) {
+        String kindName = form.getFirst("kind") == null || form.getFirst("kind").isBlank() ? config.runs().defaultKind() : form.getFirst("kind");
         try {
-            String k = kind == null || kind.isBlank() ? ReconstructionKind.NAME : kind;
-            ObjectNode params = json.createObjectNode();
-            if (k.equals(ReconstructionKind.NAME)) {
-                params.put("prompt", prompt == null ? "" : prompt);
-                putNumber(params, "blocks", blocks);
-                putNumber(params, "lr", lr);
-                putNumber(params, "steps", steps);
-                putNumber(params, "seed", seed);
-                if (optimizer != null && !optimizer.isBlank()) {
-                    params.put("optimizer", optimizer);
-                }
-            } else {
-                putNumber(params, "layer", layer);
-                params.put("feature", feature == null ? "" : feature);
-                if (!k.equals("exhaustive")) {
-                    putNumber(params, "tokens", tokens);
-                }
-                if (!k.equals("greedy")) {
-                    putNumber(params, "topk", topk);
-                }
-                if (k.equals("ascent") || k.equals("softmax-prior")) {
-                    putNumber(params, "steps", steps);
-                }
-            }
-            return redirect(service.submit(k, model, params));
+            RunKind<?> kind = kinds.get(kindName);
+            return redirect(service.submit(kind.name(), form.getFirst("model"), forms.params(kind, form)));
         } catch (RuntimeException e) {
             ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
-            return Response.status(error.status()).entity(listPage(error.error()).render()).build();
-        }
-    }
-
-    static void putNumber(ObjectNode params, String name, String value) {
-        if (value == null || value.isBlank()) {
-            return;
-        }
-        try {
-            params.put(name, new java.math.BigDecimal(value.trim()));
-        } catch (NumberFormatException e) {
-            throw new io.lensboard.analysis.InvalidInputException(name + " must be a number, got '" + value + "'");
+            List<RunRow> rows = rows();
+            boolean known = kinds.all().stream().anyMatch(k -> k.name().equals(kindName));
+            return Response.status(error.status()).entity(Templates.runs(rows, live(rows), listing.list(),
+                    forms.forms(kindName, form, error.error()), known ? null : error.error()).render()).build();
         }
     }
 
@@ -125,41 +123,25 @@ public class RunsPageResource {
     @Path("/{id}")
     public String page(@PathParam("id") String id) {
         RunRecord r = service.find(id);
-        List<String[]> params = new ArrayList<>();
-        r.params().properties().forEach(e -> params.add(new String[] {e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()}));
-        String hook = r.params().has("layer") ? "blocks." + (r.params().get("layer").asInt() - 1) + ".hook_resid_post" : null;
-        return run.data("run", r).data("params", params).data("hook", hook).data("result", result(r)).render();
+        List<Param> params = r.params().properties().stream()
+                .map(e -> new Param(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString())).toList();
+        return Templates.run(r, views.title(r), r.state().key(), params, r.params().has("seed"), views.live(r), views.result(r)).render();
     }
 
     @GET
     @Path("/{id}/result")
     public String resultFragment(@PathParam("id") String id) {
-        return result(service.find(id));
+        return views.result(service.find(id));
     }
 
-    private String result(RunRecord r) {
-        if (!r.kind().equals(ReconstructionKind.NAME)) {
-            return featureResult.data("run", r).data("cells", r.result() == null ? List.of() : FeatureResultView.of(r.result())).render();
-        }
-        return runResult.data("run", r).data("rows", resultRows(r.result())).render();
-    }
-
-    /** Per position: target token, decoded token, whether they match, and the top-k decodings. */
-    public record ResultRow(int position, String target, String decoded, boolean exact, List<String> topk) {}
-
-    private static List<ResultRow> resultRows(JsonNode result) {
-        List<ResultRow> rows = new ArrayList<>();
-        if (result == null) {
-            return rows;
-        }
-        for (int i = 0; i < result.get("ids").size(); i++) {
-            List<String> topk = new ArrayList<>();
-            result.get("topk_tokens").get(i).forEach(t -> topk.add(TokenDisplay.visible(t.asText())));
-            rows.add(new ResultRow(i, TokenDisplay.visible(result.get("target_tokens").get(i).asText()),
-                    TokenDisplay.visible(result.get("tokens").get(i).asText()),
-                    result.get("ids").get(i).asLong() == result.get("target").get(i).asLong(), topk));
-        }
-        return rows;
+    /** The page's live feed: the run's events as fragments to swap and as data for the charts, history first. */
+    @GET
+    @Blocking
+    @Path("/{id}/live")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public Multi<OutboundSseEvent> live(@PathParam("id") String id, @Context Sse sse) {
+        RunPageStream page = new RunPageStream(sse, views, service, json, service.find(id));
+        return feed.follow(id, 0).concatMap(e -> Multi.createFrom().iterable(page.events(e)));
     }
 
     @POST

@@ -1,0 +1,147 @@
+package io.lensboard.runs.kinds;
+
+import io.lensboard.analysis.Feature;
+import io.lensboard.analysis.FeatureAscent;
+import io.lensboard.analysis.FeatureAscent.Input;
+import io.lensboard.analysis.FeatureAscent.Objective;
+import io.lensboard.analysis.InputReconstruction.Optimizer;
+import io.lensboard.model.LensTokenizer;
+import io.lensboard.model.LoadedModel;
+import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.FeatureKind;
+import io.lensboard.runs.FeatureRun;
+import io.lensboard.runs.ParamSchema;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/**
+ * Run kinds "ascent" (gradient ascent on the input embedding) and "softmax-prior" (on logits whose softmax
+ * weights the token embeddings): {@link FeatureAscent}, one device task per step; a {@code step} event each
+ * step with the objective and the feature, and the current tokens (top-1 and top-k per position) every
+ * {@code decode_every} steps.
+ */
+public abstract class AscentKind implements FeatureKind<AscentKind.Params> {
+
+    public record Params(
+            @Schema(defaultValue = "1", minimum = "1", maximum = "1000", description = "block l (1-based): the feature is read from blocks.{l-1}.hook_resid_post") int layer,
+            @Schema(required = true, example = "[:, :, 0]", description = "a slice such as [:, :, 2000] (one neuron) or [:, 0-4, 0:4]") String feature,
+            @Schema(defaultValue = "4", minimum = "1", maximum = "1024", description = "input tokens N (at most the model's context)") int tokens,
+            @Schema(defaultValue = "mean", enumeration = {"mean", "l1"}, description = "J = f, or J = −|C − f|") String objective,
+            @Schema(defaultValue = "100", minimum = "-1e9", exclusiveMinimum = true, maximum = "1e9", description = "the target C of the l1 objective") double c,
+            @Schema(defaultValue = "adam", enumeration = {"adam", "gd"}, description = "Adam, or plain gradient ascent") String optimizer,
+            @Schema(minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "learning rate η (default 0.01; softmax prior 0.1)") Double lr,
+            @Schema(defaultValue = "200", minimum = "1", maximum = "100000", description = "ascent steps") int steps,
+            @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of the start") long seed,
+            @Schema(defaultValue = "1", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "scale of the random start") double initScale,
+            @Schema(defaultValue = "5", minimum = "1", maximum = "100", description = "decodings per position") int topk,
+            @Schema(minimum = "1", maximum = "100000", description = "decode every k steps (default: 10, at most steps)") Integer decodeEvery) implements FeatureRun {
+    }
+
+    public record Result(long[] ids, String text, List<String> tokens, double objective, double value, double decodedValue,
+                         long[][] topk, List<List<String>> topkTokens) {}
+
+    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
+
+    private final Input input;
+    private final double defaultLr;
+
+    AscentKind(Input input, double defaultLr) {
+        this.input = input;
+        this.defaultLr = defaultLr;
+    }
+
+    @Override
+    public ParamSchema<Params> schema() {
+        return SCHEMA;
+    }
+
+    /** Both ascents show the same progress and result. */
+    @Override
+    public String liveTemplate() {
+        return "runs/ascent-live";
+    }
+
+    @Override
+    public String resultTemplate() {
+        return "runs/ascent-result";
+    }
+
+    @Override
+    public Params complete(Params p, Optional<ModelConfig> config) {
+        Feature f = FeatureChecks.check(p.layer(), p.feature(), config);
+        config.ifPresent(c -> ParamSchema.range("tokens", p.tokens(), 1, c.nCtx()));
+        f.slice().checkPositions(p.tokens());
+        int decodeEvery = p.decodeEvery() == null ? Math.min(10, p.steps()) : p.decodeEvery();
+        ParamSchema.range("decode_every", decodeEvery, 1, p.steps());
+        return new Params(p.layer(), f.slice().text(), p.tokens(), p.objective(), p.c(), p.optimizer(),
+                p.lr() == null ? defaultLr : p.lr(), p.steps(), p.seed(), p.initScale(), p.topk(), decodeEvery);
+    }
+
+    @Override
+    public String subject(Params p) {
+        return "block " + p.layer() + " " + p.feature();
+    }
+
+    @Override
+    public Job open(LoadedModel model, Params p, Progress progress) {
+        complete(p, Optional.of(model.config())); // a hub model's config is known only now
+        Feature feature = FeatureChecks.check(p.layer(), p.feature(), Optional.empty());
+        FeatureAscent a = new FeatureAscent(model, new FeatureAscent.Params(input, feature, p.tokens(),
+                Objective.valueOf(p.objective().toUpperCase()), p.c(), Optimizer.valueOf(p.optimizer().toUpperCase()), p.lr(), p.steps(),
+                p.seed(), p.initScale(), p.topk(), p.decodeEvery()));
+        LensTokenizer tok = model.tokenizer();
+        return new Job() {
+            private int n;
+
+            @Override
+            public boolean finished() {
+                return n == p.steps();
+            }
+
+            @Override
+            public void step(Progress out) {
+                FeatureAscent.Step s = a.step();
+                n = s.step();
+                Map<String, Object> event = new LinkedHashMap<>();
+                event.put("step", s.step());
+                event.put("objective", s.objective());
+                event.put("value", s.value());
+                event.put("progress", (double) n / p.steps());
+                if (s.ids() != null) {
+                    event.put("ids", s.ids());
+                    event.put("tokens", tok.texts(s.ids()));
+                    event.put("topk_tokens", Arrays.stream(transpose(a.decode(p.topk()))).map(tok::texts).toList());
+                }
+                out.emit("step", event);
+            }
+
+            @Override
+            public Object result() {
+                FeatureAscent.Result r = a.result();
+                long[][] topk = transpose(r.topk());
+                return new Result(r.ids(), r.text(), tok.texts(r.ids()), r.objective(), r.value(), r.decodedValue(), topk,
+                        Arrays.stream(topk).map(tok::texts).toList());
+            }
+
+            @Override
+            public void close() {
+                a.close();
+            }
+        };
+    }
+
+    /** [k][N] to [N][k]: per position, its k decodings. */
+    private static long[][] transpose(long[][] topk) {
+        long[][] out = new long[topk[0].length][topk.length];
+        for (int j = 0; j < topk.length; j++) {
+            for (int i = 0; i < topk[0].length; i++) {
+                out[i][j] = topk[j][i];
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,22 @@
+package io.lensboard.runs.kinds;
+
+import io.lensboard.analysis.FeatureAscent.Input;
+import jakarta.inject.Singleton;
+
+/** Gradient ascent on the input embedding, decoded through the pseudo-inverse W⁺. */
+@Singleton
+public class EmbeddingAscentKind extends AscentKind {
+    public EmbeddingAscentKind() {
+        super(Input.EMBEDDING, 0.01);
+    }
+
+    @Override
+    public String name() {
+        return "ascent";
+    }
+
+    @Override
+    public String title() {
+        return "Gradient ascent on the embedding";
+    }
+}

@@ -1,0 +1,139 @@
+package io.lensboard.runs.kinds;
+
+import io.lensboard.analysis.InputReconstruction;
+import io.lensboard.analysis.InputReconstruction.Loss;
+import io.lensboard.analysis.InputReconstruction.Optimizer;
+import io.lensboard.analysis.InvalidInputException;
+import io.lensboard.model.LensTokenizer;
+import io.lensboard.model.LoadedModel;
+import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.ParamSchema;
+import io.lensboard.runs.RunKind;
+import jakarta.inject.Singleton;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** Run kind "reconstruction": {@link InputReconstruction}, one device task per step, with live progress. */
+@Singleton
+public class ReconstructionKind implements RunKind<ReconstructionKind.Params> {
+
+    /** The write-up's symbols: O_l is the first {@code blocks} blocks (+ final norm, + LM head); e_0 = s·N(μ, σ) + t·e. */
+    public record Params(
+            @Schema(required = true, format = ParamSchema.MULTILINE, example = "The sky is blue.", description = "the target prompt, whose O_l(e) is matched") String prompt,
+            @Schema(defaultValue = "1", minimum = "0", maximum = "1000", description = "blocks of the model in O_l (at most the model's)") int blocks,
+            @Schema(defaultValue = "false", description = "apply the final norm after the blocks") boolean finalNorm,
+            @Schema(defaultValue = "true", description = "apply the LM head (unembedding) last") boolean lmHead,
+            @Schema(defaultValue = "l1", enumeration = {"l1", "l2"}, description = "‖O_l(e_n) − O_l(e)‖, L1 or L2") String loss,
+            @Schema(defaultValue = "adam", enumeration = {"adam", "gd"}, description = "Adam, or gradient descent with η falling to η/10") String optimizer,
+            @Schema(defaultValue = "0.01", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "learning rate η") double lr,
+            @Schema(defaultValue = "400", minimum = "1", maximum = "100000", description = "optimisation steps N") int steps,
+            @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of e_0") long seed,
+            @Schema(defaultValue = "5", minimum = "1", maximum = "100", description = "decodings per position in the result") int topk,
+            @Schema(minimum = "1", maximum = "100000", description = "decode every k steps (default: 10, at most steps)") Integer decodeEvery,
+            @Schema(defaultValue = "0.5", minimum = "-1000", exclusiveMinimum = true, maximum = "1000", description = "μ of e_0's noise") double mu,
+            @Schema(defaultValue = "0.05", minimum = "-1000", exclusiveMinimum = true, maximum = "1000", description = "σ of e_0's noise") double sigma,
+            @Schema(defaultValue = "1", minimum = "-1000", exclusiveMinimum = true, maximum = "1000", description = "s: scale of the noise in e_0") double s,
+            @Schema(defaultValue = "0", minimum = "-1000", exclusiveMinimum = true, maximum = "1000", description = "t: weight of the target e in e_0") double t) {
+    }
+
+    /** Per position: the decoded and target tokens and the top-k decodings; the yardstick m (eq. 4) against m_g. */
+    public record Result(long[] ids, String text, List<String> tokens, long[] target, List<String> targetTokens,
+                         double exactFraction, double m, double mG, boolean success, double finalLoss, long[][] topk,
+                         List<List<String>> topkTokens) {}
+
+    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
+
+    @Override
+    public String name() {
+        return "reconstruction";
+    }
+
+    @Override
+    public String title() {
+        return "Input reconstruction";
+    }
+
+    @Override
+    public ParamSchema<Params> schema() {
+        return SCHEMA;
+    }
+
+    @Override
+    public Params complete(Params p, Optional<ModelConfig> config) {
+        if (p.prompt().isEmpty()) {
+            throw new InvalidInputException("params.prompt is empty: give the text to reconstruct");
+        }
+        config.ifPresent(c -> ParamSchema.range("blocks", p.blocks(), 0, c.nLayers()));
+        int decodeEvery = p.decodeEvery() == null ? Math.min(10, p.steps()) : p.decodeEvery();
+        ParamSchema.range("decode_every", decodeEvery, 1, p.steps());
+        return new Params(p.prompt(), p.blocks(), p.finalNorm(), p.lmHead(), p.loss(), p.optimizer(), p.lr(), p.steps(), p.seed(),
+                p.topk(), decodeEvery, p.mu(), p.sigma(), p.s(), p.t());
+    }
+
+    @Override
+    public String subject(Params p) {
+        return "\u201c" + p.prompt() + "\u201d";
+    }
+
+    /** Per position: whether the decoded token is the target's. */
+    private static boolean[] exact(long[] decoded, long[] target) {
+        boolean[] exact = new boolean[decoded.length];
+        for (int i = 0; i < decoded.length; i++) {
+            exact[i] = decoded[i] == target[i];
+        }
+        return exact;
+    }
+
+    @Override
+    public Job open(LoadedModel model, Params p, Progress progress) {
+        complete(p, Optional.of(model.config())); // a hub model's config is known only now
+        InputReconstruction r = new InputReconstruction(model, new InputReconstruction.Params(p.prompt(), p.blocks(), p.finalNorm(),
+                p.lmHead(), Loss.valueOf(p.loss().toUpperCase()), Optimizer.valueOf(p.optimizer().toUpperCase()), p.lr(), p.steps(),
+                p.seed(), p.topk(), p.decodeEvery(), p.mu(), p.sigma(), p.s(), p.t()));
+        LensTokenizer tok = model.tokenizer();
+        progress.emit("target", Map.of("ids", r.target(), "tokens", tok.texts(r.target()), "m", r.yardstick()));
+        return new Job() {
+            private int n;
+            private double loss = Double.NaN;
+
+            @Override
+            public boolean finished() {
+                return n == p.steps();
+            }
+
+            @Override
+            public void step(Progress out) {
+                InputReconstruction.Step s = r.step();
+                n = s.step();
+                loss = s.loss();
+                Map<String, Object> event = new LinkedHashMap<>();
+                event.put("step", s.step());
+                event.put("loss", s.loss());
+                event.put("progress", (double) n / p.steps());
+                if (s.ids() != null) {
+                    event.put("ids", s.ids());
+                    event.put("tokens", tok.texts(s.ids()));
+                    event.put("exact", exact(s.ids(), r.target()));
+                }
+                out.emit("step", event);
+            }
+
+            @Override
+            public Object result() {
+                InputReconstruction.Result result = r.result(loss);
+                return new Result(result.ids(), result.text(), tok.texts(result.ids()), result.target(), tok.texts(result.target()),
+                        result.exactFraction(), result.m(), result.mG(), result.success(), result.finalLoss(), result.topk(),
+                        Arrays.stream(result.topk()).map(tok::texts).toList());
+            }
+
+            @Override
+            public void close() {
+                r.close();
+            }
+        };
+    }
+}
