@@ -34,10 +34,6 @@ public final class ExhaustiveSearch {
         return values.length;
     }
 
-    public int tokensDone() {
-        return done;
-    }
-
     public boolean finished() {
         return done == values.length;
     }

@@ -98,10 +98,6 @@ public final class FeatureAscent implements AutoCloseable {
         return p.objective() == Objective.MEAN ? value : value.sub((float) p.c()).abs().neg();
     }
 
-    public int stepsDone() {
-        return n;
-    }
-
     /** One ascent step; returns J and the feature before it. */
     public Step step() {
         double j;

@@ -81,10 +81,6 @@ public final class InputReconstruction implements AutoCloseable {
         return run.getManagedArrays().size();
     }
 
-    public int stepsDone() {
-        return n;
-    }
-
     public double yardstick() {
         return m;
     }

@@ -78,6 +78,14 @@ public class RunService {
 
     void start(@Observes StartupEvent startup) {
         store = new RunStore(dataSource, json);
+        recover();
+    }
+
+    /**
+     * Marks every run left unfinished by the last process interrupted, with a {@code done} event numbered after its
+     * stored ones, so a viewer resuming with Last-Event-ID learns of it.
+     */
+    void recover() {
         for (String id : store.interruptUnfinished()) {
             emit(id, "done", Map.of("state", RunState.INTERRUPTED.key(), "error", RunStore.INTERRUPTED));
             LOG.infof("run %s was unfinished at the last shutdown: marked interrupted", id);

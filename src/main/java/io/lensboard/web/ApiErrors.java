@@ -9,6 +9,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -16,8 +17,9 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Maps failures to HTTP answers with a JSON {@link ApiError}: bad input 400, unknown model or run 404,
- * an unusable checkpoint 422, a full run queue 429, an unreachable hub 503. Nothing reaches the user as a stack trace.
+ * Maps the project's own failures to HTTP answers with a JSON {@link ApiError}: bad input 400, unknown model or run
+ * 404, an unusable checkpoint 422, a full run queue 429, an unreachable hub 503. Anything else is a bug, not the
+ * user's doing: a 500 whose body carries an error id that is logged with the stack trace, never the trace itself.
  */
 public class ApiErrors {
     private static final Logger LOG = Logger.getLogger(ApiErrors.class);
@@ -49,7 +51,7 @@ public class ApiErrors {
     }
 
     public static int statusOf(Throwable t) {
-        if (t instanceof InvalidInputException || t instanceof IllegalArgumentException) {
+        if (t instanceof InvalidInputException) {
             return 400;
         }
         if (t instanceof UnknownModelException || t instanceof UnknownRunException) {
@@ -70,9 +72,11 @@ public class ApiErrors {
     public static ApiError body(Throwable t) {
         int status = statusOf(t);
         if (status == 500) {
-            LOG.error("unexpected failure", t);
+            String id = UUID.randomUUID().toString().substring(0, 8);
+            LOG.errorf(t, "unexpected failure, error id %s", id);
+            return new ApiError(status, "an unexpected error on the server (error id " + id + ", in its log); please report it");
         }
-        return new ApiError(status, t.getMessage() != null ? t.getMessage() : t.toString());
+        return new ApiError(status, t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName());
     }
 
     @ServerExceptionMapper

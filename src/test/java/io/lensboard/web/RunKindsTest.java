@@ -1,0 +1,100 @@
+package io.lensboard.web;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lensboard.Fixtures;
+import io.lensboard.runs.ParamSchema;
+import io.lensboard.runs.RunKind;
+import io.lensboard.runs.RunKinds;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** A kind's parameter schema is written once and shows everywhere; the run page lives on fragments; the queue frees slots. */
+@QuarkusTest
+class RunKindsTest {
+
+    @Inject
+    RunKinds kinds;
+
+    @Test
+    void openApiDocumentsEveryKindsParametersFromTheirSchema() {
+        JsonPath api = given().get("/q/openapi?format=json").then().statusCode(200).extract().jsonPath();
+        for (RunKind<?> kind : kinds.all()) {
+            String base = "components.schemas.'" + kind.name() + "-params'";
+            for (ParamSchema.Param p : kind.schema().params()) {
+                assertEquals(p.description(), api.getString(base + ".properties." + p.name() + ".description"), kind.name() + "." + p.name());
+            }
+        }
+        assertEquals(100000, api.getInt("components.schemas.'reconstruction-params'.properties.steps.maximum"));
+        assertEquals(400, api.getInt("components.schemas.'reconstruction-params'.properties.steps.default"));
+        assertEquals(List.of("l1", "l2"), api.getList("components.schemas.'reconstruction-params'.properties.loss.enum"));
+        assertTrue(api.getList("components.schemas.'greedy-params'.required").contains("feature"));
+    }
+
+    @Test
+    void runsPageHasAFormPerKindWithEveryParameterAndItsDefault() {
+        String page = given().get("/runs").then().statusCode(200).extract().asString();
+        for (RunKind<?> kind : kinds.all()) {
+            assertTrue(page.contains("name=\"kind\" value=\"" + kind.name() + "\""), kind.name());
+        }
+        assertTrue(page.contains("name=\"init_scale\" value=\"1\""), "ascent's init_scale with its default");
+        for (ParamSchema.Param p : kinds.get("reconstruction").schema().params()) {
+            assertTrue(page.contains("name=\"" + p.name() + "\""), "the reconstruction form has " + p.name());
+        }
+        assertTrue(page.contains("name=\"decode_every\""));
+    }
+
+    @Test
+    void refusedFormKeepsWhatWasTyped() {
+        Fixtures.root();
+        given().formParam("kind", "reconstruction").formParam("model", "gpt2-tiny").formParam("prompt", "My own prompt")
+                .formParam("steps", "0").post("/runs").then().statusCode(400)
+                .body(allOf(containsString("My own prompt</textarea>"), containsString("name=\"steps\" value=\"0\""),
+                        containsString("params.steps must be between 1 and 100000")));
+    }
+
+    @Test
+    void runPageStreamCarriesFragmentsChartDataAndTheResult() throws InterruptedException {
+        Fixtures.root();
+        String id = RunsApiTest.start("gpt2-tiny", Map.of("prompt", "The sky is blue.", "steps", 6, "decode_every", 3));
+        RunsApiTest.await(id, Set.of("done", "failed"));
+        String stream = given().get("/runs/" + id + "/live").then().statusCode(200).extract().asString();
+        List<String> names = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^event: ?([\\w-]+)").matcher(stream);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        assertEquals(6, names.stream().filter("data"::equals).count() - 1, "a data event per step and one for the target: " + names);
+        assertTrue(names.contains("target") && names.contains("step") && names.contains("progress"), names.toString());
+        assertEquals(List.of("state", "result", "done"), names.subList(names.size() - 3, names.size()));
+        assertTrue(stream.contains("·sky"), "tokens shown as the lens shows them");
+        assertTrue(stream.contains("Exact tokens"), "the result fragment");
+    }
+
+    @Test
+    void cancellingAQueuedRunFreesItsSlotAtOnce() throws InterruptedException {
+        Fixtures.root();
+        List<String> ids = new ArrayList<>();
+        ids.add(RunsApiTest.start("gpt2-tiny", Map.of("prompt", "a", "steps", 100000)));
+        RunsApiTest.await(ids.get(0), Set.of("running"));
+        ids.add(RunsApiTest.start("gpt2-tiny", Map.of("prompt", "b", "steps", 100000)));
+        ids.add(RunsApiTest.start("gpt2-tiny", Map.of("prompt", "c", "steps", 100000)));
+        given().post("/api/runs/" + ids.get(2) + "/cancel").then().statusCode(200).body("state", equalTo("cancelled"));
+        ids.add(RunsApiTest.start("gpt2-tiny", Map.of("prompt", "d", "steps", 100000))); // the freed slot, at once
+        ids.forEach(id -> given().post("/api/runs/" + id + "/cancel").then().statusCode(200));
+        for (String id : ids) {
+            assertEquals("cancelled", RunsApiTest.await(id, Set.of("cancelled", "done", "failed")).getString("state"));
+        }
+    }
+}
