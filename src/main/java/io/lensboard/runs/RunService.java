@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lensboard.LensboardConfig;
+import io.lensboard.Threads;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.model.CheckpointException;
 import io.lensboard.model.LoadedModel;
@@ -254,6 +255,7 @@ public class RunService {
     }
 
     private <T> T onDevice(ModelPool.Lease lease, Function<LoadedModel, T> work) {
+        Threads.blocking("waiting for the device");
         return pool.device().submit(() -> work.apply(lease.model())).join();
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lensboard.Threads;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,6 +38,7 @@ public class RunStore {
 
     /** Stores the runs in one transaction: all of them, or none. */
     public void insertAll(List<RunRecord> runs) {
+        Threads.blocking("a database write");
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement st = c.prepareStatement(
@@ -172,6 +174,7 @@ public class RunStore {
     }
 
     private void query(String sql, Row row, Object... args) {
+        Threads.blocking("a database read");
         try (Connection c = db.getConnection(); PreparedStatement st = bind(c.prepareStatement(sql), args); ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
                 row.accept(rs);
@@ -182,6 +185,7 @@ public class RunStore {
     }
 
     private void update(String sql, Object... args) {
+        Threads.blocking("a database write");
         try (Connection c = db.getConnection(); PreparedStatement st = bind(c.prepareStatement(sql), args)) {
             st.executeUpdate();
         } catch (SQLException e) {

@@ -13,6 +13,7 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
@@ -174,7 +175,9 @@ public class AlignmentsPageResource {
             }
         }
         return Multi.createBy().concatenating().streams(
-                Multi.createBy().merging().streams(cells).concatMap(e -> Multi.createFrom().iterable(table.events(e))),
+                // the first items are made where the viewer subscribes (an event loop): render them on a worker
+                Multi.createBy().merging().withConcurrency(cells.size()).streams(cells).emitOn(Infrastructure.getDefaultWorkerPool())
+                        .concatMap(e -> Multi.createFrom().iterable(table.events(e))),
                 Multi.createFrom().item(() -> sse.newEventBuilder().name("done").data("<span></span>").build()));
     }
 

@@ -1,5 +1,6 @@
 package io.lensboard.web;
 
+import io.lensboard.Threads;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.model.CheckpointException;
 import io.lensboard.model.UnknownModelException;
@@ -26,6 +27,7 @@ public class ApiErrors {
 
     /** Waits for device work on a worker thread, rethrowing its own exception rather than a wrapper. */
     public static <T> T await(CompletableFuture<T> future) {
+        Threads.blocking("waiting for the device");
         try {
             return future.get();
         } catch (ExecutionException e) {

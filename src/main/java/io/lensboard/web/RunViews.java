@@ -3,6 +3,7 @@ package io.lensboard.web;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lensboard.Threads;
 import io.lensboard.runs.RunKind;
 import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
@@ -83,6 +84,7 @@ public class RunViews {
     }
 
     private TemplateInstance data(TemplateInstance t, RunRecord run) {
+        Threads.blocking("rendering a run");
         RunKind<?> kind = kinds.get(run.kind());
         return t.data("run", run).data("params", kind.schema().stored(json, run.params()))
                 .data("result", run.result() == null ? null : map(run.result()));
