@@ -254,8 +254,7 @@ public final class HubClient {
     }
 
     private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) throws IOException {
-        HttpRequest built = request.copy().build();
-        if (sameOrigin(built.uri())) { // a redirect elsewhere (the hub's CDN, or a hostile Location) does not get the token
+        if (sameOrigin(request.copy().build().uri())) { // a redirect elsewhere (the CDN, a hostile Location) gets no token
             token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
         }
         request.header("User-Agent", "lensboard");
