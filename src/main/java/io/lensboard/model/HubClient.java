@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -28,9 +29,12 @@ import java.util.Optional;
  * into the hub's standard cache ({@code $HF_HOME/hub/models--owner--repo/{blobs,snapshots,refs}}), so
  * files fetched by Python tools are reused and the other way round. Downloads resume from a
  * {@code .incomplete} blob with an HTTP Range request, sizes are checked, and a sha256 ETag is verified.
+ * Every name from an id or from the hub's answers is checked against the hub's rules ({@link HubNames}) before it
+ * becomes part of a path or a URL, and every path read or written is checked to lie inside the cache.
  */
 public final class HubClient {
     private static final int ATTEMPTS = 4;
+    private static final System.Logger LOG = System.getLogger(HubClient.class.getName());
     /** Closes the body of a download that has received nothing for the stall time, so it resumes instead of hanging. */
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "lensboard-hub-watchdog");
@@ -90,7 +94,7 @@ public final class HubClient {
      * cached snapshot is used as it is.
      */
     public Path snapshot(String repo, String revision, boolean weights, Progress progress) throws IOException {
-        Path repoDir = cache.resolve("models--" + repo.replace("/", "--"));
+        Path repoDir = repoDir(repo, revision);
         Path file = fetch(repo, revision, "config.json", repoDir, progress);
         fetch(repo, revision, "tokenizer.json", repoDir, progress);
         if (weights) {
@@ -101,6 +105,10 @@ public final class HubClient {
                 List<String> shards = new com.fasterxml.jackson.databind.ObjectMapper().readTree(index.toFile())
                         .path("weight_map").properties().stream().map(e -> e.getValue().asText()).distinct().toList();
                 for (String shard : shards) {
+                    if (HubNames.fileProblem(shard) != null) {
+                        throw new IOException("the hub's model.safetensors.index.json of " + repo + " names the shard '" + shard
+                                + "', which is not a file inside the repository (" + HubNames.fileProblem(shard) + "); refusing it");
+                    }
                     fetch(repo, revision, shard, repoDir, progress);
                 }
             }
@@ -110,11 +118,29 @@ public final class HubClient {
 
     /** One file of {@code repo} at {@code revision} (a GGUF checkpoint), downloaded into the cache; offline, the cached copy. */
     public Path file(String repo, String revision, String name, Progress progress) throws IOException {
-        return fetch(repo, revision, name, cache.resolve("models--" + repo.replace("/", "--")), progress);
+        Path repoDir = repoDir(repo, revision);
+        if (HubNames.fileProblem(name) != null) {
+            throw new InvalidModelIdException("the file '" + name + "' of " + repo + " is not allowed: " + HubNames.fileProblem(name));
+        }
+        return fetch(repo, revision, name, repoDir, progress);
+    }
+
+    /** The repository's directory in the cache, once {@code repo} and {@code revision} are known to be safe names. */
+    private Path repoDir(String repo, String revision) throws IOException {
+        String problem = HubNames.repoProblem(repo);
+        if (problem == null && HubNames.revisionProblem(revision) != null) {
+            problem = "revision '" + revision + "': " + HubNames.revisionProblem(revision);
+        }
+        if (problem != null) {
+            throw new InvalidModelIdException("the hub repository '" + repo + "' at '" + revision + "' is not allowed: " + problem);
+        }
+        return inCache(cache.resolve("models--" + repo.replace("/", "--")));
     }
 
     private Path fetch(String repo, String revision, String name, Path repoDir, Progress progress) throws IOException {
-        URI uri = endpoint.resolve(endpoint.getPath().replaceAll("/$", "") + "/" + repo + "/resolve/" + revision + "/" + name);
+        // The revision is one path segment (a branch's '/' as %2F, as huggingface_hub sends it); the file's names are escaped one by one.
+        URI uri = endpoint.resolve(endpoint.getPath().replaceAll("/$", "") + "/" + repo + "/resolve/" + HubNames.encode(revision) + "/"
+                + String.join("/", java.util.Arrays.stream(name.split("/")).map(HubNames::encode).toList()));
         HttpResponse<Void> head;
         try {
             head = send(HttpRequest.newBuilder(uri).method("HEAD", HttpRequest.BodyPublishers.noBody()), HttpResponse.BodyHandlers.discarding());
@@ -136,24 +162,22 @@ public final class HubClient {
         if (status >= 400) {
             throw new IOException(uri + ": HTTP " + status);
         }
-        String commit = head.headers().firstValue("X-Repo-Commit").orElse(revision);
-        String etag = head.headers().firstValue("X-Linked-Etag").or(() -> head.headers().firstValue("ETag"))
-                .map(HubClient::cleanEtag).orElse(null);
-        long size = head.headers().firstValue("X-Linked-Size")
-                .or(() -> status / 100 == 2 ? head.headers().firstValue("Content-Length") : Optional.empty())
-                .map(Long::parseLong).orElse(-1L);
+        String commit = commit(uri, head.headers().firstValue("X-Repo-Commit")).orElse(revision);
+        String etag = etag(uri, head.headers().firstValue("X-Linked-Etag").or(() -> head.headers().firstValue("ETag"))).orElse(null);
+        long size = size(uri, head.headers().firstValue("X-Linked-Size")
+                .or(() -> status / 100 == 2 ? head.headers().firstValue("Content-Length") : Optional.empty()));
         URI source = status / 100 == 3
-                ? uri.resolve(head.headers().firstValue("Location").orElseThrow(() -> new IOException(uri + ": redirect without Location")))
+                ? redirect(uri, head.headers().firstValue("Location").orElseThrow(() -> new IOException(uri + ": redirect without Location")))
                 : uri;
 
-        Path snapshotFile = repoDir.resolve("snapshots").resolve(commit).resolve(name);
+        Path snapshotFile = inCache(repoDir.resolve("snapshots").resolve(commit).resolve(name));
         writeRef(repoDir, revision, commit);
         if (Files.exists(snapshotFile)) {
-            return snapshotFile;
+            return inCache(snapshotFile);
         }
-        Path blobs = Files.createDirectories(repoDir.resolve("blobs"));
-        String blobName = etag != null ? etag : commit + "-" + name.replace('/', '_');
-        Path blob = blobs.resolve(blobName);
+        Path blobs = Files.createDirectories(inCache(repoDir.resolve("blobs")));
+        String blobName = etag != null ? etag : (commit + "-" + name).replace('/', '_');
+        Path blob = inCache(blobs.resolve(blobName));
         if (!Files.exists(blob) || (size >= 0 && Files.size(blob) != size)) {
             download(source, name, blob, size, progress);
             if (etag != null && etag.matches("[0-9a-f]{64}")) {
@@ -164,7 +188,7 @@ public final class HubClient {
                 }
             }
         }
-        Files.createDirectories(snapshotFile.getParent());
+        Files.createDirectories(inCache(snapshotFile.getParent()));
         try {
             Files.createSymbolicLink(snapshotFile, snapshotFile.getParent().relativize(blob));
         } catch (UnsupportedOperationException | IOException noLinks) {
@@ -175,7 +199,7 @@ public final class HubClient {
 
     /** Streams into {@code blob}.incomplete, resuming with a Range request after a dropped connection. */
     private void download(URI source, String name, Path blob, long size, Progress progress) throws IOException {
-        Path partial = blob.resolveSibling(blob.getFileName() + ".incomplete");
+        Path partial = inCache(blob.resolveSibling(blob.getFileName() + ".incomplete"));
         IOException last = null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             long have = Files.exists(partial) ? Files.size(partial) : 0;
@@ -230,7 +254,9 @@ public final class HubClient {
     }
 
     private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) throws IOException {
-        token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+        if (sameOrigin(request.copy().build().uri())) { // a redirect elsewhere (the CDN, a hostile Location) gets no token
+            token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+        }
         request.header("User-Agent", "lensboard");
         try {
             return http.send(request.timeout(Duration.ofMinutes(30)).build(), handler);
@@ -240,23 +266,103 @@ public final class HubClient {
         }
     }
 
-    private static void writeRef(Path repoDir, String revision, String commit) throws IOException {
+    private boolean sameOrigin(URI uri) {
+        return java.util.Objects.equals(uri.getScheme(), endpoint.getScheme()) && java.util.Objects.equals(uri.getHost(), endpoint.getHost())
+                && uri.getPort() == endpoint.getPort();
+    }
+
+    private void writeRef(Path repoDir, String revision, String commit) throws IOException {
         if (!revision.equals(commit)) {
-            Path ref = repoDir.resolve("refs").resolve(revision);
-            Files.createDirectories(ref.getParent());
+            Path ref = inCache(repoDir.resolve("refs").resolve(revision));
+            Files.createDirectories(inCache(ref.getParent()));
             Files.writeString(ref, commit);
         }
     }
 
-    private static Path cachedSnapshotFile(Path repoDir, String revision, String name) throws IOException {
-        Path ref = repoDir.resolve("refs").resolve(revision);
-        String commit = Files.isRegularFile(ref) ? Files.readString(ref).trim() : revision;
-        Path file = repoDir.resolve("snapshots").resolve(commit).resolve(name);
-        return Files.exists(file) ? file : null;
+    /** The cached file of {@code name} at {@code revision}, or null; a ref naming no commit is not followed. */
+    private Path cachedSnapshotFile(Path repoDir, String revision, String name) throws IOException {
+        Path ref = inCache(repoDir.resolve("refs").resolve(revision));
+        String named = Files.isRegularFile(ref) ? Files.readString(ref).trim() : revision;
+        String commit = HubNames.isCommit(named) ? named : revision;
+        Path file = inCache(repoDir.resolve("snapshots").resolve(commit).resolve(name));
+        return Files.exists(file) ? inCache(file) : null;
     }
 
-    private static String cleanEtag(String etag) {
-        return etag.replaceFirst("^W/", "").replace("\"", "");
+    /**
+     * {@code path}, normalised, if it lies inside the cache: lexically, and for the part of it that exists, by
+     * its real path (so a symlink out of the cache is refused too, dangling or not); else an IOException.
+     */
+    private Path inCache(Path path) throws IOException {
+        return inCache(path, 8);
+    }
+
+    private Path inCache(Path path, int links) throws IOException {
+        Path root = cache.toAbsolutePath().normalize();
+        Path p = path.toAbsolutePath().normalize();
+        if (!p.startsWith(root) || links == 0) {
+            throw outside(path);
+        }
+        Path existing = p;
+        while (existing.startsWith(root) && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+            existing = existing.getParent();
+        }
+        if (!existing.startsWith(root)) {
+            return p; // nothing of it exists yet
+        }
+        if (Files.isSymbolicLink(existing) && !Files.exists(existing)) { // dangling: where writing through it would go
+            inCache(existing.resolveSibling(Files.readSymbolicLink(existing)), links - 1);
+        } else if (!existing.toRealPath().startsWith(root.toRealPath())) {
+            throw outside(path);
+        }
+        return p;
+    }
+
+    private IOException outside(Path path) {
+        return new IOException("refusing " + path + ": it lies outside the hub cache " + cache);
+    }
+
+    /** X-Repo-Commit if it is a commit (40 hex digits); anything else is ignored, as if the header were absent. */
+    private static Optional<String> commit(URI uri, Optional<String> header) {
+        if (header.isPresent() && !HubNames.isCommit(header.get())) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: ignoring X-Repo-Commit ''{1}'', which is not a 40-digit commit", uri, header.get());
+            return Optional.empty();
+        }
+        return header;
+    }
+
+    /** The ETag's token if it is safe to name a blob after (HubNames.etag); anything else is ignored. */
+    private static Optional<String> etag(URI uri, Optional<String> header) {
+        Optional<String> etag = header.flatMap(HubNames::etag);
+        if (header.isPresent() && etag.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: ignoring the ETag ''{1}'', which is not a token of letters, digits, '.', '_', '-'",
+                    uri, header.get());
+        }
+        return etag;
+    }
+
+    private static long size(URI uri, Optional<String> header) throws IOException {
+        try {
+            long size = header.map(Long::parseLong).orElse(-1L);
+            if (header.isPresent() && size < 0) {
+                throw new NumberFormatException();
+            }
+            return size;
+        } catch (NumberFormatException e) {
+            throw new IOException(uri + ": the hub answered a size of '" + header.get() + "', which is not a number of bytes");
+        }
+    }
+
+    /** Where a redirect points, if it is an http(s) URL. */
+    private static URI redirect(URI uri, String location) throws IOException {
+        try {
+            URI target = uri.resolve(location);
+            if ("http".equalsIgnoreCase(target.getScheme()) || "https".equalsIgnoreCase(target.getScheme())) {
+                return target;
+            }
+        } catch (IllegalArgumentException malformed) {
+            // refused below
+        }
+        throw new IOException(uri + ": the hub redirected to '" + location + "', which is not an http(s) URL");
     }
 
     private static String sha256(Path file) throws IOException {

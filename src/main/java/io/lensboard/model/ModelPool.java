@@ -50,7 +50,14 @@ public final class ModelPool implements AutoCloseable {
         return t;
     });
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-    private final Map<String, Status> failures = new ConcurrentHashMap<>();
+    /** How many failed loads {@link #status} remembers, the oldest forgotten first: ids come from users. */
+    private static final int FAILURES = 32;
+    private final Map<String, Status> failures = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Status> eldest) {
+            return size() > FAILURES;
+        }
+    });
 
     public ModelPool(ModelCatalog catalog, DeviceThread device, long budgetBytes) {
         this.catalog = catalog;
@@ -209,10 +216,9 @@ public final class ModelPool implements AutoCloseable {
         return entries.values().stream().filter(this::isLoaded).map(e -> e.future.join()).toList();
     }
 
+    /** Models loading or loaded; a failed load is not listed (its status stays readable a while). */
     public List<String> ids() {
-        List<String> ids = new ArrayList<>(entries.keySet());
-        ids.addAll(failures.keySet());
-        return ids;
+        return new ArrayList<>(entries.keySet());
     }
 
     public static String message(Throwable t) {

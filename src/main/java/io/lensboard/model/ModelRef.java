@@ -10,11 +10,19 @@ import java.util.regex.Pattern;
  */
 public record ModelRef(String id, String base, Long untrainedSeed) {
     private static final Pattern ID = Pattern.compile("(.+?)(:untrained(?::(\\d{1,18}))?)?");
-    private static final Pattern HUB = Pattern.compile("hf:([\\w.-]+/[\\w.-]+)((?:/[\\w.-]+)*\\.gguf)?(?:@([\\w./-]+))?");
+    // Splits a hub id into repository, file and revision; HubNames checks each part in parse.
+    private static final Pattern HUB = Pattern.compile("hf:([^/@]*/[^/@]*)(/[^@]*)?(?:@(.*))?");
+    // Names in a GGUF file's path inside an id: stricter than the hub's, so '@' and ':' keep their meaning in the id.
+    private static final Pattern GGUF = Pattern.compile("[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*\\.gguf");
+    private static final String HUB_FORMS = "write hf:<owner>/<repo>[@<revision>] or hf:<owner>/<repo>/<path/to/file.gguf>[@<revision>]";
 
     public static ModelRef parse(String id) {
         if (id == null || id.isBlank()) {
             throw new UnknownModelException("no model given: pass model=<id> (GET /api/models lists them)");
+        }
+        if (id.length() > HubNames.MAX_ID) {
+            throw new InvalidModelIdException("the model id is " + id.length() + " characters long; ids have at most "
+                    + HubNames.MAX_ID + " characters");
         }
         Matcher m = ID.matcher(id.trim());
         if (!m.matches()) {
@@ -22,10 +30,43 @@ public record ModelRef(String id, String base, Long untrainedSeed) {
         }
         Long seed = m.group(2) == null ? null : m.group(3) == null ? 0L : Long.parseLong(m.group(3));
         ModelRef ref = new ModelRef(id.trim(), m.group(1), seed);
-        if (ref.isHub() && !HUB.matcher(ref.base).matches()) {
-            throw new UnknownModelException("'" + id + "' is not a hub id: write hf:<owner>/<repo>[@<revision>] or hf:<owner>/<repo>/<path/to/file.gguf>[@<revision>]");
+        if (ref.isHub()) {
+            checkHub(ref);
         }
         return ref;
+    }
+
+    /** Refuses a hub id whose repository, file or revision breaks the hub's rules (HubNames), naming the part. */
+    private static void checkHub(ModelRef ref) {
+        Matcher m = HUB.matcher(ref.base);
+        if (!m.matches()) {
+            throw new InvalidModelIdException("'" + ref.id + "' is not a hub id: " + HUB_FORMS);
+        }
+        String repoProblem = HubNames.repoProblem(m.group(1));
+        if (repoProblem != null) {
+            throw invalidPart(ref, "repository", m.group(1), repoProblem);
+        }
+        String file = m.group(2) == null ? null : m.group(2).substring(1);
+        if (file != null) {
+            String fileProblem = HubNames.fileProblem(file);
+            if (fileProblem == null && !GGUF.matcher(file).matches()) {
+                fileProblem = "a file in a hub id is a .gguf file, its path made of letters, digits, '-', '_', '.' and '/'";
+            }
+            if (fileProblem != null) {
+                throw invalidPart(ref, "file", file, fileProblem);
+            }
+        }
+        if (m.group(3) != null) {
+            String revisionProblem = HubNames.revisionProblem(m.group(3));
+            if (revisionProblem != null) {
+                throw invalidPart(ref, "revision", m.group(3), revisionProblem);
+            }
+        }
+    }
+
+    private static InvalidModelIdException invalidPart(ModelRef ref, String part, String value, String problem) {
+        return new InvalidModelIdException("the " + part + " '" + value + "' in '" + ref.id + "' is not allowed: " + problem
+                + "; " + HUB_FORMS);
     }
 
     public boolean untrained() {

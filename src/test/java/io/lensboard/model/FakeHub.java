@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  * A local stand-in for the Hugging Face hub: serves {@code <fixtures>/<name>/<file>} at
  * {@code /lensboard/<name>/resolve/<revision>/<file>} with the hub's headers (X-Repo-Commit, a sha256
  * ETag, X-Linked-Size), Range requests, and optionally cuts the first download of a file off halfway.
+ * It can also play a hostile hub: any X-Repo-Commit or ETag, and a redirect to any Location.
  */
 final class FakeHub implements AutoCloseable {
     static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
@@ -31,6 +32,10 @@ final class FakeHub implements AutoCloseable {
     private final Path fixtures;
     private volatile String dropFirstDownloadOf;
     private volatile String stallFirstDownloadOf;
+    private volatile String commit = COMMIT;
+    private volatile String etag;
+    private volatile String location;
+    private volatile Path redirected;
     private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
 
     FakeHub(Path fixtures) throws IOException {
@@ -54,23 +59,45 @@ final class FakeHub implements AutoCloseable {
         stallFirstDownloadOf = file;
     }
 
+    /** Answers every HEAD with this X-Repo-Commit instead of {@link #COMMIT}. */
+    void sendCommit(String value) {
+        commit = value;
+    }
+
+    /** Answers every HEAD with this ETag instead of the file's quoted sha256. */
+    void sendEtag(String value) {
+        etag = value;
+    }
+
+    /**
+     * Answers every HEAD with a redirect to {@code value} (as the hub redirects to its CDN); a GET of a path
+     * outside the hub's layout then serves the file last redirected.
+     */
+    void redirectTo(String value) {
+        location = value;
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         Matcher m = PATH.matcher(ex.getRequestURI().getPath());
         String range = ex.getRequestHeaders().getFirst("Range");
         requests.add(new Request(ex.getRequestMethod(), m.matches() ? m.group(3) : ex.getRequestURI().getPath(), range,
                 ex.getRequestHeaders().getFirst("Authorization")));
-        Path file = m.matches() ? fixtures.resolve(m.group(1)).resolve(m.group(3)) : null;
+        Path file = m.matches() ? fixtures.resolve(m.group(1)).resolve(m.group(3)) : redirected;
         if (file == null || !Files.isRegularFile(file)) {
             ex.sendResponseHeaders(404, -1);
             ex.close();
             return;
         }
         byte[] bytes = Files.readAllBytes(file);
-        ex.getResponseHeaders().add("X-Repo-Commit", COMMIT);
-        ex.getResponseHeaders().add("ETag", "\"" + sha256(bytes) + "\"");
+        ex.getResponseHeaders().add("X-Repo-Commit", commit);
+        ex.getResponseHeaders().add("ETag", etag != null ? etag : "\"" + sha256(bytes) + "\"");
         ex.getResponseHeaders().add("X-Linked-Size", String.valueOf(bytes.length));
         if (ex.getRequestMethod().equals("HEAD")) {
-            ex.sendResponseHeaders(200, -1);
+            if (location != null) {
+                redirected = file;
+                ex.getResponseHeaders().add("Location", location);
+            }
+            ex.sendResponseHeaders(location != null ? 302 : 200, -1);
             ex.close();
             return;
         }
@@ -79,7 +106,8 @@ final class FakeHub implements AutoCloseable {
             ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (bytes.length - 1) + "/" + bytes.length);
         }
         OutputStream out;
-        if (m.group(3).equals(dropFirstDownloadOf)) {
+        String name = m.matches() ? m.group(3) : "";
+        if (name.equals(dropFirstDownloadOf)) {
             // The connection ends halfway: a chunked body that stops early, short of X-Linked-Size.
             dropFirstDownloadOf = null;
             ex.sendResponseHeaders(200, 0);
@@ -88,7 +116,7 @@ final class FakeHub implements AutoCloseable {
             out.close();
             return;
         }
-        if (m.group(3).equals(stallFirstDownloadOf)) {
+        if (name.equals(stallFirstDownloadOf)) {
             stallFirstDownloadOf = null;
             ex.sendResponseHeaders(200, bytes.length);
             out = ex.getResponseBody();
