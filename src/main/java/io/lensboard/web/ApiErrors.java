@@ -3,6 +3,7 @@ package io.lensboard.web;
 import io.lensboard.Threads;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.model.CheckpointException;
+import io.lensboard.model.InvalidModelIdException;
 import io.lensboard.model.UnknownModelException;
 import io.lensboard.runs.TooManyRunsException;
 import io.lensboard.runs.UnknownRunException;
@@ -53,7 +54,7 @@ public class ApiErrors {
     }
 
     public static int statusOf(Throwable t) {
-        if (t instanceof InvalidInputException) {
+        if (t instanceof InvalidInputException || t instanceof InvalidModelIdException) {
             return 400;
         }
         if (t instanceof UnknownModelException || t instanceof UnknownRunException) {
