@@ -20,7 +20,8 @@ RUN ./mvnw -B -q package -DskipTests $([ "$FLAVOR" = cuda ] && echo -Pcuda)
 FROM ${RUNTIME_IMAGE}
 WORKDIR /app
 COPY --from=build /src/target/quarkus-app/ /app/
-ENV HF_HOME=/cache/huggingface \
+ENV LENSBOARD_HOST=0.0.0.0 \
+    HF_HOME=/cache/huggingface \
     DJL_CACHE_DIR=/cache/djl
 # models: local checkpoints; cache: hub downloads; data: the run store
 VOLUME ["/app/models", "/app/data", "/cache"]

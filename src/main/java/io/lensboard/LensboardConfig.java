@@ -20,6 +20,9 @@ public interface LensboardConfig {
     @WithDefault("./data")
     String dataDir();
 
+    /** When set, the API needs it as a bearer token and the pages ask for it once (then a cookie). */
+    Optional<String> token();
+
     /** auto (a GPU when PyTorch sees one), cpu or gpu. */
     @WithDefault("auto")
     String device();
