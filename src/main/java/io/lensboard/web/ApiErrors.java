@@ -7,7 +7,11 @@ import io.lensboard.model.InvalidModelIdException;
 import io.lensboard.model.UnknownModelException;
 import io.lensboard.runs.TooManyRunsException;
 import io.lensboard.runs.UnknownRunException;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -82,15 +86,28 @@ public class ApiErrors {
         return new ApiError(status, t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName());
     }
 
+    @CheckedTemplate(basePath = "")
+    static class Templates {
+        static native TemplateInstance error(int status, String message);
+    }
+
+    /** JSON {"status","error"} for the API; for a page asked for by a browser, the same message in the site's layout. */
     @ServerExceptionMapper
-    public Response map(RuntimeException e) {
+    public Response map(RuntimeException e, HttpHeaders headers, UriInfo uri) {
+        ApiError body;
         if (e instanceof WebApplicationException w) {
-            Response r = w.getResponse();
-            return Response.status(r.getStatus()).type(MediaType.APPLICATION_JSON)
-                    .entity(new ApiError(r.getStatus(), e.getMessage())).build();
+            int status = w.getResponse().getStatus();
+            body = status >= 500 ? body(e) : new ApiError(status, status == 404 ? "there is no page or API call at "
+                    + uri.getPath() : e.getMessage());
+        } else {
+            body = body(unwrap(e));
         }
-        Throwable cause = unwrap(e);
-        ApiError body = body(cause);
+        boolean page = !uri.getPath().startsWith("/api/") && headers.getAcceptableMediaTypes().stream()
+                .anyMatch(t -> !t.isWildcardType() && t.isCompatible(MediaType.TEXT_HTML_TYPE));
+        if (page) {
+            return Response.status(body.status()).type(MediaType.TEXT_HTML_TYPE)
+                    .entity(Templates.error(body.status(), body.error()).render()).build();
+        }
         return Response.status(body.status()).type(MediaType.APPLICATION_JSON).entity(body).build();
     }
 }

@@ -97,4 +97,15 @@ class RunKindsTest {
             assertEquals("cancelled", RunsApiTest.await(id, Set.of("cancelled", "done", "failed")).getString("state"));
         }
     }
+
+    @Test
+    void unknownRunsAndPagesAreHtmlPagesForBrowsersAndJsonForTheApi() {
+        given().accept("text/html").get("/runs/nope").then().statusCode(404).contentType("text/html")
+                .body(allOf(containsString("no run &#39;nope&#39;"), containsString("href=\"/runs\"")));
+        given().accept("text/html").get("/no/such/page").then().statusCode(404).contentType("text/html")
+                .body(containsString("there is no page or API call at /no/such/page"));
+        given().get("/api/runs/nope").then().statusCode(404).contentType("application/json")
+                .body("error", containsString("no run 'nope'"));
+        given().get("/alignments/nope").then().statusCode(404).contentType("application/json");
+    }
 }
