@@ -32,16 +32,19 @@ final class ParamReader {
         return v == null || v.isNull() ? null : v;
     }
 
-    String text(String name, String fallback, boolean required) {
+    String text(String name, String fallback, boolean required, int maxLength) {
         JsonNode v = get(name, required);
         if (v != null && !v.isTextual()) {
             throw new InvalidInputException("params." + name + " must be a string");
+        }
+        if (v != null && v.asText().length() > maxLength) {
+            throw new InvalidInputException("params." + name + " is " + v.asText().length() + " characters long; at most " + maxLength);
         }
         return v == null ? fallback : v.asText();
     }
 
     String choice(String name, String fallback, List<String> options) {
-        String s = text(name, fallback, false);
+        String s = text(name, fallback, false, ParamSchema.DEFAULT_MAX_LENGTH);
         if (s == null) {
             return null;
         }

@@ -21,12 +21,16 @@ public final class ParamSchema<P extends Record> {
     /** Strings with this format are long texts (a textarea in forms). */
     public static final String MULTILINE = "multiline";
 
+    /** The longest string parameter unless its schema says otherwise (a feature slice, a choice). */
+    public static final int DEFAULT_MAX_LENGTH = 200;
+
     /**
      * One parameter. {@code fallback} is null when the parameter is required, or when its default depends on the
      * model or on other parameters (the kind fills it in); {@code min}/{@code max} are null where unbounded.
      */
     public record Param(String name, Class<?> type, String fallback, Double min, boolean minExclusive, Double max,
-                        List<String> choices, String description, boolean required, boolean multiline, String example) {
+                        List<String> choices, String description, boolean required, boolean multiline, String example,
+                        int maxLength) {
         public boolean isBoolean() {
             return type == boolean.class || type == Boolean.class;
         }
@@ -55,7 +59,7 @@ public final class ParamSchema<P extends Record> {
             String name = PropertyNamingStrategies.SnakeCaseStrategy.INSTANCE.translate(c.getName());
             params.add(new Param(name, c.getType(), s.defaultValue().isEmpty() ? null : s.defaultValue(), bound(s.minimum()),
                     s.exclusiveMinimum(), bound(s.maximum()), List.of(s.enumeration()), s.description(), s.required(),
-                    MULTILINE.equals(s.format()), s.example()));
+                    MULTILINE.equals(s.format()), s.example(), s.maxLength() == Integer.MAX_VALUE ? DEFAULT_MAX_LENGTH : s.maxLength()));
         }
         return new ParamSchema<>(type, List.copyOf(params));
     }
@@ -116,7 +120,7 @@ public final class ParamSchema<P extends Record> {
         if (!p.choices().isEmpty()) {
             return r.choice(p.name(), p.fallback(), p.choices());
         }
-        return r.text(p.name(), p.fallback(), p.required());
+        return r.text(p.name(), p.fallback(), p.required(), p.maxLength());
     }
 
     private P construct(Object[] values) {

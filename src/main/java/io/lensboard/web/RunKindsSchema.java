@@ -57,6 +57,9 @@ public class RunKindsSchema implements OASFilter {
             if (p.max() != null) {
                 property.maximum(bound(p, p.max()));
             }
+            if (!p.isBoolean() && !p.isNumber()) {
+                property.maxLength(p.maxLength());
+            }
             if (!p.choices().isEmpty()) {
                 property.enumeration(List.copyOf(p.choices()));
             }

@@ -108,4 +108,17 @@ class RunKindsTest {
                 .body("error", containsString("no run 'nope'"));
         given().get("/alignments/nope").then().statusCode(404).contentType("application/json");
     }
+
+    @Test
+    void sizesAreCheckedBeforeAnyWorkStarts() {
+        given().contentType("application/json").body(Map.of("kind", "reconstruction", "model", "gpt2-tiny",
+                        "params", Map.of("prompt", "x".repeat(20001))))
+                .post("/api/runs").then().statusCode(400).body("error", containsString("params.prompt is 20001 characters long; at most 20000"));
+        List<String> models = java.util.Collections.nCopies(2048, "gpt2-tiny");
+        List<Integer> layers = java.util.Collections.nCopies(2048, 1);
+        List<String> features = java.util.Collections.nCopies(1024, "[:, :, 0]");
+        given().contentType("application/json").body(Map.of("kind", "greedy", "models", models, "layers", layers, "features", features))
+                .post("/api/alignments").then().statusCode(400)
+                .body("error", containsString("the table would have 4294967296 cells"));
+    }
 }

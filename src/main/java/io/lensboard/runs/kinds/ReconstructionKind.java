@@ -23,7 +23,7 @@ public class ReconstructionKind implements RunKind<ReconstructionKind.Params> {
 
     /** The write-up's symbols: O_l is the first {@code blocks} blocks (+ final norm, + LM head); e_0 = s·N(μ, σ) + t·e. */
     public record Params(
-            @Schema(required = true, format = ParamSchema.MULTILINE, example = "The sky is blue.", description = "the target prompt, whose O_l(e) is matched") String prompt,
+            @Schema(required = true, format = ParamSchema.MULTILINE, maxLength = 20000, example = "The sky is blue.", description = "the target prompt, whose O_l(e) is matched") String prompt,
             @Schema(defaultValue = "1", minimum = "0", maximum = "1000", description = "blocks of the model in O_l (at most the model's)") int blocks,
             @Schema(defaultValue = "false", description = "apply the final norm after the blocks") boolean finalNorm,
             @Schema(defaultValue = "true", description = "apply the LM head (unembedding) last") boolean lmHead,
