@@ -17,6 +17,9 @@ import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
 import org.jboss.logging.Logger;
 
 /**
@@ -77,9 +81,33 @@ public class RunService {
 
     private RunStore store;
 
+    @Inject
+    Flyway flyway;
+
+    /** Why runs cannot be stored, when they cannot; the lens works regardless. */
+    private volatile String storageProblem;
+
+    /** Opens the store; a data directory that cannot be written leaves the service up, refusing runs with the reason. */
     void start(@Observes StartupEvent startup) {
-        store = new RunStore(dataSource, json);
-        recover();
+        Path dir = Path.of(config.dataDir()).toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+            if (!Files.isWritable(dir)) {
+                throw new IOException("not writable");
+            }
+            flyway.migrate();
+            store = new RunStore(dataSource, json);
+            recover();
+        } catch (Exception e) {
+            storageProblem = "runs cannot be stored: the data directory " + dir + " (LENSBOARD_DATA_DIR) cannot be used ("
+                    + e.getMessage() + "); fix it and restart. The lens works meanwhile.";
+            LOG.error(storageProblem);
+        }
+    }
+
+    /** Why runs are refused, if they are. */
+    public Optional<String> storageProblem() {
+        return Optional.ofNullable(storageProblem);
     }
 
     /**
@@ -87,13 +115,16 @@ public class RunService {
      * stored ones, so a viewer resuming with Last-Event-ID learns of it.
      */
     void recover() {
-        for (String id : store.interruptUnfinished()) {
+        for (String id : store().interruptUnfinished()) {
             emit(id, "done", Map.of("state", RunState.INTERRUPTED.key(), "error", RunStore.INTERRUPTED));
             LOG.infof("run %s was unfinished at the last shutdown: marked interrupted", id);
         }
     }
 
     RunStore store() {
+        if (storageProblem != null) {
+            throw new StorageUnavailableException(storageProblem);
+        }
         return store;
     }
 
@@ -128,7 +159,7 @@ public class RunService {
                     Instant.now(), null, null));
         }
         try {
-            store.insertAll(runs);
+            store().insertAll(runs);
         } catch (RuntimeException e) {
             slots.addAndGet(-runs.size()); // nothing was stored, so nothing waits
             throw e;
@@ -193,17 +224,17 @@ public class RunService {
     }
 
     public RunRecord find(String id) {
-        return store.find(id).orElseThrow(() -> new UnknownRunException("no run '" + id + "' (GET /api/runs lists them)"));
+        return store().find(id).orElseThrow(() -> new UnknownRunException("no run '" + id + "' (GET /api/runs lists them)"));
     }
 
     /** The newest runs first. */
     public List<RunRecord> list(int limit) {
-        return store.list(limit);
+        return store().list(limit);
     }
 
     /** A run's stored events after {@code afterSeq}, in order. */
     public List<RunEvent> events(String id, long afterSeq) {
-        return store.events(id, afterSeq);
+        return store().events(id, afterSeq);
     }
 
     /** The one run loop: load, open the kind's job, step it until it is finished or cancelled, store the result. */
@@ -234,8 +265,8 @@ public class RunService {
                         events.flush();
                     }
                     JsonNode result = json.valueToTree(onDevice(lease, m -> job.result()));
-                    store.result(id, result);
-                    store.state(id, RunState.DONE, null);
+                    store().result(id, result);
+                    store().state(id, RunState.DONE, null);
                     emit(id, "done", Map.of("state", RunState.DONE.key(), "result", result));
                 } finally {
                     onDevice(lease, m -> {
@@ -280,25 +311,25 @@ public class RunService {
     }
 
     private void state(String id, RunState state) {
-        store.state(id, state, null);
+        store().state(id, state, null);
         emit(id, "state", Map.of("state", state.key()));
     }
 
     private void finish(String id, RunState state, String error) {
-        store.state(id, state, error);
+        store().state(id, state, error);
         emit(id, "done", error == null ? Map.of("state", state.key()) : Map.of("state", state.key(), "error", error));
     }
 
     /** Stores the event under the run's next sequence number (continuing the stored ones after a restart), then publishes it. */
     private void emit(String id, String type, Object data) {
-        long seq = sequences.computeIfAbsent(id, k -> new AtomicLong(store.lastSeq(k))).incrementAndGet();
+        long seq = sequences.computeIfAbsent(id, k -> new AtomicLong(store().lastSeq(k))).incrementAndGet();
         String payload;
         try {
             payload = json.writeValueAsString(data);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        store.append(id, new RunEvent(seq, type, payload));
+        store().append(id, new RunEvent(seq, type, payload));
         vertx.eventBus().publish(address(id), new JsonObject().put("seq", seq).put("type", type).put("data", payload));
     }
 

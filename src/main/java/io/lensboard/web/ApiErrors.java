@@ -5,6 +5,7 @@ import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.model.CheckpointException;
 import io.lensboard.model.InvalidModelIdException;
 import io.lensboard.model.UnknownModelException;
+import io.lensboard.runs.StorageUnavailableException;
 import io.lensboard.runs.TooManyRunsException;
 import io.lensboard.runs.UnknownRunException;
 import io.quarkus.qute.CheckedTemplate;
@@ -70,7 +71,7 @@ public class ApiErrors {
         if (t instanceof CheckpointException) {
             return 422; // the request was fine; the checkpoint on disk is not
         }
-        if (t instanceof UnavailableException || t instanceof IOException) {
+        if (t instanceof UnavailableException || t instanceof IOException || t instanceof StorageUnavailableException) {
             return 503;
         }
         return 500;
