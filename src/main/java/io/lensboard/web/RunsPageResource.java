@@ -2,6 +2,7 @@ package io.lensboard.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lensboard.model.Hooks;
 import io.lensboard.runs.ReconstructionKind;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
@@ -127,7 +128,7 @@ public class RunsPageResource {
         RunRecord r = service.find(id);
         List<String[]> params = new ArrayList<>();
         r.params().properties().forEach(e -> params.add(new String[] {e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()}));
-        String hook = r.params().has("layer") ? "blocks." + (r.params().get("layer").asInt() - 1) + ".hook_resid_post" : null;
+        String hook = r.params().has("layer") ? Hooks.residPost(r.params().get("layer").asInt() - 1) : null;
         return run.data("run", r).data("params", params).data("hook", hook).data("result", result(r)).render();
     }
 

@@ -33,7 +33,7 @@ class ForwardSpecTest {
             for (int l = 0; l < m.config().nLayers(); l++) {
                 for (String hook : List.of("hook_resid_pre", "attn.hook_k", "attn.hook_v", "hook_attn_out", "hook_resid_mid",
                         "hook_mlp_out", "hook_resid_post")) {
-                    expected.add(ActivationCache.blockHook(l, hook));
+                    expected.add("blocks." + l + "." + hook);
                 }
             }
             expected.add("ln_final.hook_normalized");
