@@ -2,7 +2,7 @@ package io.lensboard.web;
 
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.model.CheckpointException;
-import io.lensboard.model.UnknownModelException;
+import io.lensboard.model.pool.UnknownModelException;
 import io.lensboard.runs.TooManyRunsException;
 import io.lensboard.runs.UnknownRunException;
 import jakarta.ws.rs.WebApplicationException;

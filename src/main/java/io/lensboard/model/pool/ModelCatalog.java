@@ -1,5 +1,8 @@
-package io.lensboard.model;
+package io.lensboard.model.pool;
 
+import io.lensboard.model.ModelConfig;
+import io.lensboard.model.checkpoint.Checkpoint;
+import io.lensboard.model.checkpoint.HubClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

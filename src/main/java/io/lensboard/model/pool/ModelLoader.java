@@ -1,7 +1,16 @@
-package io.lensboard.model;
+package io.lensboard.model.pool;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import io.lensboard.model.Gpt2;
+import io.lensboard.model.LensTokenizer;
+import io.lensboard.model.Llama;
+import io.lensboard.model.LoadedModel;
+import io.lensboard.model.ModelConfig;
+import io.lensboard.model.Transformer;
+import io.lensboard.model.Weights;
+import io.lensboard.model.checkpoint.Checkpoint;
+import io.lensboard.model.checkpoint.RandomInitWeights;
 import java.nio.file.Path;
 
 /** Builds a {@link LoadedModel} from a checkpoint (any format {@link Checkpoint#at} reads) and a choice of weights. */

@@ -1,4 +1,4 @@
-package io.lensboard.model;
+package io.lensboard.model.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import io.lensboard.Fixtures;
+import io.lensboard.model.LoadedModel;
 import io.lensboard.model.Weights.Init;
+import io.lensboard.model.pool.ModelLoader;
 import org.junit.jupiter.api.Test;
 
 /** Untrained twins: Hugging Face's initialisation, seeded, with no weight file. */

@@ -1,7 +1,9 @@
-package io.lensboard.model;
+package io.lensboard.model.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lensboard.model.CheckpointException;
+import io.lensboard.model.Weights;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

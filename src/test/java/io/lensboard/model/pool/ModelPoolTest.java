@@ -1,4 +1,4 @@
-package io.lensboard.model;
+package io.lensboard.model.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import io.lensboard.Fixtures;
+import io.lensboard.model.LoadedModel;
+import io.lensboard.model.checkpoint.HubClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

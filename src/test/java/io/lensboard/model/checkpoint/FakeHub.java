@@ -1,4 +1,4 @@
-package io.lensboard.model;
+package io.lensboard.model.checkpoint;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

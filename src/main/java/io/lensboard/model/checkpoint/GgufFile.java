@@ -1,5 +1,6 @@
-package io.lensboard.model;
+package io.lensboard.model.checkpoint;
 
+import io.lensboard.model.CheckpointException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

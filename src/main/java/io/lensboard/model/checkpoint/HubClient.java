@@ -1,4 +1,4 @@
-package io.lensboard.model;
+package io.lensboard.model.checkpoint;
 
 import java.io.IOException;
 import java.io.InputStream;

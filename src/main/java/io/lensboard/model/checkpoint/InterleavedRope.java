@@ -1,4 +1,4 @@
-package io.lensboard.model;
+package io.lensboard.model.checkpoint;
 
 /**
  * Meta's checkpoints (llama2.c, GGUF) rotate interleaved pairs (x0, x1), (x2, x3), … of each head with RoPE;

@@ -1,4 +1,4 @@
-package io.lensboard.model;
+package io.lensboard.model.checkpoint;
 
 /** IEEE half and bfloat16 to float32 (Java 17 has no {@code Float.float16ToFloat}). */
 final class HalfFloats {

@@ -1,5 +1,9 @@
-package io.lensboard.model;
+package io.lensboard.model.checkpoint;
 
+import io.lensboard.model.CheckpointException;
+import io.lensboard.model.LensTokenizer;
+import io.lensboard.model.ModelConfig;
+import io.lensboard.model.Weights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

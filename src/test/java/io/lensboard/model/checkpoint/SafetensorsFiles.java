@@ -1,4 +1,4 @@
-package io.lensboard.model;
+package io.lensboard.model.checkpoint;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

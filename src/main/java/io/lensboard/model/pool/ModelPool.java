@@ -1,5 +1,6 @@
-package io.lensboard.model;
+package io.lensboard.model.pool;
 
+import io.lensboard.model.LoadedModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,4 +1,4 @@
-package io.lensboard.model;
+package io.lensboard.model.pool;
 
 import ai.djl.Device;
 import java.util.concurrent.CompletableFuture;

@@ -1,4 +1,4 @@
-package io.lensboard.model;
+package io.lensboard.model.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import io.lensboard.Fixtures;
+import io.lensboard.model.pool.DeviceThread;
+import io.lensboard.model.pool.ModelCatalog;
+import io.lensboard.model.pool.ModelPool;
+import io.lensboard.model.pool.ModelRef;
+import io.lensboard.model.pool.UnknownModelException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.lensboard.model;
+package io.lensboard.model.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +10,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lensboard.Fixtures;
+import io.lensboard.model.CheckpointException;
+import io.lensboard.model.LensTokenizer;
+import io.lensboard.model.LoadedModel;
+import io.lensboard.model.pool.DeviceThread;
+import io.lensboard.model.pool.ModelCatalog;
+import io.lensboard.model.pool.ModelLoader;
+import io.lensboard.model.pool.ModelPool;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,5 +1,6 @@
-package io.lensboard.model;
+package io.lensboard.model.checkpoint;
 
+import io.lensboard.model.Weights;
 import java.util.SplittableRandom;
 
 /**

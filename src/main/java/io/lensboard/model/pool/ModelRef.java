@@ -1,4 +1,4 @@
-package io.lensboard.model;
+package io.lensboard.model.pool;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
