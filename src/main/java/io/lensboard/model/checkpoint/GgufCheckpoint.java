@@ -130,11 +130,6 @@ final class GgufCheckpoint implements Checkpoint {
             }
 
             @Override
-            public boolean has(String name) {
-                return gguf.tensors().containsKey(ggufName(name));
-            }
-
-            @Override
             public String describe() {
                 return gguf.file().getFileName() + " (GGUF v" + gguf.version() + ")";
             }

@@ -80,10 +80,6 @@ public final class HubClient {
         return new HubClient(URI.create(endpoint), hubCache, Optional.ofNullable(System.getenv("HF_TOKEN")));
     }
 
-    public URI endpoint() {
-        return endpoint;
-    }
-
     /**
      * A local snapshot directory of {@code repo} at {@code revision} holding config.json, tokenizer.json (all lensboard reads of a tokenizer) and,
      * when {@code weights}, the safetensors weights (single file or shards). Offline, a complete

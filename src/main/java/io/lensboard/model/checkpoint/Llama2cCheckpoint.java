@@ -196,11 +196,6 @@ final class Llama2cCheckpoint implements Checkpoint {
             }
 
             @Override
-            public boolean has(String name) {
-                return offsets.containsKey(name);
-            }
-
-            @Override
             public String describe() {
                 return parts.bin().getFileName() + " (llama2.c)";
             }

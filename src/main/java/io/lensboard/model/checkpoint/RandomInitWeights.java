@@ -41,11 +41,6 @@ public final class RandomInitWeights implements Weights {
     }
 
     @Override
-    public boolean has(String name) {
-        return true;
-    }
-
-    @Override
     public String describe() {
         return "untrained, seed " + seed;
     }

@@ -107,11 +107,6 @@ public final class SafetensorsWeights implements Weights {
     }
 
     @Override
-    public boolean has(String name) {
-        return find(name) != null;
-    }
-
-    @Override
     public float[] get(String name, Init init, long... shape) {
         Entry e = find(name);
         if (e == null) {
