@@ -1,7 +1,7 @@
 package io.lensboard.model.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -87,11 +88,17 @@ class ModelPoolTest {
     @Test
     void failedLoadIsReportedAndCanBeRetried() {
         try (DeviceThread device = new DeviceThread(Device.cpu()); ModelPool pool = pool(device, Long.MAX_VALUE)) {
-            assertThrows(Exception.class, () -> pool.load("gpt2-small-config").get());
+            CompletableFuture<LoadedModel> first = pool.load("gpt2-small-config");
+            assertThrows(Exception.class, first::get);
             ModelPool.Status failed = pool.status("gpt2-small-config").orElseThrow();
             assertEquals(ModelPool.State.FAILED, failed.state());
             assertTrue(failed.detail().contains("no model.safetensors"), failed.detail());
-            assertFalse(pool.load("gpt2-small-config").isDone() && pool.status("gpt2-small-config").isEmpty());
+            // A retry is a new load, not the failed one handed out again; it fails the same way and is reported again.
+            CompletableFuture<LoadedModel> retry = pool.load("gpt2-small-config");
+            assertNotSame(first, retry, "a retry starts a new load");
+            ExecutionException again = assertThrows(ExecutionException.class, () -> retry.get(60, TimeUnit.SECONDS));
+            assertTrue(ModelPool.message(again).contains("no model.safetensors"), ModelPool.message(again));
+            assertEquals(ModelPool.State.FAILED, pool.status("gpt2-small-config").orElseThrow().state());
             assertThrows(UnknownModelException.class, () -> pool.load("nope"));
         }
     }
