@@ -55,6 +55,7 @@ public final class Llama extends Transformer {
         return embedTokens;
     }
 
+    /** The residual stream starts as e: positions enter through RoPE on q and k instead. */
     @Override
     protected NDArray inputResidual(NDArray embeds, int offset, ActivationCache cache) {
         return embeds;
