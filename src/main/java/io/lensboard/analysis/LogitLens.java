@@ -1,13 +1,12 @@
 package io.lensboard.analysis;
 
-import static io.lensboard.model.ActivationCache.blockHook;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.lensboard.model.ActivationCache;
 import io.lensboard.model.Forward;
+import io.lensboard.model.Hooks;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.Transformer;
@@ -63,24 +62,24 @@ public final class LogitLens {
         int nLayers = model.config().nLayers();
         List<LensResult.Layer> layers = new ArrayList<>();
         try (NDManager scope = model.newScope()) {
-            ActivationCache cache = ActivationCache.of(name -> name.contains("hook_resid"));
+            ActivationCache cache = ActivationCache.of(Hooks::isResidual);
             NDArray idArray = scope.create(ids).reshape(1, ids.length);
             tf.forward(tf.embed(idArray), Forward.residualAfter(nLayers), cache);
 
-            Decoded output = decode(tf, cache.get(blockHook(nLayers - 1, "hook_resid_post")), scope);
-            Decoded input = decode(tf, cache.get(blockHook(0, "hook_resid_pre")), scope);
+            Decoded output = decode(tf, cache.get(Hooks.residPost(nLayers - 1)), scope);
+            Decoded input = decode(tf, cache.get(Hooks.residPre(0)), scope);
             NDArray finalProbs = column(output.logProbs.exp());
             NDArray inputProbs = column(input.logProbs.exp());
             Reference ref = new Reference(finalProbs, rowDot(output.logProbs, finalProbs), inputProbs,
                     rowDot(input.logProbs, inputProbs), ids, output.logits.argMax(-1).toLongArray(),
-                    java.util.Map.of(blockHook(0, "hook_resid_pre"), input, blockHook(nLayers - 1, "hook_resid_post"), output));
+                    java.util.Map.of(Hooks.residPre(0), input, Hooks.residPost(nLayers - 1), output));
 
-            layers.add(decodeAndEmit(0, blockHook(0, "hook_resid_pre"), tf, cache, ref, request, tok, onLayer));
+            layers.add(decodeAndEmit(0, Hooks.residPre(0), tf, cache, ref, request, tok, onLayer));
             for (int l = 1; l <= nLayers; l++) {
                 if (request.subBlocks()) {
-                    layers.add(decodeAndEmit(l - 0.5, blockHook(l - 1, "hook_resid_mid"), tf, cache, ref, request, tok, onLayer));
+                    layers.add(decodeAndEmit(l - 0.5, Hooks.residMid(l - 1), tf, cache, ref, request, tok, onLayer));
                 }
-                layers.add(decodeAndEmit(l, blockHook(l - 1, "hook_resid_post"), tf, cache, ref, request, tok, onLayer));
+                layers.add(decodeAndEmit(l, Hooks.residPost(l - 1), tf, cache, ref, request, tok, onLayer));
             }
         }
         return new LensResult(model.id(), request.prompt(), tokens, layers);

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Activations captured during a forward pass under TransformerLens's names
- * ({@code hook_embed}, {@code blocks.3.hook_resid_post}, {@code ln_final.hook_normalized}, ...).
+ * Activations captured during a forward pass under TransformerLens's names (made by {@link Hooks}:
+ * {@code hook_embed}, {@code blocks.3.hook_resid_post}, {@code ln_final.hook_normalized}, ...).
  * Only names the filter accepts are kept, so a plain forward pass holds on to nothing.
  */
 public final class ActivationCache {
@@ -28,10 +28,6 @@ public final class ActivationCache {
 
     public static ActivationCache of(Predicate<String> wanted) {
         return new ActivationCache(wanted);
-    }
-
-    public static String blockHook(int l, String hook) {
-        return "blocks." + l + "." + hook;
     }
 
     void put(String name, NDArray activation) {

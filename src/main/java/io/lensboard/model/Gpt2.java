@@ -1,7 +1,5 @@
 package io.lensboard.model;
 
-import static io.lensboard.model.ActivationCache.blockHook;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -26,7 +24,7 @@ public final class Gpt2 extends Transformer {
     private final long parameterBytes;
 
     public Gpt2(ModelConfig c, Weights weights, NDManager manager) {
-        super(c, manager);
+        super(c);
         ParameterLoader p = new ParameterLoader(weights, manager);
         int d = c.dModel();
         Init normal = Init.normal(c.initializerRange());
@@ -61,40 +59,41 @@ public final class Gpt2 extends Transformer {
     protected NDArray inputResidual(NDArray embeds, int offset, ActivationCache cache) {
         long t = embeds.getShape().get(1);
         NDArray posEmbed = wpe.get(embeds.getManager(), new NDIndex("{}:{}", offset, offset + t));
-        cache.put("hook_pos_embed", posEmbed);
+        cache.put(Hooks.posEmbed(), posEmbed);
         return embeds.add(posEmbed);
     }
 
     @Override
-    protected NDArray block(int l, NDArray residPre, NDArray mask, ActivationCache cache, Past past) {
-        Block b = blocks[l];
-        NDArray attnOut = attention(l, b, layerNorm(residPre, b.ln1W, b.ln1B), mask, cache, past);
-        NDArray residMid = residPre.add(attnOut);
-        NDArray mlpOut = mlp(b, layerNorm(residMid, b.ln2W, b.ln2B));
-        NDArray residPost = residMid.add(mlpOut);
-        cache.put(blockHook(l, "hook_attn_out"), attnOut);
-        cache.put(blockHook(l, "hook_resid_mid"), residMid);
-        cache.put(blockHook(l, "hook_mlp_out"), mlpOut);
-        return residPost;
+    protected NDArray norm1(int l, NDArray h) {
+        return layerNorm(h, blocks[l].ln1W, blocks[l].ln1B);
     }
 
-    private NDArray attention(int l, Block b, NDArray x, NDArray mask, ActivationCache cache, Past past) {
+    @Override
+    protected NDArray norm2(int l, NDArray hMid) {
+        return layerNorm(hMid, blocks[l].ln2W, blocks[l].ln2B);
+    }
+
+    /** [q k v] = x·W_attn + b_attn in one matrix product, split; positions are already in x. */
+    @Override
+    protected QueryKeyValue queryKeyValue(int l, NDArray x, int offset) {
+        Block b = blocks[l];
         int heads = config.nHeads();
         long d = config.dModel();
         NDArray qkv = x.matMul(b.attnW).add(b.attnB);
-        NDArray q = splitHeads(qkv.get("..., 0:{}", d), heads);
-        NDArray k = splitHeads(qkv.get("..., {}:{}", d, 2 * d), heads);
-        NDArray v = splitHeads(qkv.get("..., {}:", 2 * d), heads);
-        cache.put(blockHook(l, "attn.hook_k"), k);
-        cache.put(blockHook(l, "attn.hook_v"), v);
-        if (past != null) {
-            k = afterPast(past.keys()[l], k);
-            v = afterPast(past.values()[l], v);
-        }
-        return attend(q, k, v, mask).matMul(b.attnProjW).add(b.attnProjB);
+        return new QueryKeyValue(splitHeads(qkv.get("..., 0:{}", d), heads),
+                splitHeads(qkv.get("..., {}:{}", d, 2 * d), heads),
+                splitHeads(qkv.get("..., {}:", 2 * d), heads));
     }
 
-    private NDArray mlp(Block b, NDArray x) {
+    @Override
+    protected NDArray attnOutProjection(int l, NDArray z) {
+        return z.matMul(blocks[l].attnProjW).add(blocks[l].attnProjB);
+    }
+
+    /** gelu_new(x·W_fc + b_fc)·W_proj + b_proj */
+    @Override
+    protected NDArray mlp(int l, NDArray x) {
+        Block b = blocks[l];
         return geluNew(x.matMul(b.fcW).add(b.fcB)).matMul(b.mlpProjW).add(b.mlpProjB);
     }
 

@@ -1,7 +1,5 @@
 package io.lensboard.model;
 
-import static io.lensboard.model.ActivationCache.blockHook;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -25,7 +23,7 @@ public final class Llama extends Transformer {
     private final long parameterBytes;
 
     public Llama(ModelConfig c, Weights weights, NDManager manager) {
-        super(c, manager);
+        super(c);
         ParameterLoader p = new ParameterLoader(weights, manager);
         int d = c.dModel();
         long dq = (long) c.nHeads() * c.dHead();
@@ -57,46 +55,41 @@ public final class Llama extends Transformer {
         return embedTokens;
     }
 
+    /** The residual stream starts as e: positions enter through RoPE on q and k instead. */
     @Override
     protected NDArray inputResidual(NDArray embeds, int offset, ActivationCache cache) {
         return embeds;
     }
 
     @Override
-    protected NDArray block(int l, NDArray residPre, NDArray mask, ActivationCache cache, Past past) {
-        Block b = blocks[l];
-        NDArray attnOut = attention(l, b, rmsNorm(residPre, b.attnNorm), mask, cache, past);
-        NDArray residMid = residPre.add(attnOut);
-        NDArray mlpOut = mlp(b, rmsNorm(residMid, b.mlpNorm));
-        NDArray residPost = residMid.add(mlpOut);
-        cache.put(blockHook(l, "hook_attn_out"), attnOut);
-        cache.put(blockHook(l, "hook_resid_mid"), residMid);
-        cache.put(blockHook(l, "hook_mlp_out"), mlpOut);
-        return residPost;
+    protected NDArray norm1(int l, NDArray h) {
+        return rmsNorm(h, blocks[l].attnNorm);
     }
 
-    private NDArray attention(int l, Block b, NDArray x, NDArray mask, ActivationCache cache, Past past) {
-        long t = x.getShape().get(1);
-        NDArray[] cosSin = rotary(x.getManager(), past == null ? 0 : past.length(), t);
-        NDArray q = rope(splitHeads(x.matMul(b.wq), config.nHeads()), cosSin);
-        NDArray k = rope(splitHeads(x.matMul(b.wk), config.nKvHeads()), cosSin);
-        NDArray v = splitHeads(x.matMul(b.wv), config.nKvHeads());
-        cache.put(blockHook(l, "attn.hook_k"), k);
-        cache.put(blockHook(l, "attn.hook_v"), v);
-        if (past != null) {
-            k = afterPast(past.keys()[l], k);
-            v = afterPast(past.values()[l], v);
-        }
-        int groups = config.nHeads() / config.nKvHeads();
-        if (groups > 1) {
-            k = k.repeat(1, groups); // interleaved repeat, as Hugging Face's repeat_kv
-            v = v.repeat(1, groups);
-        }
-        return attend(q, k, v, mask).matMul(b.wo);
+    @Override
+    protected NDArray norm2(int l, NDArray hMid) {
+        return rmsNorm(hMid, blocks[l].mlpNorm);
+    }
+
+    /** q = RoPE(x W_Q), k = RoPE(x W_K), v = x W_V, with n_kv_heads heads for k and v. */
+    @Override
+    protected QueryKeyValue queryKeyValue(int l, NDArray x, int offset) {
+        Block b = blocks[l];
+        NDArray[] cosSin = rotary(x.getManager(), offset, x.getShape().get(1));
+        return new QueryKeyValue(rope(splitHeads(x.matMul(b.wq), config.nHeads()), cosSin),
+                rope(splitHeads(x.matMul(b.wk), config.nKvHeads()), cosSin),
+                splitHeads(x.matMul(b.wv), config.nKvHeads()));
+    }
+
+    @Override
+    protected NDArray attnOutProjection(int l, NDArray z) {
+        return z.matMul(blocks[l].wo);
     }
 
     /** SwiGLU: W_down (silu(x W_gate) * x W_up) */
-    private NDArray mlp(Block b, NDArray x) {
+    @Override
+    protected NDArray mlp(int l, NDArray x) {
+        Block b = blocks[l];
         NDArray gate = x.matMul(b.wGate);
         return gate.mul(Activation.sigmoid(gate)).mul(x.matMul(b.wUp)).matMul(b.wDown);
     }

@@ -1,6 +1,5 @@
 package io.lensboard.model;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 
 /**
@@ -37,10 +36,6 @@ public final class LoadedModel implements AutoCloseable {
 
     public LensTokenizer tokenizer() {
         return tokenizer;
-    }
-
-    public Device device() {
-        return manager.getDevice();
     }
 
     /** Where the weights came from: a file, or "untrained, seed N". */

@@ -98,7 +98,7 @@ public record ModelConfig(
         return c.get(key).asInt();
     }
 
-    void validate(Path file) {
+    public void validate(Path file) {
         if (dModel % nHeads != 0) {
             throw new CheckpointException(file + ": hidden size " + dModel + " is not divisible by " + nHeads + " heads");
         }

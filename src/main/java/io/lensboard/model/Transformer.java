@@ -1,7 +1,5 @@
 package io.lensboard.model;
 
-import static io.lensboard.model.ActivationCache.blockHook;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -9,17 +7,17 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * The forward pass shared by both architectures: embed, blocks, final norm, unembed, as in nanoGPT.
- * Activations have shape [batch, position, d_model]. New arrays are attached to the manager of the
- * input, never to the model's, so a caller that closes its own scope frees every intermediate.
+ * The forward pass shared by both architectures: embed, pre-norm residual blocks, final norm, unembed, as in
+ * nanoGPT. An architecture supplies only what differs: its embedding and positions, its norm, how attention
+ * makes queries, keys and values and projects its output, and its MLP. Activations have shape
+ * [batch, position, d_model]. New arrays are attached to the manager of the input, never to the model's,
+ * so a caller that closes its own scope frees every intermediate.
  */
 public abstract class Transformer {
     protected final ModelConfig config;
-    protected final NDManager weightsManager;
 
-    protected Transformer(ModelConfig config, NDManager weightsManager) {
+    protected Transformer(ModelConfig config) {
         this.config = config;
-        this.weightsManager = weightsManager;
     }
 
     public ModelConfig config() {
@@ -68,30 +66,64 @@ public abstract class Transformer {
         if (offset + positions > config.nCtx()) {
             throw new IllegalArgumentException((offset + positions) + " positions exceed the context of " + config.nCtx());
         }
-        cache.put("hook_embed", embeds);
+        cache.put(Hooks.embed(), embeds);
         NDArray h = inputResidual(embeds, offset, cache);
         NDArray mask = causalMask(embeds.getManager(), offset, positions);
         for (int l = 0; l < spec.blocks(); l++) {
-            cache.put(blockHook(l, "hook_resid_pre"), h);
             h = block(l, h, mask, cache, past);
-            cache.put(blockHook(l, "hook_resid_post"), h);
         }
         if (spec.finalNorm()) {
             h = finalNorm(h);
-            cache.put("ln_final.hook_normalized", h);
+            cache.put(Hooks.lnFinal(), h);
         }
         return spec.lmHead() ? unembed(h) : h;
     }
 
+    /** Block l, pre-norm as in both papers: h_mid = h + attn(norm1(h)), h_post = h_mid + mlp(norm2(h_mid)). */
+    private NDArray block(int l, NDArray h, NDArray mask, ActivationCache cache, Past past) {
+        cache.put(Hooks.residPre(l), h);
+        NDArray attnOut = attention(l, norm1(l, h), mask, cache, past);
+        cache.put(Hooks.attnOut(l), attnOut);
+        NDArray hMid = h.add(attnOut);
+        cache.put(Hooks.residMid(l), hMid);
+        NDArray mlpOut = mlp(l, norm2(l, hMid));
+        cache.put(Hooks.mlpOut(l), mlpOut);
+        NDArray hPost = hMid.add(mlpOut);
+        cache.put(Hooks.residPost(l), hPost);
+        return hPost;
+    }
+
+    /**
+     * Causal self-attention of block l on x [B, T, d_model]: softmax(q k^T / sqrt(d_head) + mask) v over the
+     * past's keys and values and the new ones, each key/value head shared by n_heads / n_kv_heads query heads.
+     */
+    private NDArray attention(int l, NDArray x, NDArray mask, ActivationCache cache, Past past) {
+        QueryKeyValue qkv = queryKeyValue(l, x, past == null ? 0 : past.length());
+        NDArray k = qkv.k();
+        NDArray v = qkv.v();
+        cache.put(Hooks.k(l), k);
+        cache.put(Hooks.v(l), v);
+        if (past != null) {
+            k = afterPast(past.keys()[l], k);
+            v = afterPast(past.values()[l], v);
+        }
+        int groups = config.nHeads() / config.nKvHeads();
+        if (groups > 1) {
+            k = k.repeat(1, groups); // interleaved repeat, as Hugging Face's repeat_kv
+            v = v.repeat(1, groups);
+        }
+        return attnOutProjection(l, attend(qkv.q(), k, v, mask));
+    }
+
     /** The past of a prefix e [1, P, d_model] through the first {@code blocks} blocks. */
     public final Past past(NDArray embeds, int blocks) {
-        ActivationCache cache = ActivationCache.of(name -> name.endsWith("attn.hook_k") || name.endsWith("attn.hook_v"));
+        ActivationCache cache = ActivationCache.of(Hooks::isKeyOrValue);
         NDArray residual = forward(embeds, Forward.residualAfter(blocks), cache);
         NDArray[] keys = new NDArray[blocks];
         NDArray[] values = new NDArray[blocks];
         for (int l = 0; l < blocks; l++) {
-            keys[l] = cache.get(blockHook(l, "attn.hook_k"));
-            values[l] = cache.get(blockHook(l, "attn.hook_v"));
+            keys[l] = cache.get(Hooks.k(l));
+            values[l] = cache.get(Hooks.v(l));
         }
         return new Past((int) embeds.getShape().get(1), keys, values, residual);
     }
@@ -104,8 +136,25 @@ public abstract class Transformer {
     /** The residual stream entering block 0 for positions offset.. (GPT-2 adds learned positions). */
     protected abstract NDArray inputResidual(NDArray embeds, int offset, ActivationCache cache);
 
-    /** One block: returns resid_post and records attn_out, resid_mid and mlp_out; attention also sees the past's. */
-    protected abstract NDArray block(int l, NDArray residPre, NDArray mask, ActivationCache cache, Past past);
+    /** The norm before block l's attention (ln_1, input_layernorm). */
+    protected abstract NDArray norm1(int l, NDArray h);
+
+    /** The norm before block l's MLP (ln_2, post_attention_layernorm). */
+    protected abstract NDArray norm2(int l, NDArray hMid);
+
+    /**
+     * Block l's attention inputs for x [B, T, d_model] at positions offset..: q [B, heads, T, d_head] and
+     * k, v [B, kv heads, T, d_head], with the model's position scheme already applied (Llama's RoPE).
+     */
+    protected record QueryKeyValue(NDArray q, NDArray k, NDArray v) {}
+
+    protected abstract QueryKeyValue queryKeyValue(int l, NDArray x, int offset);
+
+    /** Block l's output projection of the heads' results z [B, T, heads * d_head]: z W_O (+ b_O). */
+    protected abstract NDArray attnOutProjection(int l, NDArray z);
+
+    /** Block l's MLP. */
+    protected abstract NDArray mlp(int l, NDArray x);
 
     /** The final norm (ln_f / norm) applied to a residual stream. */
     public abstract NDArray finalNorm(NDArray resid);
@@ -129,7 +178,7 @@ public abstract class Transformer {
      * each of the B sequences. The past is copied into the new ones' manager first: an operation's result
      * belongs to its first operand's manager, and the past's outlives this pass.
      */
-    protected static NDArray afterPast(NDArray past, NDArray now) {
+    private static NDArray afterPast(NDArray past, NDArray now) {
         NDArray p = past.duplicate();
         p.attach(now.getManager());
         Shape s = now.getShape();
@@ -139,7 +188,7 @@ public abstract class Transformer {
     /**
      * softmax(q k^T / sqrt(d_head) + mask) v for q, k, v [B, heads, T, d_head]; returns [B, T, heads * d_head].
      */
-    protected static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
+    private static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
         long dHead = q.getShape().get(3);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(dHead)).add(mask);
         NDArray z = scores.softmax(-1).matMul(v);

@@ -19,9 +19,6 @@ public interface Weights {
     /** The tensor {@code name} as row-major float32, checked against {@code shape}. */
     float[] get(String name, Init init, long... shape);
 
-    /** Whether the source holds a tensor of that name (an untrained twin holds every one). */
-    boolean has(String name);
-
     /** A short description for errors and the catalog ("model.safetensors", "untrained, seed 0"). */
     String describe();
 }

@@ -1,5 +1,7 @@
 package io.lensboard.runs;
 
+import io.lensboard.model.Hooks;
+
 /**
  * The parameters every feature kind has: block l (1-based) and a feature slice of its output. An alignment
  * table sets them per cell; templates show {@link #hook()}.
@@ -11,6 +13,6 @@ public interface FeatureRun {
 
     /** The activation the feature is read from: block l's output. */
     default String hook() {
-        return "blocks." + (layer() - 1) + ".hook_resid_post";
+        return Hooks.residPost(layer() - 1);
     }
 }

@@ -4,7 +4,7 @@ import io.lensboard.Threads;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.model.CheckpointException;
 import io.lensboard.model.InvalidModelIdException;
-import io.lensboard.model.UnknownModelException;
+import io.lensboard.model.pool.UnknownModelException;
 import io.lensboard.runs.StorageUnavailableException;
 import io.lensboard.runs.TooManyRunsException;
 import io.lensboard.runs.UnknownRunException;

@@ -3,7 +3,7 @@ package io.lensboard.web;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.analysis.LensResult;
 import io.lensboard.analysis.LogitLens;
-import io.lensboard.model.ModelPool;
+import io.lensboard.model.pool.ModelPool;
 import io.quarkus.qute.Location;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;

@@ -2,7 +2,7 @@ package io.lensboard.web;
 
 import io.lensboard.analysis.LensResult;
 import io.lensboard.analysis.LogitLens;
-import io.lensboard.model.ModelPool;
+import io.lensboard.model.pool.ModelPool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;

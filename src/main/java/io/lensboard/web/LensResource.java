@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.analysis.LensResult;
 import io.lensboard.analysis.LogitLens;
-import io.lensboard.model.ModelPool;
+import io.lensboard.model.pool.ModelPool;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;

@@ -2,9 +2,9 @@ package io.lensboard.web;
 
 import io.lensboard.model.CheckpointException;
 import io.lensboard.model.LoadedModel;
-import io.lensboard.model.ModelCatalog;
+import io.lensboard.model.pool.ModelCatalog;
 import io.lensboard.model.ModelConfig;
-import io.lensboard.model.ModelPool;
+import io.lensboard.model.pool.ModelPool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.lensboard.web;
 
-import io.lensboard.model.ModelPool;
+import io.lensboard.model.pool.ModelPool;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;

@@ -10,7 +10,7 @@ import io.lensboard.analysis.FeatureAscent.Objective;
 import io.lensboard.analysis.FeatureAscent.Params;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
 import io.lensboard.model.LoadedModel;
-import io.lensboard.model.ModelLoader;
+import io.lensboard.model.pool.ModelLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

@@ -7,7 +7,7 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lensboard.Fixtures;
 import io.lensboard.model.LoadedModel;
-import io.lensboard.model.ModelLoader;
+import io.lensboard.model.pool.ModelLoader;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

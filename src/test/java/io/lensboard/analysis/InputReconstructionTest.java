@@ -10,7 +10,7 @@ import io.lensboard.analysis.InputReconstruction.Loss;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
 import io.lensboard.analysis.InputReconstruction.Params;
 import io.lensboard.model.LoadedModel;
-import io.lensboard.model.ModelLoader;
+import io.lensboard.model.pool.ModelLoader;
 import org.junit.jupiter.api.Test;
 
 class InputReconstructionTest {

@@ -13,7 +13,7 @@ import io.lensboard.model.ActivationCache;
 import io.lensboard.model.Forward;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.Transformer;
-import io.lensboard.model.ModelLoader;
+import io.lensboard.model.pool.ModelLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

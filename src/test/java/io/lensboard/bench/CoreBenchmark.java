@@ -10,7 +10,7 @@ import io.lensboard.analysis.LogitLens;
 import io.lensboard.model.ActivationCache;
 import io.lensboard.model.Forward;
 import io.lensboard.model.LoadedModel;
-import io.lensboard.model.ModelLoader;
+import io.lensboard.model.pool.ModelLoader;
 import io.lensboard.model.Transformer;
 import java.io.IOException;
 import java.nio.file.Files;

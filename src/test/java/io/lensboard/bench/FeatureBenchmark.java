@@ -9,7 +9,7 @@ import io.lensboard.analysis.FeatureSlice;
 import io.lensboard.analysis.GreedySearch;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
 import io.lensboard.model.LoadedModel;
-import io.lensboard.model.ModelLoader;
+import io.lensboard.model.pool.ModelLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

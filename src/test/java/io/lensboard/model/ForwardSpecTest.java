@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.lensboard.Fixtures;
+import io.lensboard.model.pool.ModelLoader;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,7 +34,7 @@ class ForwardSpecTest {
             for (int l = 0; l < m.config().nLayers(); l++) {
                 for (String hook : List.of("hook_resid_pre", "attn.hook_k", "attn.hook_v", "hook_attn_out", "hook_resid_mid",
                         "hook_mlp_out", "hook_resid_post")) {
-                    expected.add(ActivationCache.blockHook(l, hook));
+                    expected.add("blocks." + l + "." + hook);
                 }
             }
             expected.add("ln_final.hook_normalized");

@@ -1,0 +1,73 @@
+package io.lensboard.model;
+
+/**
+ * TransformerLens's activation names, made here and nowhere else, so that a name in the cache, the API
+ * or the UI is the one a notebook uses ({@code model.run_with_cache(...)[name]}). Blocks l are 0-based.
+ */
+public final class Hooks {
+    private Hooks() {}
+
+    /** hook_embed: the token embeddings e = W_E[ids]. */
+    public static String embed() {
+        return "hook_embed";
+    }
+
+    /** hook_pos_embed: GPT-2's learned positions W_pos[p]. */
+    public static String posEmbed() {
+        return "hook_pos_embed";
+    }
+
+    /** The residual stream entering block l. */
+    public static String residPre(int l) {
+        return block(l, "hook_resid_pre");
+    }
+
+    /** Block l's attention output, before it is added to the residual stream. */
+    public static String attnOut(int l) {
+        return block(l, "hook_attn_out");
+    }
+
+    /** The residual stream between block l's attention and its MLP. */
+    public static String residMid(int l) {
+        return block(l, "hook_resid_mid");
+    }
+
+    /** Block l's MLP output, before it is added to the residual stream. */
+    public static String mlpOut(int l) {
+        return block(l, "hook_mlp_out");
+    }
+
+    /** The residual stream leaving block l. */
+    public static String residPost(int l) {
+        return block(l, "hook_resid_post");
+    }
+
+    /** Block l's keys [batch, kv heads, position, d_head], after RoPE where the model has it. */
+    public static String k(int l) {
+        return block(l, "attn.hook_k");
+    }
+
+    /** Block l's values [batch, kv heads, position, d_head]. */
+    public static String v(int l) {
+        return block(l, "attn.hook_v");
+    }
+
+    /** The final norm's output, what the unembedding reads. */
+    public static String lnFinal() {
+        return "ln_final.hook_normalized";
+    }
+
+    /** Whether {@code name} is one of the residual streams: resid_pre, resid_mid or resid_post of some block. */
+    public static boolean isResidual(String name) {
+        return name.startsWith("blocks.") && name.contains(".hook_resid_");
+    }
+
+    /** Whether {@code name} is some block's keys or values. */
+    public static boolean isKeyOrValue(String name) {
+        return name.startsWith("blocks.") && (name.endsWith(".attn.hook_k") || name.endsWith(".attn.hook_v"));
+    }
+
+    private static String block(int l, String hook) {
+        return "blocks." + l + "." + hook;
+    }
+}

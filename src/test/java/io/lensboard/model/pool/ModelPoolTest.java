@@ -1,0 +1,105 @@
+package io.lensboard.model.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.lensboard.Fixtures;
+import io.lensboard.model.LoadedModel;
+import io.lensboard.model.checkpoint.HubClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ModelPoolTest {
+
+    private static ModelPool pool(DeviceThread device, long budget) {
+        return new ModelPool(new ModelCatalog(List.of(Fixtures.root()),
+                new HubClient(java.net.URI.create("http://127.0.0.1:9"), Fixtures.root(), Optional.empty())), device, budget);
+    }
+
+    @Test
+    void concurrentFirstRequestsShareOneLoad() throws Exception {
+        try (DeviceThread device = new DeviceThread(Device.cpu()); ModelPool pool = pool(device, Long.MAX_VALUE)) {
+            ExecutorService callers = Executors.newFixedThreadPool(8);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<LoadedModel>> results = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                results.add(callers.submit(() -> {
+                    start.await();
+                    return pool.load("gpt2-tiny:untrained:3").get();
+                }));
+            }
+            start.countDown();
+            LoadedModel first = results.get(0).get(60, TimeUnit.SECONDS);
+            for (Future<LoadedModel> r : results) {
+                assertSame(first, r.get(60, TimeUnit.SECONDS), "one load, one model");
+            }
+            assertEquals(ModelPool.State.LOADED, pool.status("gpt2-tiny:untrained:3").orElseThrow().state());
+            callers.shutdown();
+        }
+    }
+
+    @Test
+    void evictsLeastRecentlyUsedIdleModelOverBudget() throws Exception {
+        try (DeviceThread device = new DeviceThread(Device.cpu()); ModelPool pool = pool(device, 1)) {
+            pool.run("gpt2-tiny", m -> 0).get();
+            pool.run("llama-tiny", m -> 0).get();
+            assertTrue(pool.status("gpt2-tiny").isEmpty(), "the older model was evicted");
+            assertEquals(ModelPool.State.LOADED, pool.status("llama-tiny").orElseThrow().state(), "the newest stays");
+            assertEquals(4, pool.run("gpt2-tiny", m -> m.config().nLayers()).get(), "an evicted model loads again");
+        }
+    }
+
+    @Test
+    void neverEvictsAModelInUse() throws Exception {
+        try (DeviceThread device = new DeviceThread(Device.cpu()); ModelPool pool = pool(device, 1)) {
+            CountDownLatch inside = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Integer> busy = pool.run("gpt2-tiny", m -> {
+                inside.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return m.transformer().tokenEmbedding().getShape().size() > 0 ? 1 : 0; // weights still readable
+            });
+            assertTrue(inside.await(60, TimeUnit.SECONDS));
+            pool.load("llama-tiny").get(60, TimeUnit.SECONDS);
+            assertEquals(ModelPool.State.LOADED, pool.status("gpt2-tiny").orElseThrow().state(), "leased, so kept");
+            release.countDown();
+            assertEquals(1, busy.get(60, TimeUnit.SECONDS));
+            assertEquals(1, pool.loaded().size(), "back within budget once released");
+        }
+    }
+
+    @Test
+    void failedLoadIsReportedAndCanBeRetried() {
+        try (DeviceThread device = new DeviceThread(Device.cpu()); ModelPool pool = pool(device, Long.MAX_VALUE)) {
+            CompletableFuture<LoadedModel> first = pool.load("gpt2-small-config");
+            assertThrows(Exception.class, first::get);
+            ModelPool.Status failed = pool.status("gpt2-small-config").orElseThrow();
+            assertEquals(ModelPool.State.FAILED, failed.state());
+            assertTrue(failed.detail().contains("no model.safetensors"), failed.detail());
+            // A retry is a new load, not the failed one handed out again; it fails the same way and is reported again.
+            CompletableFuture<LoadedModel> retry = pool.load("gpt2-small-config");
+            assertNotSame(first, retry, "a retry starts a new load");
+            ExecutionException again = assertThrows(ExecutionException.class, () -> retry.get(60, TimeUnit.SECONDS));
+            assertTrue(ModelPool.message(again).contains("no model.safetensors"), ModelPool.message(again));
+            assertEquals(ModelPool.State.FAILED, pool.status("gpt2-small-config").orElseThrow().state());
+            assertThrows(UnknownModelException.class, () -> pool.load("nope"));
+        }
+    }
+}
