@@ -102,7 +102,7 @@ public final class ModelPool implements AutoCloseable {
                 e.lastUsed = System.nanoTime();
                 e.future.complete(model);
             }
-            evictOverBudget(e);
+            evictOverBudget();
         } catch (Throwable t) {
             entries.remove(e.id, e);
             failures.put(e.id, new Status(e.id, State.FAILED, 0, message(t), 0));
@@ -172,20 +172,25 @@ public final class ModelPool implements AutoCloseable {
         synchronized (this) {
             e.leases--;
         }
-        evictOverBudget(e);
+        evictOverBudget();
     }
 
-    /** Closes idle models, least recently used first, until the pool fits its budget; {@code keep} stays. */
-    private void evictOverBudget(Entry keep) {
+    /**
+     * Closes idle models, least recently used first, until the pool fits its budget. The most recently used model
+     * always stays (it was just loaded or used), whoever calls: a load and a release that both check the budget,
+     * in either order, leave it loaded.
+     */
+    private void evictOverBudget() {
         List<LoadedModel> toClose = new ArrayList<>();
         synchronized (this) {
-            List<Entry> loaded = entries.values().stream().filter(this::isLoaded).toList();
+            List<Entry> loaded = entries.values().stream().filter(this::isLoaded)
+                    .sorted(Comparator.comparingLong(x -> x.lastUsed)).toList();
             long total = loaded.stream().mapToLong(e -> e.future.join().bytes()).sum();
-            for (Entry e : loaded.stream().sorted(Comparator.comparingLong(x -> x.lastUsed)).toList()) {
+            for (Entry e : loaded.subList(0, Math.max(0, loaded.size() - 1))) {
                 if (total <= budgetBytes) {
                     break;
                 }
-                if (e.leases == 0 && e != keep) {
+                if (e.leases == 0) {
                     entries.remove(e.id, e);
                     e.evicted = true;
                     total -= e.future.join().bytes();
