@@ -55,7 +55,11 @@ public final class LogitLens {
      * Must run on the thread that owns the model's device (see ModelPool).
      */
     public static LensResult run(LoadedModel model, Request request, Consumer<LensResult.Layer> onLayer) {
-        long[] ids = tokenize(model, request);
+        return run(model, request, tokenize(model, request), onLayer);
+    }
+
+    /** As {@link #run(LoadedModel, Request, Consumer)}, on ids already {@link #tokenize}d from the request's prompt. */
+    public static LensResult run(LoadedModel model, Request request, long[] ids, Consumer<LensResult.Layer> onLayer) {
         LensTokenizer tok = model.tokenizer();
         List<LensResult.Token> tokens = tokens(model, ids);
         Transformer tf = model.transformer();

@@ -38,4 +38,15 @@ public final class LensView {
         String label = output ? layer.layer() + " (output)" : layer.layer().toString();
         return new Row(key, label, layer.hook(), output, cells);
     }
+
+    /** Every row of a finished lens. */
+    public static List<Row> rows(LensResult r, LensMetric metric) {
+        int nLayers = nLayers(r);
+        return r.layers().stream().map(l -> row(l, r.tokens(), nLayers, metric)).toList();
+    }
+
+    /** The model's block count: the last row is the output layer, after every block. */
+    public static int nLayers(LensResult r) {
+        return r.layers().get(r.layers().size() - 1).layer().intValue();
+    }
 }

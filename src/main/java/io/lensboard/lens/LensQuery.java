@@ -1,0 +1,40 @@
+package io.lensboard.lens;
+
+import io.lensboard.analysis.InvalidInputException;
+import io.lensboard.analysis.LogitLens;
+
+/**
+ * One logit lens to compute: a model, a prompt, how many top tokens per cell, and whether the sub-block
+ * rows are wanted. Validated when built from a request's text; it is also the cache's key.
+ */
+public record LensQuery(String model, String prompt, int topk, boolean sub) {
+
+    /**
+     * Checks a request's parameters (prompt, then topk, then sub) with the messages the API answers;
+     * whether the model exists is {@link LensService#check}'s question.
+     */
+    public static LensQuery parse(String model, String prompt, String topk, String sub) {
+        if (prompt == null || prompt.isEmpty()) {
+            throw new InvalidInputException("prompt is empty: pass prompt=<text>");
+        }
+        int k;
+        try {
+            k = Integer.parseInt(topk == null ? "" : topk.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("topk must be a whole number between 1 and " + LogitLens.MAX_TOPK + ", got '" + topk + "'");
+        }
+        if (k < 1 || k > LogitLens.MAX_TOPK) {
+            throw new InvalidInputException("topk must be between 1 and " + LogitLens.MAX_TOPK + ", got " + k);
+        }
+        boolean subBlocks = switch (sub == null ? "" : sub.trim()) {
+            case "1", "true", "on" -> true;
+            case "0", "false", "off", "" -> false;
+            default -> throw new InvalidInputException("sub must be 1 or 0, got '" + sub + "'");
+        };
+        return new LensQuery(model, prompt, k, subBlocks);
+    }
+
+    public LogitLens.Request request() {
+        return new LogitLens.Request(prompt, topk, sub);
+    }
+}

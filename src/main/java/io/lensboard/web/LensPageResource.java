@@ -1,0 +1,166 @@
+package io.lensboard.web;
+
+import io.lensboard.analysis.LensResult;
+import io.lensboard.lens.LensListener;
+import io.lensboard.lens.LensService;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import java.util.List;
+
+/**
+ * The lens page and its htmx fragments: the table (complete when the result is cached, else a skeleton),
+ * its rows as HTML over server-sent events, and one cell's detail. Every page works from its URL alone.
+ */
+@Path("/lens")
+@Produces(MediaType.TEXT_HTML)
+public class LensPageResource {
+
+    @CheckedTemplate(basePath = "")
+    static class Templates {
+        static native TemplateInstance lens(List<ModelInfo> models, String model, String prompt, LensMetric[] metrics,
+                                            String error, LensSelection p, String pane);
+    }
+
+    @CheckedTemplate(basePath = "fragments", defaultName = CheckedTemplate.HYPHENATED_ELEMENT_NAME)
+    static class Fragments {
+        static native TemplateInstance lensPane(LensSelection p, String pane, boolean complete,
+                                                List<LensView.Head> heads, List<LensView.Row> rows);
+
+        static native TemplateInstance lensHead(List<LensView.Head> heads);
+
+        static native TemplateInstance lensRow(LensView.Row row, String pane);
+
+        static native TemplateInstance lensCell(LensCell cell);
+
+        static native TemplateInstance lensStatus$loading(String model);
+
+        static native TemplateInstance lensStatus$decoded();
+
+        static native TemplateInstance lensStatus$failed(String error);
+
+        static native TemplateInstance lensStatus$done();
+    }
+
+    @Inject
+    ModelListing listing;
+
+    @Inject
+    LensService lens;
+
+    @GET
+    public Response page(@BeanParam LensParams params) {
+        try {
+            LensSelection p = params.selection();
+            lens.check(p.key());
+            return Response.ok(page(params, null, p).render()).build();
+        } catch (RuntimeException e) {
+            ApiError error = ApiErrors.body(e);
+            return Response.status(error.status()).entity(page(params, error.error(), null).render()).build();
+        }
+    }
+
+    private TemplateInstance page(LensParams params, String error, LensSelection p) {
+        return Templates.lens(listing.list(), params.model(), params.prompt(), LensMetric.values(), error, p,
+                p == null ? null : pane(p, "main"));
+    }
+
+    /** The lens table fragment: complete if the result is cached, else a skeleton that fills over SSE. */
+    @GET
+    @Path("table")
+    public Response table(@BeanParam LensParams params, @QueryParam("pane") @DefaultValue("main") String pane) {
+        LensSelection p = params.selection();
+        lens.check(p.key());
+        return Response.ok(pane(p, pane)).header("HX-Push-Url", "main".equals(pane) ? p.links().page() : "false").build();
+    }
+
+    private String pane(LensSelection p, String pane) {
+        return lens.cached(p.key())
+                .map(r -> Fragments.lensPane(p, pane, true, LensView.heads(r.tokens()), LensView.rows(r, p.metric())))
+                .orElseGet(() -> Fragments.lensPane(p, pane, false, List.of(), List.of()))
+                .render();
+    }
+
+    /** Events of HTML: status, head (column heads), one row per layer, error, and done last. */
+    @GET
+    @Blocking
+    @Path("rows")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public Multi<OutboundSseEvent> rows(@BeanParam LensParams params, @QueryParam("pane") @DefaultValue("main") String pane,
+                                        @Context Sse sse) {
+        LensSelection p = params.selection();
+        lens.check(p.key());
+        return EventStream.of(sse, events -> {
+            send(events, "status", Fragments.lensStatus$loading(p.key().model()));
+            lens.stream(p.key(), new HtmlRows(events, p.metric(), pane));
+        });
+    }
+
+    /** The stream's events, rendered from the lens fragments as the service reports progress. */
+    private static final class HtmlRows implements LensListener {
+        private final EventStream events;
+        private final LensMetric metric;
+        private final String pane;
+        private Input input; // set on the device thread before the first layer, read there
+
+        HtmlRows(EventStream events, LensMetric metric, String pane) {
+            this.events = events;
+            this.metric = metric;
+            this.pane = pane;
+        }
+
+        @Override
+        public void started(Input input) {
+            this.input = input;
+            send(events, "head", Fragments.lensHead(LensView.heads(input.tokens())));
+        }
+
+        @Override
+        public void layer(LensResult.Layer layer) {
+            send(events, "row", Fragments.lensRow(LensView.row(layer, input.tokens(), input.nLayers(), metric), pane));
+        }
+
+        @Override
+        public void done(LensResult result) {
+            finish(Fragments.lensStatus$decoded(), "status");
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+            finish(Fragments.lensStatus$failed(ApiErrors.body(ApiErrors.unwrap(failure)).error()), "error");
+        }
+
+        private void finish(TemplateInstance status, String event) {
+            send(events, event, status);
+            send(events, "done", Fragments.lensStatus$done());
+            events.close(); // a viewer who left only drops the events: the computation finishes
+        }
+    }
+
+    private static void send(EventStream events, String event, TemplateInstance fragment) {
+        // One line per event: htmx joins multi-line data with newlines, and rows need none.
+        events.send(event, fragment.render().strip().replaceAll("\\s*\\n\\s*", " "));
+    }
+
+    /** One cell's detail: its top-k tokens with probabilities and logits, its ranks, entropy and KLs. */
+    @GET
+    @Path("cell")
+    public String cell(@BeanParam LensParams params, @QueryParam("layer") String layer, @QueryParam("pos") String pos) {
+        LensSelection p = params.selection();
+        lens.check(p.key());
+        return Fragments.lensCell(LensCell.of(lens.get(p.key()), p.key().sub(), layer, pos)).render();
+    }
+}
