@@ -82,11 +82,6 @@ public abstract class AscentKind implements FeatureKind<AscentKind.Params> {
     }
 
     @Override
-    public String subject(Params p) {
-        return "block " + p.layer() + " " + p.feature();
-    }
-
-    @Override
     public Job open(LoadedModel model, Params p, Progress progress) {
         complete(p, Optional.of(model.config())); // a hub model's config is known only now
         Feature feature = FeatureChecks.check(p.layer(), p.feature(), Optional.empty());

@@ -56,11 +56,6 @@ public class ExhaustiveKind implements FeatureKind<ExhaustiveKind.Params> {
     }
 
     @Override
-    public String subject(Params p) {
-        return "block " + p.layer() + " " + p.feature();
-    }
-
-    @Override
     public Job open(LoadedModel model, Params p, Progress progress) {
         complete(p, Optional.of(model.config()));
         ExhaustiveSearch search = new ExhaustiveSearch(model, FeatureChecks.check(p.layer(), p.feature(), Optional.empty()), p.batch());

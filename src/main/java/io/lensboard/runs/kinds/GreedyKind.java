@@ -65,11 +65,6 @@ public class GreedyKind implements FeatureKind<GreedyKind.Params> {
     }
 
     @Override
-    public String subject(Params p) {
-        return "block " + p.layer() + " " + p.feature();
-    }
-
-    @Override
     public Job open(LoadedModel model, Params p, Progress progress) {
         complete(p, Optional.of(model.config()));
         Feature.Read read = p.read().equals("sum") ? Feature.Read.SUM : Feature.Read.LAST;
