@@ -16,12 +16,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.jboss.logging.Logger;
 
 /**
  * Runs, their event logs and alignment tables in SQL (H2 by default, PostgreSQL by configuration; schema by Flyway).
  * Writes are single statements, so a crash mid-run leaves every stored row whole.
  */
 public class RunStore {
+    private static final Logger LOG = Logger.getLogger(RunStore.class);
+
     private final DataSource db;
     private final ObjectMapper json;
 
@@ -55,7 +58,7 @@ public class RunStore {
                 c.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("run store: " + e.getMessage(), e);
+            throw unavailable(e);
         }
     }
 
@@ -169,6 +172,16 @@ public class RunStore {
         return node == null ? null : node.toString();
     }
 
+    /**
+     * A failed statement: the disk is full or the database cannot be reached. The answer says so without SQL; the
+     * log has the detail. Nothing stored is touched, and the next statement tries afresh on a new connection.
+     */
+    private static StorageUnavailableException unavailable(SQLException e) {
+        LOG.warnf("run store: %s", e.getMessage());
+        return new StorageUnavailableException("the run store cannot be written or read just now (is the disk full?); "
+                + "what is stored is kept: try again shortly");
+    }
+
     private interface Row {
         void accept(ResultSet rs) throws SQLException;
     }
@@ -180,7 +193,7 @@ public class RunStore {
                 row.accept(rs);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("run store: " + e.getMessage(), e);
+            throw unavailable(e);
         }
     }
 
@@ -189,7 +202,7 @@ public class RunStore {
         try (Connection c = db.getConnection(); PreparedStatement st = bind(c.prepareStatement(sql), args)) {
             st.executeUpdate();
         } catch (SQLException e) {
-            throw new IllegalStateException("run store: " + e.getMessage(), e);
+            throw unavailable(e);
         }
     }
 
