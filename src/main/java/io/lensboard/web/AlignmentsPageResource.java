@@ -178,7 +178,7 @@ public class AlignmentsPageResource {
                 // the first items are made where the viewer subscribes (an event loop): render them on a worker
                 Multi.createBy().merging().withConcurrency(cells.size()).streams(cells).emitOn(Infrastructure.getDefaultWorkerPool())
                         .concatMap(e -> Multi.createFrom().iterable(table.events(e))),
-                Multi.createFrom().item(() -> sse.newEventBuilder().name("done").data("<span></span>").build()));
+                Multi.createFrom().item(() -> sse.newEventBuilder().name("done").data(RunsPageResource.Templates.run$finished().render()).build()));
     }
 
     /** A cell's event from its run's feed, or (null) a request to show the cell as stored. */

@@ -47,7 +47,7 @@ final class RunPageStream {
                 run = runs.find(run.id());
                 out.add(html("state", RunsPageResource.Templates.run$state(run.state().key()).render()));
                 out.add(html("result", RunsPageResource.Templates.run$outcome(run, views.result(run)).render()));
-                out.add(html("done", "<span></span>"));
+                out.add(html("done", RunsPageResource.Templates.run$finished().render()));
             }
             default -> {
                 out.add(sse.newEventBuilder().id(String.valueOf(e.seq())).name("data").mediaType(MediaType.APPLICATION_JSON_TYPE)

@@ -48,6 +48,9 @@ public class RunsPageResource {
         static native TemplateInstance run$progress(double progress);
 
         static native TemplateInstance run$outcome(RunRecord run, String result);
+
+        /** What replaces the cancel button once a run (or a table) is finished; its event also closes the stream. */
+        static native TemplateInstance run$finished();
     }
 
     /** A run in the list, with what it is about in its kind's words. */
