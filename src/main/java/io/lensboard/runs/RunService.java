@@ -293,7 +293,9 @@ public class RunService {
     /** A job's events, collected on the device thread and stored and published by the run thread after each task. */
     private final class Events implements RunKind.Progress {
         private final String id;
-        private final List<Object[]> pending = new ArrayList<>();
+        private record Pending(String type, Object data) {}
+
+        private final List<Pending> pending = new ArrayList<>();
 
         Events(String id) {
             this.id = id;
@@ -301,11 +303,11 @@ public class RunService {
 
         @Override
         public void emit(String type, Object data) {
-            pending.add(new Object[] {type, data});
+            pending.add(new Pending(type, data));
         }
 
         void flush() {
-            pending.forEach(e -> RunService.this.emit(id, (String) e[0], e[1]));
+            pending.forEach(e -> RunService.this.emit(id, e.type(), e.data()));
             pending.clear();
         }
     }

@@ -84,7 +84,7 @@ public abstract class AscentKind implements FeatureKind<AscentKind.Params> {
     @Override
     public Job open(LoadedModel model, Params p, Progress progress) {
         complete(p, Optional.of(model.config())); // a hub model's config is known only now
-        Feature feature = FeatureChecks.check(p.layer(), p.feature(), Optional.empty());
+        Feature feature = FeatureChecks.check(p.layer(), p.feature(), Optional.empty()); // the slice, already checked
         FeatureAscent a = new FeatureAscent(model, new FeatureAscent.Params(input, feature, p.tokens(),
                 Objective.valueOf(p.objective().toUpperCase()), p.c(), Optimizer.valueOf(p.optimizer().toUpperCase()), p.lr(), p.steps(),
                 p.seed(), p.initScale(), p.topk(), p.decodeEvery()));
