@@ -11,6 +11,7 @@ import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.pool.ModelPool;
 import io.lensboard.model.pool.ModelRef;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -30,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -83,6 +85,29 @@ public class RunService {
 
     @Inject
     Flyway flyway;
+
+    private static final String STOPPED = "the service stopped while this run was unfinished";
+
+    /** Set when the service stops: the running job ends after its step, queued ones never start. */
+    private volatile boolean stopping;
+
+    /**
+     * Stops cleanly: queued runs and the running one (after its current step, before the device goes away) are
+     * marked interrupted once, here, so the next start finds nothing to mark.
+     */
+    void stop(@Observes ShutdownEvent shutdown) throws InterruptedException {
+        stopping = true;
+        for (String id : List.copyOf(waiting)) {
+            if (waiting.remove(id)) {
+                slots.decrementAndGet();
+                finish(id, RunState.INTERRUPTED, STOPPED);
+            }
+        }
+        runThread.shutdown();
+        if (!runThread.awaitTermination(30, TimeUnit.SECONDS)) {
+            LOG.warn("a run step did not end within 30 s of the shutdown; its run is marked interrupted at the next start");
+        }
+    }
 
     /** Why runs cannot be stored, when they cannot; the lens works regardless. */
     private volatile String storageProblem;
@@ -256,6 +281,10 @@ public class RunService {
                     while (!job.finished()) {
                         if (cancelled.contains(id)) {
                             finish(id, RunState.CANCELLED, null);
+                            return;
+                        }
+                        if (stopping) {
+                            finish(id, RunState.INTERRUPTED, STOPPED);
                             return;
                         }
                         onDevice(lease, m -> {
