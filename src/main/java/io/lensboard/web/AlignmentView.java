@@ -35,7 +35,8 @@ public final class AlignmentView {
         return new Cell(key(row, column), run.id(), "running", false, null, tokens, null, progress);
     }
 
+    /** 4 significant digits, scientific only for very large or small magnitudes. */
     static String number(double v) {
-        return String.format(Locale.ROOT, "%.6g", v);
+        return String.format(Locale.ROOT, "%.4g", v);
     }
 }

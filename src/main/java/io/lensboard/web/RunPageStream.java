@@ -11,6 +11,8 @@ import io.lensboard.runs.RunService;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -42,7 +44,10 @@ final class RunPageStream {
         JsonNode data = read(e.data());
         List<OutboundSseEvent> out = new ArrayList<>();
         switch (e.type()) {
-            case "state" -> out.add(html("state", RunsPageResource.Templates.run$state(data.path("state").asText()).render()));
+            case "state" -> {
+                run = runs.find(run.id()); // its start time, for the time left
+                out.add(html("state", RunsPageResource.Templates.run$state(data.path("state").asText()).render()));
+            }
             case "done" -> {
                 run = runs.find(run.id());
                 out.add(html("state", RunsPageResource.Templates.run$state(run.state().key()).render()));
@@ -54,11 +59,30 @@ final class RunPageStream {
                         .data(write(json.createObjectNode().put("type", e.type()).set("data", visible(data.deepCopy())))).build());
                 views.event(run, e.type(), data).ifPresent(html -> out.add(html(e.type(), html)));
                 if (data.has("progress")) {
-                    out.add(html("progress", RunsPageResource.Templates.run$progress(data.get("progress").asDouble()).render()));
+                    double f = data.get("progress").asDouble();
+                    out.add(html("progress", RunsPageResource.Templates.run$progress(f, timing(f)).render()));
                 }
             }
         }
         return out;
+    }
+
+    /** "12 s so far, about 30 s left" while the run runs; "took 42 s" once it is finished. */
+    private String timing(double fraction) {
+        if (run.startedAt() == null) {
+            return "";
+        }
+        if (run.finishedAt() != null) {
+            return "took " + seconds(Duration.between(run.startedAt(), run.finishedAt()));
+        }
+        Duration elapsed = Duration.between(run.startedAt(), Instant.now());
+        return seconds(elapsed) + " so far" + (fraction > 0 && fraction < 1
+                ? ", about " + seconds(elapsed.multipliedBy(Math.round(1000 * (1 - fraction) / fraction)).dividedBy(1000)) + " left" : "");
+    }
+
+    private static String seconds(Duration d) {
+        long s = d.toSeconds();
+        return s < 120 ? s + " s" : s / 60 + " min " + s % 60 + " s";
     }
 
     private OutboundSseEvent html(String name, String html) {

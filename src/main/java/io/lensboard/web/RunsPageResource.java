@@ -45,7 +45,7 @@ public class RunsPageResource {
 
         static native TemplateInstance run$state(String state);
 
-        static native TemplateInstance run$progress(double progress);
+        static native TemplateInstance run$progress(double progress, String timing);
 
         static native TemplateInstance run$outcome(RunRecord run, String result);
 

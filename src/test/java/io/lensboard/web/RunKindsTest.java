@@ -80,6 +80,7 @@ class RunKindsTest {
         assertEquals(List.of("state", "result", "done"), names.subList(names.size() - 3, names.size()));
         assertTrue(stream.contains("·sky"), "tokens shown as the lens shows them");
         assertTrue(stream.contains("Exact tokens"), "the result fragment");
+        assertTrue(stream.contains("100%") && stream.contains("took "), "progress with the run's duration once finished");
     }
 
     @Test
