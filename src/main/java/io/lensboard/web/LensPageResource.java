@@ -148,19 +148,24 @@ public class LensPageResource {
                 .render();
     }
 
-    /** Events of HTML: status, head (column heads), one row per layer, error, and done last. */
+    /**
+     * Events of HTML: status, head (column heads), one row per layer, error, and done last. The pages use the short
+     * link's stream, whose failure event is named {@code failed}: a browser's EventSource takes an event named
+     * {@code error} for its own connection error as well (htmx logs it as one). This one keeps {@code error} for
+     * the clients it has.
+     */
     @GET
     @Blocking
     @Path("rows")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> rows(@BeanParam LensParams params, @QueryParam("pane") @DefaultValue("main") String pane,
                                         @Context Sse sse) {
-        return rows(checked(params.selection()), pane, sse);
+        return rows(checked(params.selection()), pane, "error", sse);
     }
 
     /**
      * The same events for a short link. Whatever fails, the unknown link or model included, is told in the stream
-     * (error, then done), so the page shows it and closes the stream rather than reconnecting for ever.
+     * (failed, then done), so the page shows it and closes the stream rather than reconnecting for ever.
      */
     @GET
     @Blocking
@@ -172,15 +177,15 @@ public class LensPageResource {
         try {
             p = saved(params); // on this worker thread: the stream's body may start on an event loop
         } catch (RuntimeException e) {
-            return EventStream.of(sse, events -> new HtmlRows(events, LensMetric.PROB, pane).failed(e));
+            return EventStream.of(sse, events -> new HtmlRows(events, LensMetric.PROB, pane, "failed").failed(e));
         }
-        return rows(p, pane, sse);
+        return rows(p, pane, "failed", sse);
     }
 
-    private Multi<OutboundSseEvent> rows(LensSelection p, String pane, Sse sse) {
+    private Multi<OutboundSseEvent> rows(LensSelection p, String pane, String failedEvent, Sse sse) {
         return EventStream.of(sse, events -> {
             send(events, "status", Fragments.lensStatus$loading(p.key().model()));
-            lens.stream(p.key(), new HtmlRows(events, p.metric(), pane));
+            lens.stream(p.key(), new HtmlRows(events, p.metric(), pane, failedEvent));
         });
     }
 
@@ -189,12 +194,14 @@ public class LensPageResource {
         private final EventStream events;
         private final LensMetric metric;
         private final String pane;
+        private final String failedEvent;
         private Input input; // set on the device thread before the first layer, read there
 
-        HtmlRows(EventStream events, LensMetric metric, String pane) {
+        HtmlRows(EventStream events, LensMetric metric, String pane, String failedEvent) {
             this.events = events;
             this.metric = metric;
             this.pane = pane;
+            this.failedEvent = failedEvent;
         }
 
         @Override
@@ -215,7 +222,7 @@ public class LensPageResource {
 
         @Override
         public void failed(Throwable failure) {
-            finish(Fragments.lensStatus$failed(ApiErrors.body(ApiErrors.unwrap(failure)).error()), "error");
+            finish(Fragments.lensStatus$failed(ApiErrors.body(ApiErrors.unwrap(failure)).error()), failedEvent);
         }
 
         private void finish(TemplateInstance status, String event) {

@@ -74,8 +74,8 @@ class ShortLinksTest {
         while (m.find()) {
             names.add(m.group(1));
         }
-        assertEquals(List.of("status", "error", "done"), names, events);
-        assertTrue(events.matches("(?s).*event: ?error\ndata: ?<span class=\"error\" role=\"alert\">prompt is 2001 tokens long; "
+        assertEquals(List.of("status", "failed", "done"), names, events);
+        assertTrue(events.matches("(?s).*event: ?failed\ndata: ?<span class=\"error\" role=\"alert\">prompt is 2001 tokens long; "
                 + "gpt2-tiny has a context of 128 tokens: shorten it</span>\n.*"), events); // "word" and " word" x 1999, " "
     }
 
