@@ -58,7 +58,8 @@
   const drawn = new WeakMap();
 
   async function charts(pane) {
-    if (!pane || drawn.has(pane) || typeof Chart === "undefined") return;
+    // A lens that failed (its error is in the status line) has nothing to chart.
+    if (!pane || drawn.has(pane) || typeof Chart === "undefined" || pane.querySelector(".status .error")) return;
     drawn.set(pane, true);
     const response = await fetch(pane.dataset.api);
     if (!response.ok) return;

@@ -2,6 +2,7 @@ package io.lensboard.lens;
 
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.analysis.LogitLens;
+import io.lensboard.analysis.Prompts;
 
 /**
  * One logit lens to compute: a model, a prompt, how many top tokens per cell, and whether the sub-block
@@ -10,10 +11,12 @@ import io.lensboard.analysis.LogitLens;
 public record LensQuery(String model, String prompt, int topk, boolean sub) {
 
     /**
-     * Checks a request's parameters (prompt, then topk, then sub) with the messages the API answers;
+     * Checks a request's parameters (prompt, then topk, then sub) with the messages the API answers, line endings in the
+     * prompt made {@code \n} ({@link Prompts#lineEndings});
      * whether the model exists is {@link LensService#check}'s question.
      */
-    public static LensQuery parse(String model, String prompt, String topk, String sub) {
+    public static LensQuery parse(String model, String text, String topk, String sub) {
+        String prompt = Prompts.lineEndings(text);
         if (prompt == null || prompt.isEmpty()) {
             throw new InvalidInputException("prompt is empty: pass prompt=<text>");
         }

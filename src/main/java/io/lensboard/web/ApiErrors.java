@@ -4,6 +4,7 @@ import io.lensboard.Threads;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.model.CheckpointException;
 import io.lensboard.model.InvalidModelIdException;
+import io.lensboard.lens.UnknownAnalysisException;
 import io.lensboard.model.pool.UnknownModelException;
 import io.lensboard.runs.StorageUnavailableException;
 import io.lensboard.runs.TooManyRunsException;
@@ -62,7 +63,7 @@ public class ApiErrors {
         if (t instanceof InvalidInputException || t instanceof InvalidModelIdException) {
             return 400;
         }
-        if (t instanceof UnknownModelException || t instanceof UnknownRunException) {
+        if (t instanceof UnknownModelException || t instanceof UnknownRunException || t instanceof UnknownAnalysisException) {
             return 404;
         }
         if (t instanceof TooManyRunsException) {

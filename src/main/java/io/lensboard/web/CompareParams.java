@@ -1,7 +1,9 @@
 package io.lensboard.web;
 
+import io.lensboard.lens.SavedAnalysis;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.QueryParam;
+import java.util.List;
 
 /** The compare page's query ({@code @BeanParam}): two models on one prompt, each side validated as a lens page. */
 public record CompareParams(@QueryParam("a") String a,
@@ -16,7 +18,20 @@ public record CompareParams(@QueryParam("a") String a,
         return a == null && b == null && prompt == null;
     }
 
-    public LensSelection side(String model) {
-        return new LensParams(model, prompt, metric, topk, sub).selection();
+    /** One side's lens page query. */
+    public LensParams side(String model) {
+        return new LensParams(model, prompt, metric, topk, sub);
+    }
+
+    /** What a comparison's short link stores, from its two validated sides. */
+    static SavedAnalysis saved(LensSelection pa, LensSelection pb) {
+        return SavedAnalysis.of(SavedAnalysis.Kind.COMPARE, List.of(pa.key().model(), pb.key().model()), pa.key().prompt(),
+                pa.metric().key, pa.key().topk(), pa.key().sub());
+    }
+
+    /** A stored comparison's query. */
+    static CompareParams of(SavedAnalysis a) {
+        return new CompareParams(a.models().get(0), a.models().get(1), a.prompt(), a.metric(), String.valueOf(a.topk()),
+                a.sub() ? "1" : "0");
     }
 }

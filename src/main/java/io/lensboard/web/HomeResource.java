@@ -1,6 +1,7 @@
 package io.lensboard.web;
 
 import io.lensboard.lens.LensService;
+import io.lensboard.lens.SavedAnalysis;
 import io.lensboard.model.pool.ModelPool;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -37,11 +38,16 @@ public class HomeResource {
     @Inject
     LensService lens;
 
+    @Inject
+    ShortLinks links;
+
     @GET
     public String home() {
         List<ModelInfo> models = listing.list();
         List<LensLinks> recent = lens.recent().stream()
-                .map(q -> new LensLinks(q.model(), q.prompt(), LensMetric.PROB.key, q.topk(), q.sub())).toList();
+                .map(q -> new LensLinks(links.save(SavedAnalysis.of(SavedAnalysis.Kind.LENS, List.of(q.model()), q.prompt(),
+                        LensMetric.PROB.key, q.topk(), q.sub())), q.model(), q.prompt(), LensMetric.PROB.key, q.topk(), q.sub()))
+                .toList(); // short links: a long prompt would not fit in a query-string link
         return Templates.home(models, anyLoading(models), recent).render();
     }
 

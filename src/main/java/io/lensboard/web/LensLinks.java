@@ -3,40 +3,58 @@ package io.lensboard.web;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
-/** URLs of lens pages and fragments, query values encoded. */
-public record LensLinks(String model, String prompt, String metric, int topk, boolean sub) {
+/**
+ * URLs of lens pages and fragments, query values encoded. With the {@code id} of the stored analysis (a short
+ * link) the page's fragment, stream and chart URLs name the analysis and the view only, never the prompt, so a
+ * prompt of any length fits in them; without one (storage unusable) they carry the whole query as they always did.
+ */
+public record LensLinks(String id, String model, String prompt, String metric, int topk, boolean sub) {
 
     public String query() {
         return "model=" + enc(model) + "&prompt=" + enc(prompt) + "&metric=" + enc(metric) + "&topk=" + topk + (sub ? "&sub=1" : "");
     }
 
+    /** The view on a stored analysis; sub is always written, since a short link's own sub may differ. */
+    private String view() {
+        return "metric=" + enc(metric) + "&topk=" + topk + "&sub=" + (sub ? 1 : 0);
+    }
+
     public String page() {
-        return "/lens?" + query();
+        return id == null ? "/lens?" + query() : "/lens/" + id + "?" + view();
+    }
+
+    /** Where the page's controls (metric, top-k, sub-block rows) ask for the table. */
+    public String controls() {
+        return id == null ? "/lens/table" : "/lens/" + id + "/table";
     }
 
     public String table(String pane) {
-        return "/lens/table?" + query() + "&pane=" + enc(pane);
+        return fragment("table") + "&pane=" + enc(pane);
     }
 
     public String rows(String pane) {
-        return "/lens/rows?" + query() + "&pane=" + enc(pane);
+        return fragment("rows") + "&pane=" + enc(pane);
     }
 
     public String cell() {
-        return "/lens/cell?" + query();
+        return fragment("cell");
+    }
+
+    private String fragment(String name) {
+        return id == null ? "/lens/" + name + "?" + query() : "/lens/" + id + "/" + name + "?" + view();
     }
 
     public String json() {
         return "/api/lens?model=" + enc(model) + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "");
     }
 
-    public String csv() {
-        return "/api/lens/csv?model=" + enc(model) + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "");
+    /** The JSON the page's charts draw: the API's, by the stored analysis when there is one. */
+    public String data() {
+        return id == null ? json() : "/lens/" + id + "/json?" + view();
     }
 
-    /** The side-by-side page against another model, the untrained twin by default. */
-    public String compare(String other) {
-        return "/compare?a=" + enc(model) + "&b=" + enc(other) + "&prompt=" + enc(prompt) + "&metric=" + enc(metric) + "&topk=" + topk;
+    public String csv() {
+        return "/api/lens/csv?model=" + enc(model) + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "");
     }
 
     public String twin() {

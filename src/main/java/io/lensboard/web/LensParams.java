@@ -1,8 +1,10 @@
 package io.lensboard.web;
 
 import io.lensboard.lens.LensQuery;
+import io.lensboard.lens.SavedAnalysis;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.QueryParam;
+import java.util.List;
 
 /** A lens page's or fragment's query, as the URL gives it ({@code @BeanParam}); {@link #selection} validates it. */
 public record LensParams(@QueryParam("model") String model,
@@ -13,8 +15,19 @@ public record LensParams(@QueryParam("model") String model,
 
     /** Validates prompt, topk and sub as the API does, then the metric; the model is the service's to check. */
     public LensSelection selection() {
+        return selection(null);
+    }
+
+    /** The same, its links naming the stored analysis {@code id} (a short link) when there is one. */
+    public LensSelection selection(String id) {
         LensQuery query = LensQuery.parse(model, prompt, topk, sub);
         LensMetric m = LensMetric.parse(metric);
-        return new LensSelection(query, m, new LensLinks(model, query.prompt(), m.key, query.topk(), query.sub()));
+        return new LensSelection(query, m, new LensLinks(id, model, query.prompt(), m.key, query.topk(), query.sub()));
+    }
+
+    /** What a short link stores for a validated selection. */
+    static SavedAnalysis saved(LensSelection p) {
+        return SavedAnalysis.of(SavedAnalysis.Kind.LENS, List.of(p.key().model()), p.key().prompt(), p.metric().key,
+                p.key().topk(), p.key().sub());
     }
 }

@@ -160,7 +160,7 @@ public class RunsPageResource {
     @Path("/{id}/twin")
     public Response twin(@PathParam("id") String id) {
         RunRecord r = service.find(id);
-        return redirect(service.submit(r.kind(), new LensLinks(r.model(), "", "", 1, false).twin(), r.params()));
+        return redirect(service.submit(r.kind(), new LensLinks(null, r.model(), "", "", 1, false).twin(), r.params()));
     }
 
     @POST

@@ -117,6 +117,32 @@ class BrowserTest {
     }
 
     @Test
+    void longPromptPostsToAShortLinkAndShowsTheContextLimitWithoutReconnecting() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            driver.get(root.toString());
+            new Select(driver.findElement(By.cssSelector("form.prompt select[name=model]"))).selectByValue("gpt2-tiny");
+            // pasted, as a researcher would: 10,000 characters, far beyond gpt2-tiny's 128 tokens
+            ((JavascriptExecutor) driver).executeScript("document.querySelector('form.prompt textarea').value = arguments[0]",
+                    "word ".repeat(2000));
+            driver.findElement(By.cssSelector("form.prompt button[type=submit]")).click();
+            wait.until(d -> d.getCurrentUrl().matches(".*/lens/[\\w-]+$"));
+            wait.until(d -> d.findElement(By.cssSelector(".lens-pane .status")).getText().contains("context of 128 tokens"));
+            Thread.sleep(3000); // long enough for htmx to have reconnected, had the stream not been closed
+            Object streams = ((JavascriptExecutor) driver).executeScript(
+                    "return performance.getEntriesByType('resource').filter(e => e.name.includes('/rows')).length");
+            assertEquals(1L, streams, "one stream, closed after its error: no reconnect loop");
+            assertTrue(driver.findElement(By.cssSelector(".lens-pane .status")).getText()
+                    .matches("prompt is \\d+ tokens long; gpt2-tiny has a context of 128 tokens: shorten it"));
+            screenshot(driver, "lens-long-prompt.png");
+            assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    @Test
     void alignmentTableFillsInLiveAndAFeatureRunDrawsItsSearch() throws Exception {
         WebDriver driver = chromium();
         try {

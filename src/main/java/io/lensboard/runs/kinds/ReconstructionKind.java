@@ -4,6 +4,7 @@ import io.lensboard.analysis.InputReconstruction;
 import io.lensboard.analysis.InputReconstruction.Loss;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
 import io.lensboard.analysis.InvalidInputException;
+import io.lensboard.analysis.Prompts;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
@@ -70,7 +71,7 @@ public class ReconstructionKind implements RunKind<ReconstructionKind.Params> {
         config.ifPresent(c -> ParamSchema.range("blocks", p.blocks(), 0, c.nLayers()));
         int decodeEvery = p.decodeEvery() == null ? Math.min(10, p.steps()) : p.decodeEvery();
         ParamSchema.range("decode_every", decodeEvery, 1, p.steps());
-        return new Params(p.prompt(), p.blocks(), p.finalNorm(), p.lmHead(), p.loss(), p.optimizer(), p.lr(), p.steps(), p.seed(),
+        return new Params(Prompts.lineEndings(p.prompt()), p.blocks(), p.finalNorm(), p.lmHead(), p.loss(), p.optimizer(), p.lr(), p.steps(), p.seed(),
                 p.topk(), decodeEvery, p.mu(), p.sigma(), p.s(), p.t());
     }
 
