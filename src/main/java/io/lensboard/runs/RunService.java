@@ -257,6 +257,11 @@ public class RunService {
         return store().list(limit);
     }
 
+    /** The newest runs that pass the filter. */
+    public List<RunRecord> list(int limit, RunFilter filter) {
+        return store().list(limit, filter);
+    }
+
     /** A run's stored events after {@code afterSeq}, in order. */
     public List<RunEvent> events(String id, long afterSeq) {
         return store().events(id, afterSeq);

@@ -102,8 +102,20 @@ public class RunStore {
     }
 
     public List<RunRecord> list(int limit) {
+        return list(limit, RunFilter.ALL);
+    }
+
+    /** The newest runs that pass the filter (each of its parts, when set, must match exactly). */
+    public List<RunRecord> list(int limit, RunFilter filter) {
+        List<String> where = new ArrayList<>();
+        List<Object> args = new ArrayList<>();
+        filter.kind().ifPresent(k -> { where.add("kind = ?"); args.add(k); });
+        filter.model().ifPresent(m -> { where.add("model = ?"); args.add(m); });
+        filter.state().ifPresent(st -> { where.add("state = ?"); args.add(st.key()); });
+        args.add(limit);
         List<RunRecord> out = new ArrayList<>();
-        query("SELECT " + COLUMNS + " FROM runs ORDER BY created_at DESC, id LIMIT ?", rs -> out.add(record(rs)), limit);
+        query("SELECT " + COLUMNS + " FROM runs" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+                + " ORDER BY created_at DESC, id LIMIT ?", rs -> out.add(record(rs)), args.toArray());
         return out;
     }
 

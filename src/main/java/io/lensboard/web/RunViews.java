@@ -39,7 +39,9 @@ public class RunViews {
     void check(@Observes StartupEvent startup) {
         for (RunKind<?> kind : kinds.all()) {
             template(kind.liveTemplate());
-            template(kind.resultTemplate());
+            if (!template(kind.resultTemplate()).getFragmentIds().contains("cell")) {
+                throw new IllegalStateException(kind.resultTemplate() + " has no {#fragment id=cell}: the runs list shows it");
+            }
         }
     }
 
@@ -63,7 +65,7 @@ public class RunViews {
         return data(template(kinds.get(run.kind()).resultTemplate()).instance(), run).render();
     }
 
-    /** A table cell of a finished run: its result template's {@code cell} fragment. */
+    /** A finished run in one line (the runs list, a table's cell): its result template's {@code cell} fragment. */
     public String cell(RunRecord run) {
         return data(template(kinds.get(run.kind()).resultTemplate()).getFragment("cell").instance(), run).render().strip();
     }

@@ -3,16 +3,19 @@ package io.lensboard.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.LensboardConfig;
+import io.lensboard.runs.AlignmentService;
 import io.lensboard.runs.RunFeed;
 import io.lensboard.runs.RunKind;
 import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
+import io.lensboard.runs.RunState;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -26,7 +29,10 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.net.URI;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The runs pages: the list with a start form per kind, and one live page per run. */
 @Path("/runs")
@@ -36,9 +42,9 @@ public class RunsPageResource {
     @CheckedTemplate(basePath = "")
     static class Templates {
         static native TemplateInstance runs(List<RunRow> runs, boolean live, List<ModelInfo> models, List<RunForms.Form> forms,
-                                            String error);
+                                            String error, RunListParams filter, List<String> kinds, List<String> states);
 
-        static native TemplateInstance runs$list(List<RunRow> runs, boolean live);
+        static native TemplateInstance runs$list(List<RunRow> runs, boolean live, RunListParams filter);
 
         static native TemplateInstance run(RunRecord run, String title, String state, List<Param> params, boolean again,
                                            String live, String result);
@@ -53,8 +59,8 @@ public class RunsPageResource {
         static native TemplateInstance run$finished();
     }
 
-    /** A run in the list, with what it is about in its kind's words. */
-    public record RunRow(RunRecord run, String subject) {}
+    /** A run in the list: what it is about and its result in its kind's words, and its table if a table holds it. */
+    public record RunRow(RunRecord run, String subject, String result, String table) {}
 
     /** A stored parameter as the run page lists it. */
     public record Param(String name, String value) {}
@@ -75,6 +81,9 @@ public class RunsPageResource {
     RunForms forms;
 
     @Inject
+    AlignmentService alignments;
+
+    @Inject
     ModelListing listing;
 
     @Inject
@@ -84,21 +93,29 @@ public class RunsPageResource {
     LensboardConfig config;
 
     @GET
-    public String list() {
-        List<RunRow> rows = rows();
-        return Templates.runs(rows, live(rows), listing.list(), forms.forms(), null).render();
+    public String list(@BeanParam RunListParams filter) {
+        return page(filter, forms.forms(), null).render();
+    }
+
+    private TemplateInstance page(RunListParams filter, List<RunForms.Form> shown, String error) {
+        List<RunRow> rows = rows(filter);
+        return Templates.runs(rows, live(rows), listing.list(), shown, error, filter, kinds.all().stream().map(RunKind::name).toList(),
+                Arrays.stream(RunState.values()).map(RunState::key).toList());
     }
 
     /** The run list alone; it polls itself every 2 s while a run is unfinished, so states change in place. */
     @GET
     @Path("/list")
-    public String runList() {
-        List<RunRow> rows = rows();
-        return Templates.runs$list(rows, live(rows)).render();
+    public String runList(@BeanParam RunListParams filter) {
+        List<RunRow> rows = rows(filter);
+        return Templates.runs$list(rows, live(rows), filter).render();
     }
 
-    private List<RunRow> rows() {
-        return service.list(200).stream().map(r -> new RunRow(r, kinds.subject(r))).toList();
+    private List<RunRow> rows(RunListParams filter) {
+        Map<String, String> tables = new HashMap<>();
+        alignments.list(100).forEach(a -> a.runs().forEach(row -> row.forEach(run -> tables.put(run, a.id()))));
+        return service.list(200, filter.filter(kinds)).stream()
+                .map(r -> new RunRow(r, kinds.subject(r), r.result() == null ? null : views.cell(r), tables.get(r.id()))).toList();
     }
 
     private static boolean live(List<RunRow> rows) {
@@ -115,9 +132,8 @@ public class RunsPageResource {
             return redirect(service.submit(kind.name(), form.getFirst("model"), forms.params(kind, form)));
         } catch (RuntimeException e) {
             ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
-            List<RunRow> rows = rows();
             boolean known = kinds.all().stream().anyMatch(k -> k.name().equals(kindName));
-            return Response.status(error.status()).entity(Templates.runs(rows, live(rows), listing.list(),
+            return Response.status(error.status()).entity(page(new RunListParams(null, null, null),
                     forms.forms(kindName, form, error.error()), known ? null : error.error()).render()).build();
         }
     }

@@ -1,6 +1,9 @@
 package io.lensboard.web;
 
 import io.quarkus.qute.TemplateExtension;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
@@ -18,6 +21,13 @@ final class TemplateExtensions {
     static String percent(Number fraction) {
         return String.format(Locale.ROOT, "%.0f%%", 100 * fraction.doubleValue());
     }
+
+    /** A time as people read it: 2026-11-30 18:57:13 UTC. */
+    static String readable(Instant t) {
+        return READABLE.format(t);
+    }
+
+    private static final DateTimeFormatter READABLE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
     static String number(Number value) {
         return AlignmentView.number(value.doubleValue());

@@ -122,4 +122,16 @@ class RunKindsTest {
                 .post("/api/alignments").then().statusCode(400)
                 .body("error", containsString("the table would have 4294967296 cells"));
     }
+
+    @Test
+    void runsListFiltersByKindModelAndStateAndShowsEachResult() throws InterruptedException {
+        Fixtures.root();
+        String id = RunsApiTest.start("gpt2-tiny", Map.of("prompt", "Listed", "steps", 2));
+        RunsApiTest.await(id, Set.of("done", "failed"));
+        given().get("/runs?kind=reconstruction&model=gpt2-tiny&state=done").then().statusCode(200)
+                .body(allOf(containsString("/runs/" + id), containsString("exact "), containsString(" UTC</time>")));
+        given().get("/runs/list?kind=exhaustive").then().statusCode(200).body(org.hamcrest.Matchers.not(containsString("/runs/" + id)));
+        given().get("/runs?state=nope").then().statusCode(400).body("error", containsString("state must be one of"));
+        given().get("/runs?kind=nope").then().statusCode(400).body("error", containsString("unknown run kind 'nope'"));
+    }
 }
