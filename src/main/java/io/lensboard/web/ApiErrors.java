@@ -1,6 +1,7 @@
 package io.lensboard.web;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.lensboard.Threads;
@@ -128,7 +129,8 @@ public class ApiErrors {
      */
     @ServerExceptionMapper
     public Response mapJson(JsonProcessingException e, HttpHeaders headers, UriInfo uri) {
-        return respond(new ApiError(400, jsonProblem(e)), headers, uri);
+        boolean input = e instanceof JsonParseException || e instanceof MismatchedInputException; // else writing failed: ours
+        return respond(input ? new ApiError(400, jsonProblem(e)) : body(e), headers, uri);
     }
 
     /** As {@link #mapJson}; named so that it is chosen over Quarkus REST's own mapper for this exception. */
