@@ -32,6 +32,20 @@ public class LensService {
         return query;
     }
 
+    /**
+     * {@link #check}, then loads the model and tokenizes the prompt to refuse one longer than the context
+     * ({@code InvalidInputException}): for a stream, which must fail before it starts. Blocking: worker threads only.
+     */
+    public LensQuery checkTokens(LensQuery query) {
+        check(query);
+        if (cache.get(query).isEmpty()) {
+            Threads.blocking("tokenizing for the lens");
+            LogitLens.Request request = query.request();
+            join(pool.run(query.model(), m -> LogitLens.tokenize(m, request)));
+        }
+        return query;
+    }
+
     public Optional<LensResult> cached(LensQuery query) {
         return cache.get(query);
     }
@@ -42,9 +56,13 @@ public class LensService {
         if (cached.isPresent()) {
             return cached.get();
         }
+        Threads.blocking("waiting for the lens");
+        return join(compute(query, null));
+    }
+
+    private static <T> T join(CompletableFuture<T> work) {
         try {
-            Threads.blocking("waiting for the lens");
-            return compute(query, null).join();
+            return work.join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }

@@ -43,8 +43,8 @@ public class AlignmentsResource {
 
     @GET
     @Operation(summary = "Alignment tables, newest first")
-    public List<Alignment> list(@QueryParam("limit") @DefaultValue("100") int limit) {
-        return alignments.list(Math.max(1, Math.min(limit, 1000)));
+    public List<Alignment> list(@QueryParam("limit") @DefaultValue("100") String limit) {
+        return alignments.list(RunsResource.limit(limit));
     }
 
     @GET

@@ -1,5 +1,9 @@
 package io.lensboard.web;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.lensboard.Threads;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.model.CheckpointException;
@@ -13,6 +17,7 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -95,15 +100,81 @@ public class ApiErrors {
 
     /** JSON {"status","error"} for the API; for a page asked for by a browser, the same message in the site's layout. */
     @ServerExceptionMapper
-    public Response map(RuntimeException e, HttpHeaders headers, UriInfo uri) {
+    public Response map(RuntimeException e, HttpHeaders headers, UriInfo uri, Request request) {
         ApiError body;
-        if (e instanceof WebApplicationException w) {
+        if (e instanceof WebApplicationException w && w.getCause() instanceof JsonProcessingException json) {
+            body = new ApiError(400, jsonProblem(json)); // Quarkus REST wraps a body that does not parse
+        } else if (e instanceof WebApplicationException w) {
             int status = w.getResponse().getStatus();
-            body = status >= 500 ? body(e) : new ApiError(status, status == 404 ? "there is no page or API call at "
-                    + uri.getPath() : e.getMessage());
+            body = status >= 500 ? body(e) : new ApiError(status, switch (status) {
+                case 404 -> "there is no page or API call at " + uri.getPath();
+                case 405 -> request.getMethod() + " is not allowed on " + uri.getPath() + "; it takes "
+                        + String.join(", ", w.getResponse().getAllowedMethods());
+                case 406 -> "this call cannot answer in what the Accept header asks for (" + headers.getHeaderString(HttpHeaders.ACCEPT)
+                        + "); send Accept: */*";
+                case 415 -> "this call does not take a body of Content-Type " + headers.getMediaType() + "; send "
+                        + (uri.getPath().startsWith("/api/") ? "JSON with Content-Type: application/json" : "a form (application/x-www-form-urlencoded)");
+                default -> e.getMessage();
+            });
+        } else if (e instanceof IllegalArgumentException && e.getMessage() != null && e.getMessage().startsWith("URLDecoder:")) {
+            body = new ApiError(400, "the form or query is not valid URL encoding: a '%' must be followed by two hex digits");
         } else {
             body = body(unwrap(e));
         }
+        return respond(body, headers, uri);
+    }
+
+    /**
+     * A JSON body that does not parse, or whose values have the wrong types (Quarkus REST passes Jackson's exception
+     * through): 400 saying where, never Jackson's message (it names classes and the input source).
+     */
+    @ServerExceptionMapper
+    public Response mapJson(JsonProcessingException e, HttpHeaders headers, UriInfo uri) {
+        boolean input = e instanceof JsonParseException || e instanceof MismatchedInputException; // else writing failed: ours
+        return respond(input ? new ApiError(400, jsonProblem(e)) : body(e), headers, uri);
+    }
+
+    /** As {@link #mapJson}; named so that it is chosen over Quarkus REST's own mapper for this exception. */
+    @ServerExceptionMapper
+    public Response mapMismatch(MismatchedInputException e, HttpHeaders headers, UriInfo uri) {
+        return mapJson(e, headers, uri);
+    }
+
+    static String jsonProblem(JsonProcessingException e) {
+        if (e instanceof MismatchedInputException m) {
+            String field = m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .reduce("", (a, b) -> a.isEmpty() || b.startsWith("[") ? a + b : a + "." + b);
+            String expected = expected(m.getTargetType());
+            return field.isEmpty() ? "the body must be a JSON object {…}, not " + found(m)
+                    : "'" + field + "' has the wrong type: it must be " + expected;
+        }
+        JsonLocation at = e.getLocation();
+        return "the body is not valid JSON" + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
+                + ": send a JSON object, e.g. {\"kind\": \"…\", \"model\": \"…\", \"params\": {…}}";
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "another type";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "a whole number";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "an array [...]";
+        }
+        return "a JSON object {…}";
+    }
+
+    private static String found(MismatchedInputException m) {
+        String message = m.getOriginalMessage();
+        return message != null && message.contains("Array") ? "an array" : "a single value";
+    }
+
+    private static Response respond(ApiError body, HttpHeaders headers, UriInfo uri) {
         boolean page = !uri.getPath().startsWith("/api/") && headers.getAcceptableMediaTypes().stream()
                 .anyMatch(t -> !t.isWildcardType() && t.isCompatible(MediaType.TEXT_HTML_TYPE));
         if (page) {

@@ -49,7 +49,7 @@ public class LensResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Operation(summary = "The logit lens as server-sent events, one 'layer' event per layer, then 'done'")
     public Multi<OutboundSseEvent> stream(@BeanParam LensApiParams params, @Context Sse sse) {
-        LensQuery query = lens.check(params.query());
+        LensQuery query = lens.checkTokens(params.query()); // a prompt too long for the context is a 400, not an error event
         return EventStream.of(sse, events -> lens.stream(query, new JsonEvents(events, json)));
     }
 

@@ -54,8 +54,17 @@ public class RunsResource {
 
     @GET
     @Operation(summary = "Runs, newest first")
-    public List<RunRecord> list(@QueryParam("limit") @DefaultValue("100") int limit) {
-        return runs.list(Math.max(1, Math.min(limit, 1000)));
+    public List<RunRecord> list(@QueryParam("limit") @DefaultValue("100") String limit) {
+        return runs.list(limit(limit));
+    }
+
+    /** A list's {@code limit}, clamped to 1..1000; text that is not a number is a 400, not JAX-RS's 404. */
+    static int limit(String text) {
+        try {
+            return (int) Math.max(1, Math.min(Long.parseLong(text.trim()), 1000));
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("limit must be a whole number (1..1000), got '" + text + "'");
+        }
     }
 
     @GET

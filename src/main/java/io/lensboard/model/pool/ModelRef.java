@@ -20,7 +20,7 @@ public record ModelRef(String id, String base, Long untrainedSeed) {
 
     public static ModelRef parse(String id) {
         if (id == null || id.isBlank()) {
-            throw new UnknownModelException("no model given: pass model=<id> (GET /api/models lists them)");
+            throw new InvalidModelIdException("no model given: pass model=<id> (GET /api/models lists them)");
         }
         if (id.length() > HubNames.MAX_ID) {
             throw new InvalidModelIdException("the model id is " + id.length() + " characters long; ids have at most "

@@ -1,0 +1,359 @@
+package io.lensboard.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lensboard.Fixtures;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The hardening issue's proof: a table of hostile and careless requests across every endpoint, each answered
+ * with its 4xx and a body that names the problem (JSON {"status","error"} in the API, an HTML page for pages),
+ * never a stack trace, a class name or SQL; and after each one the server still lists its models and computes a lens.
+ */
+@QuarkusTest
+class ReliabilityTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10)).build();
+    private static final List<String> LEAKS = List.of("Exception", "at io.", "SQL", "org.h2", "jdbc", "\tat ");
+    private static final String[] KINDS = {"reconstruction", "ascent", "softmax-prior", "exhaustive", "greedy"};
+    private static final String HTML = "text/html";
+    private static final String FORM = "application/x-www-form-urlencoded";
+
+    @TestHTTPResource("/")
+    URL base;
+
+    /** One bad request: what is sent, the status expected, and a piece of the body that names the problem. */
+    record Bad(String method, String path, String contentType, String body, Map<String, String> headers, int status, String says) {
+        Bad header(String name, String value) {
+            Map<String, String> h = new LinkedHashMap<>(headers);
+            h.put(name, value);
+            return new Bad(method, path, contentType, body, h, status, says);
+        }
+
+        boolean page() {
+            return !path.startsWith("/api/") && HTML.equals(headers.get("Accept"));
+        }
+
+        @Override
+        public String toString() {
+            String p = path.length() > 90 ? path.substring(0, 90) + "…" : path;
+            String b = body == null ? "" : " " + (body.length() > 120 ? body.substring(0, 120) + "…" : body);
+            return method + " " + p + b + " -> " + status;
+        }
+    }
+
+    private static Bad get(String path, int status, String says) {
+        return new Bad("GET", path, null, null, Map.of("Accept", "*/*"), status, says);
+    }
+
+    /** As an EventSource (htmx's sse extension) asks for a stream. */
+    private static Bad sse(String path, int status, String says) {
+        return new Bad("GET", path, null, null, Map.of("Accept", "text/event-stream"), status, says);
+    }
+
+    private static Bad page(String path, int status, String says) {
+        return new Bad("GET", path, null, null, Map.of("Accept", HTML), status, says);
+    }
+
+    private static Bad post(String path, String contentType, String body, int status, String says) {
+        return new Bad("POST", path, contentType, body, Map.of("Accept", "*/*"), status, says);
+    }
+
+    private static Bad json(String path, String body, int status, String says) {
+        return post(path, "application/json", body, status, says);
+    }
+
+    private static Bad form(String path, String body, int status, String says) {
+        return new Bad("POST", path, FORM, body, Map.of("Accept", HTML), status, says);
+    }
+
+    private static String run(String kind, String params) {
+        return "{\"kind\":\"" + kind + "\",\"model\":\"gpt2-tiny\",\"params\":" + params + "}";
+    }
+
+    static Stream<Arguments> badRequests() {
+        List<Bad> t = new ArrayList<>();
+        String longText = "x".repeat(30_000);
+        String tooManyTokens = "hello ".repeat(300).trim();
+
+        // GET /api/lens, /api/lens/stream, /api/lens/csv: the same validation, before any work or stream starts
+        for (String lens : List.of("/api/lens", "/api/lens/stream", "/api/lens/csv")) {
+            t.add(get(lens, 400, "prompt"));
+            t.add(get(lens + "?prompt=hi", 400, "model"));
+            t.add(get(lens + "?model=&prompt=hi", 400, "model"));
+            t.add(get(lens + "?model=gpt2-tiny", 400, "prompt"));
+            t.add(get(lens + "?model=gpt2-tiny&prompt=", 400, "prompt"));
+            t.add(get(lens + "?model=no-such-model&prompt=hi", 404, "unknown model"));
+            t.add(get(lens + "?model=gpt2-tiny&prompt=hi&topk=0", 400, "topk"));
+            t.add(get(lens + "?model=gpt2-tiny&prompt=hi&topk=-5", 400, "topk"));
+            t.add(get(lens + "?model=gpt2-tiny&prompt=hi&topk=101", 400, "topk"));
+            t.add(get(lens + "?model=gpt2-tiny&prompt=hi&topk=99999999999999999999", 400, "topk"));
+            t.add(get(lens + "?model=gpt2-tiny&prompt=hi&topk=abc", 400, "topk"));
+            t.add(get(lens + "?model=gpt2-tiny&prompt=hi&topk=1.5", 400, "topk"));
+            t.add(get(lens + "?model=gpt2-tiny&prompt=hi&sub=maybe", 400, "sub"));
+            t.add(get(lens + "?model=gpt2-tiny&prompt=" + tooManyTokens.replace(" ", "%20"), 400, "context"));
+            t.add(get(lens + "?model=hf:..%2F..%2Fetc%2Fpasswd&prompt=hi", 400, "is not allowed"));
+            t.add(get(lens + "?model=hf:a/b/../../c&prompt=hi", 400, "is not allowed"));
+            t.add(get(lens + "?model=" + "m".repeat(3000) + "&prompt=hi", 400, "model"));
+            t.add(get(lens + "?model=gpt2%00tiny&prompt=hi", 404, "unknown model"));
+        }
+        t.add(sse("/api/lens/stream?model=llama-tiny&prompt=" + tooManyTokens.replace(" ", "%20"), 400, "context"));
+        t.add(sse("/api/lens/stream?model=gpt2-tiny&prompt=" + tooManyTokens.replace(" ", "%20"), 400, "context"));
+        t.add(sse("/api/lens/stream?model=gpt2-tiny&prompt=hi&topk=0", 400, "topk"));
+        t.add(sse("/api/lens/stream?model=no-such-model&prompt=hi", 404, "unknown model"));
+        t.add(get("/api/lens/stream?model=gpt2-tiny&prompt=hi", 406, "Accept").header("Accept", "application/json"));
+
+        // /api/models, /api/models/status, /api/models/load
+        t.add(get("/api/models/status", 400, "model"));
+        t.add(get("/api/models/status?model=", 400, "model"));
+        t.add(get("/api/models/status?model=no-such-model", 404, "unknown model"));
+        t.add(get("/api/models/status?model=hf:../../etc", 400, "is not allowed"));
+        t.add(get("/api/models/status?model=%E2%80%AE%01%02", 404, "unknown model"));
+        t.add(post("/api/models/load", null, null, 400, "model"));
+        t.add(post("/api/models/load?model=", null, null, 400, "model"));
+        t.add(post("/api/models/load?model=no-such-model", null, null, 404, "unknown model"));
+        t.add(post("/api/models/load?model=hf:..%2F..%2Fsecret", null, null, 400, "is not allowed"));
+        t.add(post("/api/models/load?model=" + "z".repeat(2000), null, null, 400, "model"));
+        t.add(new Bad("DELETE", "/api/models", null, null, Map.of("Accept", "application/json"), 405, "DELETE"));
+        t.add(new Bad("PUT", "/api/models/load?model=gpt2-tiny", "application/json", "{}", Map.of("Accept", "application/json"), 405, "PUT"));
+
+        // POST /api/runs: the body itself
+        t.add(json("/api/runs", "", 400, "JSON body"));
+        t.add(json("/api/runs", "{", 400, "not valid JSON"));
+        t.add(json("/api/runs", "{\"kind\":", 400, "not valid JSON"));
+        t.add(json("/api/runs", "not json at all", 400, "not valid JSON"));
+        t.add(json("/api/runs", "null", 400, "JSON body"));
+        t.add(json("/api/runs", "[]", 400, "JSON object"));
+        t.add(json("/api/runs", "[{\"kind\":\"reconstruction\"}]", 400, "JSON object"));
+        t.add(json("/api/runs", "42", 400, "JSON object"));
+        t.add(json("/api/runs", "\"reconstruction\"", 400, "JSON object"));
+        t.add(json("/api/runs", "{}", 400, "kind"));
+        t.add(json("/api/runs", "{\"kind\":null,\"model\":\"gpt2-tiny\",\"params\":{}}", 400, "kind"));
+        t.add(json("/api/runs", "{\"kind\":\"nope\",\"model\":\"gpt2-tiny\",\"params\":{}}", 400, "unknown run kind"));
+        t.add(json("/api/runs", "{\"kind\":[\"reconstruction\"],\"model\":\"gpt2-tiny\",\"params\":{}}", 400, "kind"));
+        t.add(json("/api/runs", "{\"kind\":{\"a\":1},\"model\":\"gpt2-tiny\",\"params\":{}}", 400, "kind"));
+        t.add(json("/api/runs", "{\"kind\":\"" + longText + "\",\"model\":\"gpt2-tiny\",\"params\":{}}", 400, "unknown run kind"));
+        t.add(json("/api/runs", "{\"kind\":\"reconstruction\",\"model\":\"gpt2-tiny\",\"parms\":{\"prompt\":\"a\"}}", 400, "prompt"));
+        t.add(post("/api/runs", "text/plain", run("reconstruction", "{\"prompt\":\"a\"}"), 415, "application/json"));
+        t.add(post("/api/runs", FORM, "kind=reconstruction&model=gpt2-tiny", 415, "application/json"));
+        t.add(post("/api/runs", null, null, 400, "JSON body"));
+        for (String kind : KINDS) {
+            t.add(json("/api/runs", "{\"kind\":\"" + kind + "\"}", 400, "model"));
+            t.add(json("/api/runs", "{\"kind\":\"" + kind + "\",\"model\":null,\"params\":{}}", 400, "model"));
+            t.add(json("/api/runs", "{\"kind\":\"" + kind + "\",\"model\":\"no-such-model\",\"params\":{\"prompt\":\"a\",\"layer\":1,\"feature\":\"[:, :, 1]\"}}", 404, "unknown model"));
+            t.add(json("/api/runs", "{\"kind\":\"" + kind + "\",\"model\":\"hf:../../x\",\"params\":{}}", 400, "is not allowed"));
+            t.add(json("/api/runs", "{\"kind\":\"" + kind + "\",\"model\":42,\"params\":{}}", 404, "unknown model"));
+            t.add(json("/api/runs", run(kind, "\"x\""), 400, "params must be a JSON object"));
+            t.add(json("/api/runs", run(kind, "[1,2]"), 400, "params must be a JSON object"));
+            t.add(json("/api/runs", run(kind, "{\"nonsense\":1,\"prompt\":\"a\",\"layer\":1,\"feature\":\"[:, :, 1]\"}"), 400, "nonsense"));
+        }
+        // reconstruction's parameters, each out of range or of the wrong type
+        Map<String, String> recon = new LinkedHashMap<>();
+        recon.put("{\"prompt\":\"\"}", "prompt");
+        recon.put("{\"prompt\":null}", "prompt");
+        recon.put("{\"prompt\":42}", "prompt");
+        recon.put("{\"prompt\":[\"a\"]}", "prompt");
+        recon.put("{\"prompt\":\"" + longText + "\"}", "prompt");
+        recon.put("{\"prompt\":\"a\",\"blocks\":-1}", "blocks");
+        recon.put("{\"prompt\":\"a\",\"blocks\":\"two\"}", "blocks");
+        recon.put("{\"prompt\":\"a\",\"blocks\":99}", "blocks");
+        recon.put("{\"prompt\":\"a\",\"steps\":0}", "steps");
+        recon.put("{\"prompt\":\"a\",\"steps\":1e12}", "steps");
+        recon.put("{\"prompt\":\"a\",\"steps\":2.5}", "steps");
+        recon.put("{\"prompt\":\"a\",\"lr\":0}", "lr");
+        recon.put("{\"prompt\":\"a\",\"lr\":-1}", "lr");
+        recon.put("{\"prompt\":\"a\",\"lr\":\"fast\"}", "lr");
+        recon.put("{\"prompt\":\"a\",\"loss\":\"l3\"}", "loss");
+        recon.put("{\"prompt\":\"a\",\"optimizer\":\"sgd\"}", "optimizer");
+        recon.put("{\"prompt\":\"a\",\"topk\":0}", "topk");
+        recon.put("{\"prompt\":\"a\",\"topk\":101}", "topk");
+        recon.put("{\"prompt\":\"a\",\"seed\":-1}", "seed");
+        recon.put("{\"prompt\":\"a\",\"decode_every\":0}", "decode_every");
+        recon.put("{\"prompt\":\"a\",\"mu\":1e9}", "mu");
+        recon.put("{\"prompt\":\"a\",\"sigma\":\"NaN\"}", "sigma");
+        recon.put("{\"prompt\":\"a\",\"final_norm\":\"yes\"}", "final_norm");
+        recon.put("{\"prompt\":\"a\",\"lm_head\":3}", "lm_head");
+        recon.forEach((params, says) -> t.add(json("/api/runs", run("reconstruction", params), 400, says)));
+        // the feature kinds' parameters
+        String f = "\"layer\":1,\"feature\":\"[:, :, 5]\"";
+        for (String kind : List.of("ascent", "softmax-prior", "exhaustive", "greedy")) {
+            t.add(json("/api/runs", run(kind, "{\"layer\":0,\"feature\":\"[:, :, 5]\"}"), 400, "layer"));
+            t.add(json("/api/runs", run(kind, "{\"layer\":1}"), 400, "feature"));
+            t.add(json("/api/runs", run(kind, "{\"layer\":-1,\"feature\":\"[:, :, 5]\"}"), 400, "layer"));
+            t.add(json("/api/runs", run(kind, "{\"layer\":99,\"feature\":\"[:, :, 5]\"}"), 400, "layer"));
+            t.add(json("/api/runs", run(kind, "{\"layer\":\"one\",\"feature\":\"[:, :, 5]\"}"), 400, "layer"));
+            t.add(json("/api/runs", run(kind, "{\"layer\":1,\"feature\":\"[:, :, 999999]\"}"), 400, "feature"));
+            t.add(json("/api/runs", run(kind, "{\"layer\":1,\"feature\":\"banana\"}"), 400, "feature"));
+            t.add(json("/api/runs", run(kind, "{\"layer\":1,\"feature\":\"" + "[".repeat(5000) + "\"}"), 400, "feature"));
+            t.add(json("/api/runs", run(kind, "{\"layer\":1,\"feature\":[0,0,5]}"), 400, "feature"));
+        }
+        t.add(json("/api/runs", run("exhaustive", "{" + f + ",\"topk\":0}"), 400, "topk"));
+        t.add(json("/api/runs", run("exhaustive", "{" + f + ",\"batch\":0}"), 400, "batch"));
+        t.add(json("/api/runs", run("exhaustive", "{" + f + ",\"batch\":1e10}"), 400, "batch"));
+        t.add(json("/api/runs", run("greedy", "{" + f + ",\"tokens\":0}"), 400, "tokens"));
+        t.add(json("/api/runs", run("greedy", "{" + f + ",\"read\":\"max\"}"), 400, "read"));
+        t.add(json("/api/runs", run("greedy", "{\"layer\":1,\"feature\":\"[0, 0, 5]\"}"), 400, "feature"));
+        for (String kind : List.of("ascent", "softmax-prior")) {
+            t.add(json("/api/runs", run(kind, "{" + f + ",\"tokens\":0}"), 400, "tokens"));
+            t.add(json("/api/runs", run(kind, "{" + f + ",\"objective\":\"max\"}"), 400, "objective"));
+            t.add(json("/api/runs", run(kind, "{" + f + ",\"optimizer\":\"rmsprop\"}"), 400, "optimizer"));
+            t.add(json("/api/runs", run(kind, "{" + f + ",\"lr\":-0.1}"), 400, "lr"));
+            t.add(json("/api/runs", run(kind, "{" + f + ",\"steps\":-3}"), 400, "steps"));
+            t.add(json("/api/runs", run(kind, "{" + f + ",\"init_scale\":\"big\"}"), 400, "init_scale"));
+        }
+
+        // runs by id: unknown ids, path tricks, overlong and odd ids, bad Last-Event-ID
+        for (String id : List.of("zzzz", "..%2F..%2Fetc", "%2e%2e", "a%20b", "%E2%98%83", "x".repeat(500), "1'%20OR%20'1'='1")) {
+            String says = id.equals("%2e%2e") ? "no page or API call" : "no run"; // the URL is normalised to /api/
+            t.add(get("/api/runs/" + id, 404, says));
+            t.add(post("/api/runs/" + id + "/cancel", null, null, 404, says));
+        }
+        t.add(sse("/api/runs/zzzz/events", 404, "no run"));
+        t.add(sse("/api/runs/zzzz/events", 400, "Last-Event-ID").header("Last-Event-ID", "abc"));
+        t.add(sse("/api/runs/zzzz/events", 400, "Last-Event-ID").header("Last-Event-ID", "1e3"));
+        t.add(sse("/api/runs/zzzz/events", 400, "Last-Event-ID").header("Last-Event-ID", "99999999999999999999999"));
+        t.add(sse("/api/runs/zzzz/events", 400, "Last-Event-ID").header("Last-Event-ID", "1.5"));
+        t.add(get("/api/runs?limit=abc", 400, "limit"));
+        t.add(sse("/api/runs/..%2F..%2F..%2Fetc%2Fpasswd/events", 404, "no run"));
+
+        // /api/alignments
+        t.add(json("/api/alignments", "", 400, "JSON body"));
+        t.add(json("/api/alignments", "{", 400, "not valid JSON"));
+        t.add(json("/api/alignments", "[]", 400, "JSON object"));
+        t.add(json("/api/alignments", "{}", 400, "kind"));
+        t.add(json("/api/alignments", "{\"kind\":\"reconstruction\",\"models\":[\"gpt2-tiny\"],\"layers\":[1],\"features\":[\"[:, :, 5]\"],\"params\":{}}", 400, "kind"));
+        t.add(json("/api/alignments", "{\"kind\":\"exhaustive\",\"models\":\"gpt2-tiny\",\"layers\":[1],\"features\":[\"[:, :, 5]\"],\"params\":{}}", 400, "models"));
+        t.add(json("/api/alignments", "{\"kind\":\"exhaustive\",\"models\":[],\"layers\":[1],\"features\":[\"[:, :, 5]\"],\"params\":{}}", 400, "model"));
+        t.add(json("/api/alignments", "{\"kind\":\"exhaustive\",\"models\":[\"no-such-model\"],\"layers\":[1],\"features\":[\"[:, :, 5]\"],\"params\":{}}", 404, "unknown model"));
+        t.add(json("/api/alignments", "{\"kind\":\"exhaustive\",\"models\":[\"gpt2-tiny\"],\"layers\":[\"one\"],\"features\":[\"[:, :, 5]\"],\"params\":{}}", 400, "layers"));
+        t.add(json("/api/alignments", "{\"kind\":\"exhaustive\",\"models\":[\"gpt2-tiny\"],\"layers\":[99],\"features\":[\"[:, :, 5]\"],\"params\":{}}", 400, "layer"));
+        t.add(json("/api/alignments", "{\"kind\":\"exhaustive\",\"models\":[\"gpt2-tiny\"],\"layers\":[1],\"features\":[],\"params\":{}}", 400, "feature"));
+        t.add(json("/api/alignments", "{\"kind\":\"exhaustive\",\"models\":[\"gpt2-tiny\"],\"layers\":[1],\"features\":[\"[:, :, 5]\"],\"params\":[]}", 400, "params"));
+        t.add(json("/api/alignments", "{\"kind\":\"exhaustive\",\"models\":[\"gpt2-tiny\"],\"layers\":[1],\"features\":[\"[:, :, 5]\"],\"params\":{\"topk\":0}}", 400, "topk"));
+        t.add(post("/api/alignments", "text/plain", "{}", 415, "application/json"));
+        t.add(get("/api/alignments/zzzz", 404, "zzzz"));
+        t.add(get("/api/alignments/..%2F..%2Fetc", 404, "no alignment"));
+        t.add(post("/api/alignments/zzzz/cancel", null, null, 404, "zzzz"));
+        t.add(get("/api/alignments?limit=%00", 400, "limit"));
+
+        // unknown API paths and methods
+        t.add(get("/api/nope", 404, "/api/nope"));
+        t.add(get("/api/lens/nope", 404, "/api/lens/nope"));
+        t.add(new Bad("DELETE", "/api/runs/zzzz", null, null, Map.of("Accept", "application/json"), 405, "DELETE"));
+
+        // pages, as a browser asks for them: HTML error pages that say what to change
+        t.add(page("/lens?model=gpt2-tiny&prompt=", 400, "prompt"));
+        t.add(page("/lens?model=gpt2-tiny&prompt=hi&topk=500", 400, "topk"));
+        t.add(page("/lens?model=gpt2-tiny&prompt=hi&topk=-1", 400, "topk"));
+        t.add(page("/lens?model=gpt2-tiny&prompt=hi&metric=nonsense", 400, "metric"));
+        t.add(page("/lens?model=no-such-model&prompt=hi", 404, "unknown model"));
+        t.add(page("/lens?model=hf:..%2F..%2Fetc&prompt=hi", 400, "model"));
+        t.add(page("/lens/table?model=gpt2-tiny&prompt=", 400, "prompt"));
+        t.add(page("/lens/table?model=gpt2-tiny&prompt=hi&topk=abc", 400, "topk"));
+        t.add(page("/lens/table?model=no-such-model&prompt=hi", 404, "unknown model"));
+        t.add(sse("/lens/rows?model=gpt2-tiny&prompt=", 400, "prompt"));
+        t.add(sse("/lens/rows?model=no-such-model&prompt=hi", 404, "unknown model"));
+        t.add(sse("/lens/rows?model=gpt2-tiny&prompt=hi&topk=0", 400, "topk"));
+        t.add(page("/lens/cell?model=gpt2-tiny&prompt=hi&layer=abc&pos=0", 400, "layer"));
+        t.add(page("/lens/cell?model=gpt2-tiny&prompt=hi&layer=99&pos=0", 400, "layer"));
+        t.add(page("/lens/cell?model=gpt2-tiny&prompt=hi&layer=1&pos=-1", 400, "pos"));
+        t.add(page("/lens/cell?model=gpt2-tiny&prompt=hi&layer=1&pos=999", 400, "pos"));
+        t.add(page("/lens/cell?model=gpt2-tiny&prompt=hi", 400, "layer"));
+        t.add(page("/compare?a=gpt2-tiny&b=no-such-model&prompt=hi", 404, "unknown model"));
+        t.add(page("/compare?a=gpt2-tiny&b=llama-tiny&prompt=hi&topk=0", 400, "topk"));
+        t.add(page("/compare?a=gpt2-tiny&b=llama-tiny&prompt=", 400, "prompt"));
+        t.add(form("/runs", "kind=reconstruction&model=gpt2-tiny&prompt=", 400, "prompt"));
+        t.add(form("/runs", "kind=reconstruction&model=gpt2-tiny&prompt=a&steps=abc", 400, "steps"));
+        t.add(form("/runs", "kind=reconstruction&model=gpt2-tiny&prompt=a&lr=-1", 400, "lr"));
+        t.add(form("/runs", "kind=nope&model=gpt2-tiny", 400, "unknown run kind"));
+        t.add(form("/runs", "kind=reconstruction&model=no-such-model&prompt=a", 404, "unknown model"));
+        t.add(form("/runs", "kind=exhaustive&model=gpt2-tiny&layer=99&feature=%5B%3A%2C%20%3A%2C%205%5D", 400, "layer"));
+        t.add(form("/runs", "kind=greedy&model=gpt2-tiny&layer=1&feature=banana", 400, "feature"));
+        t.add(form("/runs", "%%%invalid", 400, "URL encoding"));
+        t.add(page("/runs/zzzz", 404, "no run"));
+        t.add(page("/runs/..%2F..%2Fetc", 404, "no run"));
+        t.add(page("/runs/" + "y".repeat(500), 404, "no run"));
+        t.add(new Bad("POST", "/runs/zzzz/again", null, null, Map.of("Accept", HTML), 404, "no run"));
+        t.add(new Bad("POST", "/runs/zzzz/cancel", null, null, Map.of("Accept", HTML), 404, "no run"));
+        t.add(form("/alignments", "kind=exhaustive&models=gpt2-tiny&layers=one&features=%5B%3A%2C%20%3A%2C%205%5D", 400, "layers"));
+        t.add(form("/alignments", "kind=exhaustive&models=no-such-model&layers=1&features=%5B%3A%2C%20%3A%2C%205%5D", 404, "unknown model"));
+        t.add(form("/alignments", "kind=exhaustive&layers=1&features=%5B%3A%2C%20%3A%2C%205%5D", 400, "model"));
+        t.add(form("/alignments", "kind=nope&models=gpt2-tiny&layers=1&features=x", 400, "kind"));
+        t.add(page("/alignments/zzzz", 404, "zzzz"));
+        t.add(page("/alignments/%E2%98%83", 404, "no alignment"));
+        t.add(new Bad("POST", "/alignments/zzzz/cancel", null, null, Map.of("Accept", HTML), 404, "zzzz"));
+        t.add(page("/nope", 404, "/nope"));
+        t.add(page("/lens/nope", 404, "/lens/nope"));
+        t.add(page("/static/..%2F..%2Fapplication.properties", 404, "no page"));
+        t.add(get("/nope", 404, "/nope"));
+        t.add(form("/login", "token=wrong&next=https://evil.example/", 401, "token"));
+        return t.stream().map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badRequests")
+    void answersEveryBadRequestWithAClearErrorAndKeepsWorking(Bad bad) throws Exception {
+        Fixtures.root();
+        HttpResponse<String> response = send(bad);
+        String body = response.body();
+        assertEquals(bad.status(), response.statusCode(), () -> bad + " answered " + response.statusCode() + ": " + body);
+        assertTrue(body.contains(bad.says()), () -> bad + ": the body does not say '" + bad.says() + "': " + body);
+        for (String leak : LEAKS) {
+            assertFalse(body.contains(leak), () -> bad + ": the body leaks '" + leak + "': " + body);
+        }
+        if (response.statusCode() >= 500) {
+            assertTrue(body.contains("error id"), () -> bad + ": a 5xx without an error id: " + body);
+        }
+        String type = response.headers().firstValue("Content-Type").orElse("");
+        if (bad.page()) {
+            assertTrue(type.startsWith(HTML), () -> bad + ": a page's error is not HTML: " + type);
+        } else if (response.statusCode() >= 400) {
+            assertTrue(type.startsWith("application/json"), () -> bad + ": an API error is not JSON: " + type + " " + body);
+            JsonNode error = JSON.readTree(body);
+            assertEquals(response.statusCode(), error.path("status").asInt(), () -> bad + ": " + body);
+            assertTrue(error.path("error").isTextual(), () -> bad + ": no error text: " + body);
+        }
+        stillWorks();
+    }
+
+    private void stillWorks() throws IOException, InterruptedException {
+        HttpResponse<String> models = send(get("/api/models", 200, ""));
+        assertEquals(200, models.statusCode(), models::body);
+        HttpResponse<String> lens = send(get("/api/lens?model=gpt2-tiny&prompt=health", 200, ""));
+        assertEquals(200, lens.statusCode(), lens::body);
+        assertTrue(JSON.readTree(lens.body()).path("layers").size() > 0, lens::body);
+    }
+
+    private HttpResponse<String> send(Bad bad) throws IOException, InterruptedException {
+        String root = base.toString().replaceAll("/$", "");
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(root + bad.path())).timeout(Duration.ofSeconds(60));
+        bad.headers().forEach(request::header);
+        if (bad.contentType() != null) {
+            request.header("Content-Type", bad.contentType());
+        }
+        request.method(bad.method(), bad.body() == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(bad.body()));
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
