@@ -18,8 +18,8 @@ final class TemplateExtensions {
         return TokenDisplay.visible(text);
     }
 
-    static String percent(Number fraction) {
-        return String.format(Locale.ROOT, "%.0f%%", 100 * fraction.doubleValue());
+    static String percent(Object fraction) {
+        return fraction instanceof Number n ? String.format(Locale.ROOT, "%.0f%%", 100 * n.doubleValue()) : String.valueOf(fraction);
     }
 
     /** A time as people read it: 2026-11-30 18:57:13 UTC. */
@@ -29,7 +29,8 @@ final class TemplateExtensions {
 
     private static final DateTimeFormatter READABLE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
-    static String number(Number value) {
-        return AlignmentView.number(value.doubleValue());
+    /** A number to 4 significant digits; JSON's "NaN" and "Infinity" (stored as strings) as they are. */
+    static String number(Object value) {
+        return value instanceof Number n ? AlignmentView.number(n.doubleValue()) : String.valueOf(value);
     }
 }

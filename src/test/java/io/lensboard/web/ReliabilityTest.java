@@ -305,7 +305,7 @@ class ReliabilityTest {
         t.add(page("/alignments/%E2%98%83", 404, "no alignment"));
         t.add(new Bad("POST", "/alignments/zzzz/cancel", null, null, Map.of("Accept", HTML), 404, "zzzz"));
         t.add(page("/nope", 404, "/nope"));
-        t.add(page("/lens/nope", 404, "/lens/nope"));
+        t.add(page("/lens/nope", 404, "no stored analysis"));
         t.add(page("/static/..%2F..%2Fapplication.properties", 404, "no page"));
         t.add(get("/nope", 404, "/nope"));
         t.add(form("/login", "token=wrong&next=https://evil.example/", 401, "token"));
