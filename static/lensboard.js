@@ -3,24 +3,101 @@
 (function () {
   "use strict";
 
-  function colour(table) {
-    const log = table.dataset.log === "true";
-    const cells = Array.from(table.querySelectorAll("td[data-v]"));
+  // 4 significant digits, scientific only for very large or very small magnitudes (as the server's %.4g).
+  function fmt4(v) {
+    if (v === 0 || !Number.isFinite(v)) return String(v);
+    const a = Math.abs(v);
+    return a >= 1e-4 && a < 1e6 ? String(Number(v.toPrecision(4))) : v.toExponential(3);
+  }
+
+  // The one colour scale, light to dark: t in [0, 1]. Black text on light cells, white on dark ones, switching
+  // where the two contrasts cross (t = 0.672 on this scale): either is then at least 4.58:1 (WCAG AA is 4.5:1).
+  // No dark grey would do: on the middle shades it falls under 4.5:1 and so does white.
+  const shade = t => `hsl(232, 60%, ${97 - 55 * t}%)`;
+  const WHITE_TEXT_FROM = 0.672;
+
+  // Colours the tables of one group (a lens pane, or both panes of a comparison) on one shared scale and draws
+  // its colour bar with ticks (ranks on a log scale).
+  function colour(tables, scale) {
+    const log = tables[0].dataset.log === "true";
+    const cells = tables.flatMap(t => Array.from(t.querySelectorAll("td[data-v]")));
     const value = td => { const v = parseFloat(td.dataset.v); return log ? Math.log10(Math.max(v, 1)) : v; };
     const values = cells.map(value).filter(Number.isFinite);
     if (values.length === 0) return;
     const lo = Math.min(...values), hi = Math.max(...values);
     cells.forEach(td => {
       const t = hi > lo ? (value(td) - lo) / (hi - lo) : 0;
-      td.style.background = `hsl(232, 60%, ${97 - 55 * t}%)`;
-      td.style.color = t > 0.55 ? "#fff" : "";
+      td.style.background = shade(t);
+      td.style.color = t > WHITE_TEXT_FROM ? "#fff" : "#000";
     });
-    const range = table.closest(".lens-pane").querySelector(".range");
-    const fmt = v => (log ? Math.round(10 ** v).toString() : v.toPrecision(4));
-    if (range) range.textContent = `${fmt(lo)} (light) to ${fmt(hi)} (dark)${log ? ", log scale" : ""}`;
+    const shown = v => (log ? fmt4(Math.round(10 ** v)) : fmt4(v));
+    tables.forEach(table => {
+      const range = table.closest(".lens-pane").querySelector(".range");
+      if (range) range.textContent = `${shown(lo)} (light) to ${shown(hi)} (dark)${log ? ", log scale" : ""}`;
+    });
+    if (scale) bar(scale, lo, hi, log, shown);
   }
 
-  function colourAll() { document.querySelectorAll("table.lens").forEach(colour); }
+  function bar(scale, lo, hi, log, shown) {
+    scale.querySelector(".colour-bar").style.background = `linear-gradient(to right, ${shade(0)}, ${shade(0.5)}, ${shade(1)})`;
+    let ticks = [];
+    if (log) {
+      for (let k = Math.ceil(lo); k <= Math.floor(hi); k++) ticks.push(k);
+      if (!ticks.includes(lo)) ticks.unshift(lo);
+      if (!ticks.includes(hi)) ticks.push(hi);
+    } else {
+      for (let i = 0; i <= 4; i++) ticks.push(lo + (hi - lo) * i / 4);
+    }
+    if (!(hi > lo)) ticks = [lo];
+    const box = scale.querySelector(".ticks");
+    box.replaceChildren(...ticks.map(v => {
+      const tick = document.createElement("span");
+      tick.style.left = `${hi > lo ? 100 * (v - lo) / (hi - lo) : 0}%`;
+      tick.textContent = shown(v);
+      return tick;
+    }));
+    const label = tablesLabel(scale);
+    scale.setAttribute("aria-label", `colour scale: ${label}, ${shown(lo)} to ${shown(hi)}`);
+  }
+
+  // A shared scale takes its label from the panes it colours: their metric may have changed since the page loaded.
+  function tablesLabel(scale) {
+    const pane = scale.classList.contains("shared") ? document.querySelector(".compare .lens-pane .scale") : null;
+    return (pane || scale).dataset.label;
+  }
+
+  // A comparison's panes share one scale and its one colour bar; a lens pane has its own.
+  function colourAll() {
+    document.querySelectorAll(".compare").forEach(c => {
+      const tables = Array.from(c.querySelectorAll("table.lens"));
+      if (tables.length) colour(tables, c.parentElement.querySelector(".scale.shared"));
+    });
+    document.querySelectorAll("table.lens").forEach(t => {
+      if (!t.closest(".compare")) colour([t], t.closest(".lens-pane").querySelector(".scale"));
+      // One cell of the map is in the tab order (a roving tabindex); the arrow keys move from there.
+      const first = t.querySelector("td[data-pos]");
+      if (first && !t.querySelector("td[tabindex='0']")) first.tabIndex = 0;
+    });
+  }
+
+  // The keyboard on the map: arrows move across the grid, Enter (or Space) opens the cell's details.
+  const MOVES = { ArrowRight: [0, 1], ArrowLeft: [0, -1], ArrowDown: [1, 0], ArrowUp: [-1, 0] };
+  document.addEventListener("keydown", e => {
+    const td = e.target instanceof Element && e.target.closest("table.lens td[data-pos]");
+    if (!td) return;
+    if (e.key === "Enter" || e.key === " ") { e.preventDefault(); td.click(); return; }
+    const move = MOVES[e.key];
+    if (!move) return;
+    const cells = row => Array.from(row.querySelectorAll("td[data-pos]"));
+    const rows = Array.from(td.closest("tbody").rows);
+    const row = rows[rows.indexOf(td.parentElement) + move[0]];
+    const next = row && cells(row)[cells(td.parentElement).indexOf(td) + move[1]];
+    if (!next) return;
+    e.preventDefault();
+    td.tabIndex = -1;
+    next.tabIndex = 0;
+    next.focus();
+  });
 
   // A reconnecting event stream replays rows: replace a row that is already there rather than repeat it.
   document.addEventListener("htmx:sseBeforeMessage", e => {
@@ -43,16 +120,43 @@
     document.querySelectorAll(".lens-pane").forEach(pane => { if (!pane.querySelector(".stream")) charts(pane); });
   });
 
+  // After the browser's Back (or Forward) htmx puts back a snapshot of the page, whose controls still show what the
+  // page was first rendered with: set them from the URL, which says what the restored table shows.
+  document.addEventListener("htmx:historyRestore", () => {
+    const q = new URLSearchParams(location.search);
+    document.querySelectorAll("form.controls").forEach(form => {
+      form.elements.metric.value = q.get("metric") || "prob";
+      if (q.get("topk")) form.elements.topk.value = q.get("topk");
+      form.elements.sub.checked = q.get("sub") === "1";
+    });
+    colourAll();
+    document.querySelectorAll(".lens-pane").forEach(pane => { if (!pane.querySelector(".stream")) charts(pane); });
+  });
+
   document.addEventListener("click", e => {
     const td = e.target.closest("table.lens td[data-pos]");
     if (!td) return;
     const pane = td.closest(".lens-pane");
     pane.querySelectorAll("td.selected").forEach(c => c.classList.remove("selected"));
     td.classList.add("selected");
+    pane.querySelectorAll("td[tabindex='0']").forEach(c => { c.tabIndex = -1; });
+    td.tabIndex = 0;
     const url = `${pane.dataset.cell}&layer=${encodeURIComponent(td.dataset.layer)}&pos=${td.dataset.pos}`;
     htmx.ajax("GET", url, { target: pane.querySelector(".cell-detail"), swap: "innerHTML" });
     const select = pane.querySelector(".chart-position");
     if (select && select.options.length) { select.value = td.dataset.pos; select.dispatchEvent(new Event("change")); }
+  });
+
+  // On a comparison, "Colour by" recolours both panes at once (as the lens page's controls do), on one scale.
+  document.addEventListener("change", e => {
+    const select = e.target.closest("form.compare-form select[name=metric]");
+    if (!select) return;
+    document.querySelectorAll(".compare [id^=pane-][hx-get]").forEach(div => {
+      const url = new URL(div.getAttribute("hx-get"), location.href);
+      url.searchParams.set("metric", select.value);
+      div.setAttribute("hx-get", url.pathname + url.search);
+      htmx.ajax("GET", url.pathname + url.search, { target: div, swap: "innerHTML" });
+    });
   });
 
   const drawn = new WeakMap();
@@ -65,6 +169,7 @@
     if (!response.ok) return;
     const lens = await response.json();
     const select = pane.querySelector(".chart-position");
+    select.replaceChildren(); // a page put back by the browser's Back has its old options
     lens.tokens.forEach((t, i) => select.add(new Option(`${i}: ${JSON.stringify(t.text)}`, String(i))));
     const labels = lens.layers.map(l => String(l.layer));
     const kl = new Chart(pane.querySelector(".chart-kl"), {
