@@ -133,6 +133,15 @@
     document.querySelectorAll(".lens-pane").forEach(pane => { if (!pane.querySelector(".stream")) charts(pane); });
   });
 
+  // The home page's example prompts fill the prompt box.
+  document.addEventListener("click", e => {
+    const example = e.target.closest("button.example[data-prompt]");
+    if (!example) return;
+    const box = document.querySelector("form.prompt textarea[name=prompt]");
+    box.value = example.dataset.prompt;
+    box.focus();
+  });
+
   document.addEventListener("click", e => {
     const td = e.target.closest("table.lens td[data-pos]");
     if (!td) return;
@@ -161,6 +170,38 @@
 
   const drawn = new WeakMap();
 
+  // A line chart over layers, with its text alternative: a table of the same numbers behind a <details> after it.
+  function lineChart(canvas, labels, series, y) {
+    const chart = new Chart(canvas, {
+      type: "line",
+      data: { labels, datasets: series.map(label => ({ label, data: [], spanGaps: false })) },
+      options: { animation: false, maintainAspectRatio: false,
+        plugins: { tooltip: { callbacks: { label: c => `${c.dataset.label}: ${fmt4(c.parsed.y)}` } } },
+        scales: { x: { title: { display: true, text: "layer" } }, y } }
+    });
+    const details = document.createElement("details");
+    details.className = "chart-data";
+    details.innerHTML = "<summary>the numbers</summary><table class=\"topk\"><thead></thead><tbody></tbody></table>";
+    canvas.closest(".chart").after(details);
+    canvas.setAttribute("role", "img");
+    chart.refresh = () => {
+      chart.update();
+      canvas.setAttribute("aria-label", `${chart.data.datasets.map(d => d.label).join(", ")} by layer; the numbers follow`);
+      const cell = (tag, text) => { const c = document.createElement(tag); c.textContent = text; return c; };
+      const head = document.createElement("tr");
+      head.append(cell("th", "layer"), ...chart.data.datasets.map(d => cell("th", d.label)));
+      details.querySelector("thead").replaceChildren(head);
+      details.querySelector("tbody").replaceChildren(...labels.map((l, i) => {
+        const row = document.createElement("tr");
+        row.append(cell("th", l), ...chart.data.datasets.map(d => cell("td", d.data[i] == null ? "—" : fmt4(d.data[i]))));
+        return row;
+      }));
+    };
+    return chart;
+  }
+
+  const mean = xs => { const v = xs.filter(x => x != null); return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null; };
+
   async function charts(pane) {
     // A lens that failed (its error is in the status line) has nothing to chart.
     if (!pane || drawn.has(pane) || typeof Chart === "undefined" || pane.querySelector(".status .error")) return;
@@ -172,26 +213,61 @@
     select.replaceChildren(); // a page put back by the browser's Back has its old options
     lens.tokens.forEach((t, i) => select.add(new Option(`${i}: ${JSON.stringify(t.text)}`, String(i))));
     const labels = lens.layers.map(l => String(l.layer));
-    const kl = new Chart(pane.querySelector(".chart-kl"), {
-      type: "line",
-      data: { labels, datasets: [{ label: "KL(final ‖ layer)", data: [] }, { label: "KL(input ‖ layer)", data: [] }] },
-      options: { animation: false, maintainAspectRatio: false,
-        scales: { x: { title: { display: true, text: "layer" } }, y: { title: { display: true, text: "nats" }, beginAtZero: true } } }
-    });
-    const rank = new Chart(pane.querySelector(".chart-rank"), {
-      type: "line",
-      data: { labels, datasets: [{ label: "rank of final top-1", data: [] }, { label: "rank of input token", data: [] }] },
-      options: { animation: false, maintainAspectRatio: false,
-        scales: { x: { title: { display: true, text: "layer" } }, y: { type: "logarithmic", title: { display: true, text: "rank (log)" }, min: 1 } } }
-    });
+    const nats = { title: { display: true, text: "nats" }, beginAtZero: true };
+    const logRank = { type: "logarithmic", title: { display: true, text: "rank (log)" }, min: 1 };
+    const kl = lineChart(pane.querySelector(".chart-kl"), labels, ["KL(final ‖ layer)", "KL(input ‖ layer)"], nats);
+    const rank = lineChart(pane.querySelector(".chart-rank"), labels,
+      ["rank of the true next token", "rank of final top-1", "rank of input token"], logRank);
+    // The lens by layer: each layer's average over positions (cross-entropy over the positions that have a next token).
+    const byLayer = lineChart(pane.querySelector(".chart-by-layer"), labels,
+      ["mean KL(final ‖ layer)", "mean cross-entropy of the next token", "mean entropy"], nats);
+    byLayer.data.datasets[0].data = lens.layers.map(l => mean(l.positions.map(p => p.kl_final)));
+    byLayer.data.datasets[1].data = lens.layers.map(l => mean(l.positions.map(p => p.log_prob_next_token == null ? null : -p.log_prob_next_token)));
+    byLayer.data.datasets[2].data = lens.layers.map(l => mean(l.positions.map(p => p.entropy)));
+    byLayer.refresh();
+    // One token (or the logit difference of two) followed across layers, where it is among a layer's top-k.
+    const follow = pane.querySelector("form.follow");
+    const followChart = lineChart(pane.querySelector(".chart-follow"), labels, ["probability", "rank"],
+      { title: { display: true, text: "probability, rank or logit difference" } });
+    function candidates(pos) {
+      const seen = new Map();
+      lens.layers.forEach(l => l.positions[pos].top.forEach(t => { if (!seen.has(t.id)) seen.set(t.id, t.text); }));
+      [follow.elements.a, follow.elements.b].forEach((sel, k) => {
+        const keep = sel.value;
+        sel.replaceChildren(...(k ? [new Option("— (none)", "")] : []),
+          ...Array.from(seen, ([id, text]) => new Option(`${JSON.stringify(text)} (${id})`, String(id))));
+        if (Array.from(sel.options).some(o => o.value === keep)) sel.value = keep;
+      });
+    }
+    function followToken(pos) {
+      const a = parseInt(follow.elements.a.value, 10), b = parseInt(follow.elements.b.value, 10);
+      const find = (l, id) => { const top = l.positions[pos].top; const k = top.findIndex(t => t.id === id); return k < 0 ? null : { rank: k + 1, t: top[k] }; };
+      const sets = followChart.data.datasets;
+      if (Number.isNaN(b)) {
+        sets.length = 2;
+        sets[0].label = "probability"; sets[0].data = lens.layers.map(l => find(l, a)?.t.prob ?? null);
+        sets[1] = { label: "rank (— beyond top-k)", data: lens.layers.map(l => find(l, a)?.rank ?? null) };
+      } else {
+        sets.length = 1;
+        sets[0].label = "logit difference"; sets[0].data = lens.layers.map(l => {
+          const x = find(l, a), y = find(l, b);
+          return x && y ? x.t.logit - y.t.logit : null;
+        });
+      }
+      followChart.refresh();
+    }
+    follow.addEventListener("submit", e => { e.preventDefault(); followToken(parseInt(select.value, 10)); });
     function show(pos) {
       const at = l => l.positions[pos];
       kl.data.datasets[0].data = lens.layers.map(l => at(l).kl_final);
       kl.data.datasets[1].data = lens.layers.map(l => at(l).kl_input);
-      rank.data.datasets[0].data = lens.layers.map(l => at(l).rank_final_top1);
-      rank.data.datasets[1].data = lens.layers.map(l => at(l).rank_input_token);
-      kl.update();
-      rank.update();
+      rank.data.datasets[0].data = lens.layers.map(l => at(l).rank_next_token);
+      rank.data.datasets[1].data = lens.layers.map(l => at(l).rank_final_top1);
+      rank.data.datasets[2].data = lens.layers.map(l => at(l).rank_input_token);
+      kl.refresh();
+      rank.refresh();
+      candidates(pos);
+      followToken(pos);
     }
     select.addEventListener("change", () => show(parseInt(select.value, 10)));
     select.value = String(lens.tokens.length - 1);

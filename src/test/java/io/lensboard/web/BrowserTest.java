@@ -210,7 +210,6 @@ class BrowserTest {
             Object ticks = js(driver, "return document.querySelectorAll('.lens-pane .scale .ticks span').length");
             assertTrue(((Long) ticks) >= 2, "the colour bar has ticks: " + ticks);
             assertTrue(driver.findElement(By.cssSelector(".lens-pane .colour-bar")).getAttribute("style").contains("gradient"));
-            screenshot(driver, "lens-colour-bar.png");
             @SuppressWarnings("unchecked")
             Map<String, Number> moved = (Map<String, Number>) js(driver, """
                     const box = document.querySelector('.table-box');
@@ -224,6 +223,9 @@ class BrowserTest {
             assertTrue(Math.abs(moved.get("head").doubleValue()) <= 2, "the token header stays at the top: " + moved);
             assertTrue(Math.abs(moved.get("label").doubleValue()) <= 2, "the layer labels stay at the left: " + moved);
             screenshot(driver, "lens-scrolled.png");
+            driver.manage().window().setSize(new Dimension(1200, 1000));
+            js(driver, "document.querySelector('.table-box').scrollTo(0, 0); document.querySelector('.lens-pane .legend').scrollIntoView({block: 'end'})");
+            screenshot(driver, "lens-colour-bar.png");
             assertNoConsoleErrors(driver);
         } finally {
             driver.quit();
@@ -326,6 +328,44 @@ class BrowserTest {
             }
             screenshot(driver, "phone-compare.png");
             assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    @Test
+    void lensByLayerCurvesAndAFollowedTokenHaveTheirNumbersInTables() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            driver.manage().window().setSize(new Dimension(1200, 900));
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            driver.get(root + "lens?model=gpt2-tiny&prompt=" + LensLinks.enc("The sky is blue. It is nice."));
+            wait.until(d -> js(d, "const c = Chart.getChart(document.querySelector('.chart-by-layer'));"
+                    + " return !!c && c.data.datasets.length === 3 && c.data.datasets.every(s => s.data.length === 5 && s.data.every(Number.isFinite))")
+                    .equals(Boolean.TRUE));
+            assertEquals("rank of the true next token", js(driver,
+                    "return Chart.getChart(document.querySelector('.chart-rank')).data.datasets[0].label"));
+            // a token and a second one: the logit difference
+            js(driver, "const f = document.querySelector('form.follow'); f.elements.b.selectedIndex = 2;");
+            driver.findElement(By.cssSelector("form.follow button")).click();
+            assertEquals("logit difference", js(driver, "return Chart.getChart(document.querySelector('.chart-follow')).data.datasets[0].label"));
+            Object rows = js(driver, "return document.querySelectorAll('.chart-by-layer').length"
+                    + " && document.querySelector('.chart-by-layer').closest('.chart-box').querySelectorAll('details.chart-data tbody tr').length");
+            assertEquals(5L, rows, "the by-layer curves as a table, one row per layer");
+            js(driver, "document.querySelector('.chart-by-layer').closest('.chart-box').querySelector('details').open = true;"
+                    + " document.querySelector('.lens-pane h2').scrollIntoView()");
+            screenshot(driver, "lens-by-layer.png");
+            assertNoConsoleErrors(driver);
+
+            driver.get(root.toString());
+            List<String> ids = new Select(driver.findElement(By.cssSelector("form.prompt select[name=model]"))).getOptions().stream()
+                    .map(o -> o.getAttribute("value")).toList();
+            String chosen = new Select(driver.findElement(By.cssSelector("form.prompt select[name=model]"))).getFirstSelectedOption().getAttribute("value");
+            assertEquals(ids.contains("stories260K") ? "stories260K" : chosen, chosen, "a fast trained model is the default");
+            driver.findElement(By.cssSelector("button.example")).click();
+            assertEquals(driver.findElement(By.cssSelector("button.example")).getText(),
+                    driver.findElement(By.cssSelector("form.prompt textarea")).getAttribute("value"));
+            screenshot(driver, "home.png");
         } finally {
             driver.quit();
         }
