@@ -42,9 +42,11 @@
     scale.querySelector(".colour-bar").style.background = `linear-gradient(to right, ${shade(0)}, ${shade(0.5)}, ${shade(1)})`;
     let ticks = [];
     if (log) {
-      for (let k = Math.ceil(lo); k <= Math.floor(hi); k++) ticks.push(k);
-      if (!ticks.includes(lo)) ticks.unshift(lo);
-      if (!ticks.includes(hi)) ticks.push(hi);
+      // powers of ten, then the ends; a power too close to an end (its label would overlap) gives way to it
+      const gap = 0.1 * (hi - lo);
+      for (let k = Math.ceil(lo); k <= Math.floor(hi); k++) if (k - lo >= gap && hi - k >= gap) ticks.push(k);
+      ticks.unshift(lo);
+      ticks.push(hi);
     } else {
       for (let i = 0; i <= 4; i++) ticks.push(lo + (hi - lo) * i / 4);
     }

@@ -197,6 +197,14 @@ class BrowserTest {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
+    /** Opens a lens page by its query and waits until every layer is decoded. */
+    private WebDriverWait decoded(WebDriver driver, String query) {
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+        driver.get(root + "lens?" + query);
+        wait.until(d -> d.findElement(By.cssSelector(".status")).getText().contains("All layers decoded"));
+        return wait;
+    }
+
     private static final String LONG_PROMPT = "The sky is blue. It is nice and the sun shines over the green hills today.";
 
     @Test
@@ -204,9 +212,7 @@ class BrowserTest {
         WebDriver driver = chromium();
         try {
             driver.manage().window().setSize(new Dimension(1000, 560));
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
-            driver.get(root + "lens?model=gpt2-tiny&sub=1&metric=rank&prompt=" + LensLinks.enc(LONG_PROMPT));
-            wait.until(d -> d.findElement(By.cssSelector(".status")).getText().contains("All layers decoded"));
+            decoded(driver, "model=gpt2-tiny&sub=1&metric=rank&prompt=" + LensLinks.enc(LONG_PROMPT));
             Object ticks = js(driver, "return document.querySelectorAll('.lens-pane .scale .ticks span').length");
             assertTrue(((Long) ticks) >= 2, "the colour bar has ticks: " + ticks);
             assertTrue(driver.findElement(By.cssSelector(".lens-pane .colour-bar")).getAttribute("style").contains("gradient"));
@@ -265,9 +271,7 @@ class BrowserTest {
     void backRestoresTheControlsToWhatTheTableShows() throws Exception {
         WebDriver driver = chromium();
         try {
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
-            driver.get(root + "lens?model=gpt2-tiny&metric=prob&prompt=" + LensLinks.enc("Back and forth we go."));
-            wait.until(d -> d.findElement(By.cssSelector(".status")).getText().contains("All layers decoded"));
+            WebDriverWait wait = decoded(driver, "model=gpt2-tiny&metric=prob&prompt=" + LensLinks.enc("Back and forth we go."));
             new Select(driver.findElement(By.name("metric"))).selectByValue("entropy");
             wait.until(d -> d.getCurrentUrl().contains("metric=entropy"));
             wait.until(d -> !d.findElements(By.cssSelector("table.lens[data-metric='entropy']")).isEmpty());
@@ -289,9 +293,7 @@ class BrowserTest {
     void arrowKeysMoveAcrossTheMapAndEnterOpensACell() throws Exception {
         WebDriver driver = chromium();
         try {
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
-            driver.get(root + "lens?model=gpt2-tiny&prompt=" + LensLinks.enc("Keys move the focus."));
-            wait.until(d -> d.findElement(By.cssSelector(".status")).getText().contains("All layers decoded"));
+            WebDriverWait wait = decoded(driver, "model=gpt2-tiny&prompt=" + LensLinks.enc("Keys move the focus."));
             assertEquals("0", driver.findElement(By.cssSelector("table.lens td[data-layer='0'][data-pos='0']")).getAttribute("tabindex"));
             js(driver, "document.querySelector(\"table.lens td[data-layer='0'][data-pos='0']\").focus()");
             String focused = "const a = document.activeElement; return a.dataset.layer + '/' + a.dataset.pos";
