@@ -88,7 +88,7 @@ public class ApiErrors {
         return new ApiError(status, t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName());
     }
 
-    private static final java.util.regex.Pattern PATH = java.util.regex.Pattern.compile("(?<![\\w.:/-])(?:/[\\w.@+-]+)+/([\\w.@+-]*)");
+    private static final java.util.regex.Pattern PATH = java.util.regex.Pattern.compile("(?<![\\w.:/-])(?:\\.\\.?)?(?:/[\\w.@+-]+)+/([\\w.@+-]*)");
 
     /** A message for a page: a server file path in it shortened to its file name (a page never shows where files live). */
     static String withoutPaths(String message) {
