@@ -115,7 +115,7 @@ public class ApiErrors {
                 .anyMatch(t -> !t.isWildcardType() && t.isCompatible(MediaType.TEXT_HTML_TYPE));
         if (page) {
             return Response.status(body.status()).type(MediaType.TEXT_HTML_TYPE)
-                    .entity(Templates.error(body.status(), withoutPaths(body.error())).render()).build();
+                    .entity(Templates.error(body.status(), body.error()).render()).build();
         }
         return Response.status(body.status()).type(MediaType.APPLICATION_JSON).entity(body).build();
     }
