@@ -115,7 +115,9 @@ public class ApiErrors {
                 .anyMatch(t -> !t.isWildcardType() && t.isCompatible(MediaType.TEXT_HTML_TYPE));
         if (page) {
             return Response.status(body.status()).type(MediaType.TEXT_HTML_TYPE)
-                    .entity(Templates.error(body.status(), body.error()).render()).build();
+                    // a failure below the web layer may name a server file; a missing page names only its URL path
+                    .entity(Templates.error(body.status(), e instanceof WebApplicationException ? body.error()
+                            : withoutPaths(body.error())).render()).build();
         }
         return Response.status(body.status()).type(MediaType.APPLICATION_JSON).entity(body).build();
     }
