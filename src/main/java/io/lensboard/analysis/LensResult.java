@@ -12,10 +12,11 @@ public record LensResult(String model, String prompt, List<Token> tokens, List<L
 
     /**
      * One position of one layer. KLs are exact, in nats; ranks are 1-based, 1 + the number of
-     * strictly larger logits; {@code rankNextToken} is null at the last position.
+     * strictly larger logits; {@code rankNextToken} and {@code logProbNextToken} (log p of the true next token, whose
+     * negative is the cross-entropy there) are null at the last position.
      */
     public record Position(List<TopToken> top, double entropy, double klFinal, double klInput,
-                           long rankFinalTop1, Long rankNextToken, long rankInputToken) {}
+                           long rankFinalTop1, Long rankNextToken, long rankInputToken, Double logProbNextToken) {}
 
     /**
      * A decoded residual stream. {@code layer} is 0 for the input embeddings and l for the stream after

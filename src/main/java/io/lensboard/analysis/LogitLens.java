@@ -148,6 +148,8 @@ public final class LogitLens {
             next[i] = i + 1 < t ? ref.ids[i + 1] : ref.ids[i];
         }
         long[][] ranks = ranks(d.logits, ref.finalTop1, next, ref.ids);
+        // log p_l(x_{i+1}): its negative is the lens's cross-entropy at position i
+        double[] logProbNext = lp.gather(lp.getManager().create(next).reshape(t, 1), 1).toDoubleArray();
 
         int k = request.topk();
         NDList top = lp.topK(k, -1, true, true);
@@ -164,7 +166,7 @@ public final class LogitLens {
             }
             // KL is >= 0; clamp the float64 rounding of an exact 0 (a layer against itself).
             positions.add(new LensResult.Position(topTokens, entropy[i], Math.max(0, klFinal[i]), Math.max(0, klInput[i]),
-                    ranks[0][i], i + 1 < t ? ranks[1][i] : null, ranks[2][i]));
+                    ranks[0][i], i + 1 < t ? ranks[1][i] : null, ranks[2][i], i + 1 < t ? logProbNext[i] : null));
         }
         return new LensResult.Layer(layer, hook, positions);
     }

@@ -93,6 +93,13 @@ public class ApiErrors {
         return new ApiError(status, t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName());
     }
 
+    private static final java.util.regex.Pattern PATH = java.util.regex.Pattern.compile("(?<![\\w.:/-])(?:\\.\\.?)?(?:/[\\w.@+-]+)+/([\\w.@+-]*)");
+
+    /** A message for a page: a server file path in it shortened to its file name (a page never shows where files live). */
+    static String withoutPaths(String message) {
+        return message == null ? null : PATH.matcher(message).replaceAll("$1");
+    }
+
     @CheckedTemplate(basePath = "")
     static class Templates {
         static native TemplateInstance error(int status, String message);
@@ -179,7 +186,9 @@ public class ApiErrors {
                 .anyMatch(t -> !t.isWildcardType() && t.isCompatible(MediaType.TEXT_HTML_TYPE));
         if (page) {
             return Response.status(body.status()).type(MediaType.TEXT_HTML_TYPE)
-                    .entity(Templates.error(body.status(), body.error()).render()).build();
+                    // a failure below the web layer may name a server file; a missing page names only its URL path
+                    .entity(Templates.error(body.status(), e instanceof WebApplicationException ? body.error()
+                            : withoutPaths(body.error())).render()).build();
         }
         return Response.status(body.status()).type(MediaType.APPLICATION_JSON).entity(body).build();
     }

@@ -74,7 +74,7 @@ public class ComparePageResource {
             return Response.ok(page(params, null, pa, pb).render()).build();
         } catch (RuntimeException e) {
             ApiError error = ApiErrors.body(e);
-            return Response.status(error.status()).entity(page(params, error.error(), null, null).render()).build();
+            return Response.status(error.status()).entity(page(params, ApiErrors.withoutPaths(error.error()), null, null).render()).build();
         }
     }
 

@@ -21,7 +21,8 @@ public class HomeResource {
 
     @CheckedTemplate(basePath = "")
     static class Templates {
-        static native TemplateInstance home(List<ModelInfo> models, boolean loading, List<LensLinks> recent);
+        static native TemplateInstance home(List<ModelInfo> models, boolean loading, List<LensLinks> recent, String model,
+                                            List<String> examples);
     }
 
     @CheckedTemplate(basePath = "fragments")
@@ -41,14 +42,26 @@ public class HomeResource {
     @Inject
     ShortLinks links;
 
+    /** Prompts to start from: a fact, a story opening (the tiny stories models know these), a list, a repetition. */
+    static final List<String> EXAMPLES = List.of("The capital of France is", "Once upon a time, there was a little girl named",
+            "one, two, three, four,", "The cat sat on the mat. The cat sat on the");
+
+    /** The model the prompt box starts with: one that answers fast and is trained, stories260K where it is listed. */
+    static String defaultModel(List<ModelInfo> models) {
+        return models.stream().map(ModelInfo::id).filter("stories260K"::equals).findFirst()
+                .or(() -> models.stream().map(ModelInfo::id).filter(id -> !id.contains(":untrained") && !id.startsWith("hf:")).findFirst())
+                .orElse(models.isEmpty() ? "" : models.get(0).id());
+    }
+
     @GET
     public String home() {
         List<ModelInfo> models = listing.list();
         List<LensLinks> recent = lens.recent().stream()
+                .filter(distinctBy(q -> q.model() + "\n" + q.prompt())) // the same prompt with other views, once
                 .map(q -> new LensLinks(links.save(SavedAnalysis.of(SavedAnalysis.Kind.LENS, List.of(q.model()), q.prompt(),
                         LensMetric.PROB.key, q.topk(), q.sub())), q.model(), q.prompt(), LensMetric.PROB.key, q.topk(), q.sub()))
                 .toList(); // short links: a long prompt would not fit in a query-string link
-        return Templates.home(models, anyLoading(models), recent).render();
+        return Templates.home(models, anyLoading(models), recent, defaultModel(models), EXAMPLES).render();
     }
 
     @GET
@@ -63,6 +76,11 @@ public class HomeResource {
     public String load(@FormParam("model") String model) {
         pool.load(model);
         return models();
+    }
+
+    private static <T> java.util.function.Predicate<T> distinctBy(java.util.function.Function<T, String> key) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        return t -> seen.add(key.apply(t));
     }
 
     private static boolean anyLoading(List<ModelInfo> models) {

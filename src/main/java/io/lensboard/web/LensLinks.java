@@ -53,6 +53,11 @@ public record LensLinks(String id, String model, String prompt, String metric, i
         return id == null ? json() : "/lens/" + id + "/json?" + view();
     }
 
+    /** The JSON export: the API's lens as a file to save. */
+    public String download() {
+        return "/api/lens/json?model=" + enc(model) + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "");
+    }
+
     public String csv() {
         return "/api/lens/csv?model=" + enc(model) + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "");
     }

@@ -28,12 +28,9 @@ public enum LensMetric {
         return value.applyAsDouble(p);
     }
 
+    /** A rank as a whole number; the rest to 4 significant digits, scientific only where needed. */
     public String format(double v) {
-        return switch (this) {
-            case RANK -> String.valueOf((long) v);
-            case PROB -> String.format("%.4f", v);
-            default -> String.format("%.3f", v);
-        };
+        return this == RANK ? String.valueOf((long) v) : AlignmentView.number(v);
     }
 
     public static LensMetric parse(String key) {

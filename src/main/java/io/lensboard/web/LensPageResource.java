@@ -40,7 +40,7 @@ public class LensPageResource {
     @CheckedTemplate(basePath = "")
     static class Templates {
         static native TemplateInstance lens(List<ModelInfo> models, String model, String prompt, LensMetric[] metrics,
-                                            String error, LensSelection p, String pane);
+                                            String error, LensSelection p, String pane, boolean twin);
     }
 
     @CheckedTemplate(basePath = "fragments", defaultName = CheckedTemplate.HYPHENATED_ELEMENT_NAME)
@@ -104,7 +104,7 @@ public class LensPageResource {
             return Response.ok(page(params, null, p).render()).build();
         } catch (RuntimeException e) {
             ApiError error = ApiErrors.body(e);
-            return Response.status(error.status()).entity(page(params, error.error(), null).render()).build();
+            return Response.status(error.status()).entity(page(params, ApiErrors.withoutPaths(error.error()), null).render()).build();
         }
     }
 
@@ -121,7 +121,7 @@ public class LensPageResource {
 
     private TemplateInstance page(LensParams params, String error, LensSelection p) {
         return Templates.lens(listing.list(), params.model(), params.prompt(), LensMetric.values(), error, p,
-                p == null ? null : pane(p, "main"));
+                p == null ? null : pane(p, "main"), p != null && listing.loads(p.links().twin()));
     }
 
     /** The lens table fragment: complete if the result is cached, else a skeleton that fills over SSE. */
@@ -222,7 +222,7 @@ public class LensPageResource {
 
         @Override
         public void failed(Throwable failure) {
-            finish(Fragments.lensStatus$failed(ApiErrors.body(ApiErrors.unwrap(failure)).error()), failedEvent);
+            finish(Fragments.lensStatus$failed(ApiErrors.withoutPaths(ApiErrors.body(ApiErrors.unwrap(failure)).error())), failedEvent);
         }
 
         private void finish(TemplateInstance status, String event) {

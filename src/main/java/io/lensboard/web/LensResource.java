@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
+import java.time.LocalDate;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
@@ -91,6 +92,20 @@ public class LensResource {
     @Produces("text/csv")
     @Operation(summary = "The logit lens as CSV: one line per layer and position")
     public Response csv(@BeanParam LensApiParams params) {
-        return Response.ok(LensCsv.of(lens(params))).header("Content-Disposition", "attachment; filename=\"lens.csv\"").build();
+        LensResult r = lens(params);
+        return download(LensCsv.of(r), LensCsv.fileName(r, "csv", LocalDate.now()));
+    }
+
+    @GET
+    @Path("/json")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The logit lens as GET /api/lens gives it, as a file to save (Content-Disposition)")
+    public Response json(@BeanParam LensApiParams params) {
+        LensResult r = lens(params);
+        return download(r, LensCsv.fileName(r, "json", LocalDate.now()));
+    }
+
+    private static Response download(Object body, String fileName) {
+        return Response.ok(body).header("Content-Disposition", "attachment; filename=\"" + fileName + "\"").build();
     }
 }

@@ -29,8 +29,10 @@ public final class LensView {
             LensResult.TopToken top = p.top().get(0);
             double v = metric.of(p);
             boolean next = i + 1 < tokens.size() && top.id() == tokens.get(i + 1).id();
-            String title = String.format("%s: top-1 '%s' p=%.4f, %s=%s", layer.hook(), TokenDisplay.visible(top.text()),
-                    top.prob(), metric.key, metric.format(v));
+            // what the cell does not show: the hook, the top-1's probability (unless that is the value shown), the star
+            String title = layer.hook() + ": top-1 '" + TokenDisplay.visible(top.text()) + "'"
+                    + (metric == LensMetric.PROB ? "" : " p=" + AlignmentView.number(top.prob()))
+                    + (next ? ", the true next token" : "");
             cells.add(new Cell(i, TokenDisplay.visible(top.text()), metric.format(v), v, next, title));
         }
         String key = layer.layer().toString().replace('.', '_');

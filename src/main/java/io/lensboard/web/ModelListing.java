@@ -5,6 +5,7 @@ import io.lensboard.model.LoadedModel;
 import io.lensboard.model.pool.ModelCatalog;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.pool.ModelPool;
+import io.lensboard.model.pool.ModelRef;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -42,6 +43,19 @@ public class ModelListing {
         List<ModelInfo> out = new ArrayList<>();
         configs.forEach((id, config) -> out.add(info(id, config)));
         return out;
+    }
+
+    /**
+     * Whether {@code id} can load here: a hub id may be downloaded, an untrained twin needs only a config, a trained
+     * local model needs its weights (gpt2-small-config has none, so only its :untrained twin loads).
+     */
+    public boolean loads(String id) {
+        try {
+            ModelRef ref = ModelRef.parse(id);
+            return ref.isHub() || pool.catalog().findLocal(ref.base()).map(m -> ref.untrained() || m.weights()).orElse(false);
+        } catch (RuntimeException e) {
+            return false; // not a model id at all
+        }
     }
 
     public ModelInfo info(String id) {

@@ -8,7 +8,7 @@ import java.util.Locale;
 
 /**
  * Formatting in templates: {@code {t.visible}} shows a token text through {@link TokenDisplay}, as the lens does;
- * {@code {x.percent}} a fraction as a whole percentage; {@code {x.number}} a value to 6 significant digits.
+ * {@code {x.percent}} a fraction as a whole percentage; {@code {x.number}} a value to 4 significant digits.
  */
 @TemplateExtension
 final class TemplateExtensions {

@@ -19,7 +19,9 @@ import java.util.Map;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -186,6 +188,186 @@ class BrowserTest {
             assertEquals(3, driver.findElements(By.cssSelector(".live-tokens code")).size(), "the current three tokens");
             screenshot(driver, "ascent-run.png");
             assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    private static Object js(WebDriver driver, String script, Object... args) {
+        return ((JavascriptExecutor) driver).executeScript(script, args);
+    }
+
+    /** Opens a lens page by its query and waits until every layer is decoded. */
+    private WebDriverWait decoded(WebDriver driver, String query) {
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+        driver.get(root + "lens?" + query);
+        wait.until(d -> d.findElement(By.cssSelector(".status")).getText().contains("All layers decoded"));
+        return wait;
+    }
+
+    private static final String LONG_PROMPT = "The sky is blue. It is nice and the sun shines over the green hills today.";
+
+    @Test
+    void largeMapKeepsItsLabelsPinnedAndShowsAColourBar() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            driver.manage().window().setSize(new Dimension(1000, 560));
+            decoded(driver, "model=gpt2-tiny&sub=1&metric=rank&prompt=" + LensLinks.enc(LONG_PROMPT));
+            Object ticks = js(driver, "return document.querySelectorAll('.lens-pane .scale .ticks span').length");
+            assertTrue(((Long) ticks) >= 2, "the colour bar has ticks: " + ticks);
+            assertTrue(driver.findElement(By.cssSelector(".lens-pane .colour-bar")).getAttribute("style").contains("gradient"));
+            @SuppressWarnings("unchecked")
+            Map<String, Number> moved = (Map<String, Number>) js(driver, """
+                    const box = document.querySelector('.table-box');
+                    box.scrollTop = 150; box.scrollLeft = 300;
+                    const b = box.getBoundingClientRect();
+                    const head = document.querySelector('table.lens thead th.tok').getBoundingClientRect();
+                    const label = document.querySelector('table.lens tbody th.layer').getBoundingClientRect();
+                    return {scrollTop: box.scrollTop, scrollLeft: box.scrollLeft,
+                            head: head.top - b.top, label: label.left - b.left};""");
+            assertTrue(moved.get("scrollTop").doubleValue() > 0 && moved.get("scrollLeft").doubleValue() > 0, "the box scrolls: " + moved);
+            assertTrue(Math.abs(moved.get("head").doubleValue()) <= 2, "the token header stays at the top: " + moved);
+            assertTrue(Math.abs(moved.get("label").doubleValue()) <= 2, "the layer labels stay at the left: " + moved);
+            screenshot(driver, "lens-scrolled.png");
+            driver.manage().window().setSize(new Dimension(1200, 1000));
+            js(driver, "document.querySelector('.table-box').scrollTo(0, 0); document.querySelector('.lens-pane .legend').scrollIntoView({block: 'end'})");
+            screenshot(driver, "lens-colour-bar.png");
+            assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    @Test
+    void comparePanesShareOneColourScaleAndRecolourAtOnce() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            driver.get(root + "compare?a=gpt2-tiny&b=gpt2-tiny:untrained&metric=prob&prompt=" + LensLinks.enc("The sky is blue. It is nice."));
+            wait.until(d -> d.findElements(By.cssSelector(".compare .status .ok")).size() == 2);
+            // One scale: ordered by value across both panes, the cells never get lighter as the value grows.
+            String monotone = """
+                    const cells = Array.from(document.querySelectorAll('.compare table.lens td[data-v]')).map(td => {
+                      const [r, g, b] = getComputedStyle(td).backgroundColor.match(/\\d+/g).map(Number);
+                      return {v: parseFloat(td.dataset.v), light: r + g + b};
+                    }).sort((x, y) => x.v - y.v);
+                    for (let i = 1; i < cells.length; i++) if (cells[i].light > cells[i - 1].light + 3) return JSON.stringify([cells[i - 1], cells[i]]);
+                    return 'ok';""";
+            assertEquals("ok", js(driver, monotone), "the same value gets the same colour in both panes");
+            assertEquals(1L, js(driver, "return document.querySelectorAll('.scale.shared .colour-bar').length"));
+            screenshot(driver, "compare-shared-scale.png");
+
+            new Select(driver.findElement(By.cssSelector("form.compare-form select[name=metric]"))).selectByValue("entropy");
+            wait.until(d -> d.findElements(By.cssSelector(".compare table.lens[data-metric='entropy']")).size() == 2);
+            wait.until(d -> d.findElements(By.cssSelector(".compare .status .ok")).size() == 2);
+            assertEquals("ok", js(driver, monotone), "still one scale after recolouring");
+            assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    @Test
+    void backRestoresTheControlsToWhatTheTableShows() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            WebDriverWait wait = decoded(driver, "model=gpt2-tiny&metric=prob&prompt=" + LensLinks.enc("Back and forth we go."));
+            new Select(driver.findElement(By.name("metric"))).selectByValue("entropy");
+            wait.until(d -> d.getCurrentUrl().contains("metric=entropy"));
+            wait.until(d -> !d.findElements(By.cssSelector("table.lens[data-metric='entropy']")).isEmpty());
+            new Select(driver.findElement(By.name("metric"))).selectByValue("rank");
+            wait.until(d -> d.getCurrentUrl().contains("metric=rank"));
+            wait.until(d -> !d.findElements(By.cssSelector("table.lens[data-metric='rank']")).isEmpty());
+
+            driver.navigate().back();
+            wait.until(d -> d.getCurrentUrl().contains("metric=entropy"));
+            wait.until(d -> !d.findElements(By.cssSelector("table.lens[data-metric='entropy']")).isEmpty());
+            wait.until(d -> "entropy".equals(new Select(d.findElement(By.name("metric"))).getFirstSelectedOption().getAttribute("value")));
+            assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    @Test
+    void arrowKeysMoveAcrossTheMapAndEnterOpensACell() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            WebDriverWait wait = decoded(driver, "model=gpt2-tiny&prompt=" + LensLinks.enc("Keys move the focus."));
+            assertEquals("0", driver.findElement(By.cssSelector("table.lens td[data-layer='0'][data-pos='0']")).getAttribute("tabindex"));
+            js(driver, "document.querySelector(\"table.lens td[data-layer='0'][data-pos='0']\").focus()");
+            String focused = "const a = document.activeElement; return a.dataset.layer + '/' + a.dataset.pos";
+            driver.switchTo().activeElement().sendKeys(Keys.ARROW_RIGHT);
+            assertEquals("0/1", js(driver, focused));
+            driver.switchTo().activeElement().sendKeys(Keys.ARROW_DOWN);
+            assertEquals("1/1", js(driver, focused));
+            driver.switchTo().activeElement().sendKeys(Keys.ARROW_LEFT);
+            assertEquals("1/0", js(driver, focused));
+            driver.switchTo().activeElement().sendKeys(Keys.ENTER);
+            wait.until(d -> d.findElement(By.cssSelector(".cell-detail")).getText().contains("blocks.0.hook_resid_post, position 0"));
+            assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    @Test
+    void phoneWidthHasNoHorizontalPageScroll() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            ((org.openqa.selenium.chrome.ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                    Map.of("width", 390, "height", 844, "deviceScaleFactor", 1, "mobile", true));
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            String prompt = LensLinks.enc(LONG_PROMPT);
+            for (String page : List.of("", "lens?model=gpt2-tiny&prompt=" + prompt,
+                    "compare?a=gpt2-tiny&b=gpt2-tiny:untrained&prompt=" + prompt)) {
+                driver.get(root + page);
+                if (!page.isEmpty()) {
+                    wait.until(d -> !d.findElements(By.cssSelector(".status .ok")).isEmpty());
+                }
+                Object width = js(driver, "return document.documentElement.scrollWidth");
+                assertTrue(((Long) width) <= 390, "/" + page + " is " + width + " px wide at 390 px");
+            }
+            screenshot(driver, "phone-compare.png");
+            assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    @Test
+    void lensByLayerCurvesAndAFollowedTokenHaveTheirNumbersInTables() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            driver.manage().window().setSize(new Dimension(1200, 900));
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            driver.get(root + "lens?model=gpt2-tiny&prompt=" + LensLinks.enc("The sky is blue. It is nice."));
+            wait.until(d -> js(d, "const c = Chart.getChart(document.querySelector('.chart-by-layer'));"
+                    + " return !!c && c.data.datasets.length === 3 && c.data.datasets.every(s => s.data.length === 5 && s.data.every(Number.isFinite))")
+                    .equals(Boolean.TRUE));
+            assertEquals("rank of the true next token", js(driver,
+                    "return Chart.getChart(document.querySelector('.chart-rank')).data.datasets[0].label"));
+            // a token and a second one: the logit difference
+            js(driver, "const f = document.querySelector('form.follow'); f.elements.b.selectedIndex = 2;");
+            driver.findElement(By.cssSelector("form.follow button")).click();
+            assertEquals("logit difference", js(driver, "return Chart.getChart(document.querySelector('.chart-follow')).data.datasets[0].label"));
+            Object rows = js(driver, "return document.querySelectorAll('.chart-by-layer').length"
+                    + " && document.querySelector('.chart-by-layer').closest('.chart-box').querySelectorAll('details.chart-data tbody tr').length");
+            assertEquals(5L, rows, "the by-layer curves as a table, one row per layer");
+            js(driver, "document.querySelector('.chart-by-layer').closest('.chart-box').querySelector('details').open = true;"
+                    + " document.querySelector('.lens-pane h2').scrollIntoView()");
+            screenshot(driver, "lens-by-layer.png");
+            assertNoConsoleErrors(driver);
+
+            driver.get(root.toString());
+            List<String> ids = new Select(driver.findElement(By.cssSelector("form.prompt select[name=model]"))).getOptions().stream()
+                    .map(o -> o.getAttribute("value")).toList();
+            String chosen = new Select(driver.findElement(By.cssSelector("form.prompt select[name=model]"))).getFirstSelectedOption().getAttribute("value");
+            assertEquals(ids.contains("stories260K") ? "stories260K" : chosen, chosen, "a fast trained model is the default");
+            driver.findElement(By.cssSelector("button.example")).click();
+            assertEquals(driver.findElement(By.cssSelector("button.example")).getText(),
+                    driver.findElement(By.cssSelector("form.prompt textarea")).getAttribute("value"));
+            screenshot(driver, "home.png");
         } finally {
             driver.quit();
         }

@@ -142,6 +142,34 @@ class DashboardTest {
     }
 
     @Test
+    void exportsNameTheirFilesAndCarryEveryTopToken() {
+        Fixtures.root();
+        String day = java.time.LocalDate.now().toString();
+        var csv = given().queryParam("model", "gpt2-tiny").queryParam("prompt", PROMPT).queryParam("topk", 3).get("/api/lens/csv")
+                .then().statusCode(200).header("Content-Disposition", containsString("lens-gpt2-tiny-The_sky_is-")).extract();
+        String[] lines = csv.asString().split("\n");
+        assertTrue(lines[0].startsWith("layer,hook,position,input_id,input_text,top1_id,top1_text,top1_prob,top1_logit,entropy,"
+                + "kl_final,kl_input,rank_final_top1,rank_next_token,rank_input_token,top1_id,"), lines[0]);
+        assertTrue(lines[0].endsWith(",top3_id,top3_text,top3_prob,top3_logit"), lines[0]);
+        given().queryParam("model", "gpt2-tiny").queryParam("prompt", PROMPT).get("/api/lens/json").then().statusCode(200)
+                .header("Content-Disposition", containsString("attachment; filename=\"lens-gpt2-tiny-The_sky_is-" + day))
+                .body("tokens.size()", org.hamcrest.Matchers.greaterThan(0));
+    }
+
+    @Test
+    void twinButtonKeepsSubBlockRowsAndOnlyOffersATwinThatLoads() {
+        Fixtures.root();
+        given().queryParam("model", "gpt2-tiny").queryParam("prompt", PROMPT).queryParam("sub", 1).get("/lens").then().statusCode(200)
+                .body(allOf(containsString("compare with gpt2-tiny:untrained"), containsString("name=\"sub\" value=\"1\"")));
+        given().queryParam("model", "gpt2-small-config:untrained").queryParam("prompt", PROMPT).get("/lens").then().statusCode(200)
+                .body(org.hamcrest.Matchers.not(containsString("compare with gpt2-small-config")));
+        String events = given().queryParam("model", "gpt2-small-config").queryParam("prompt", PROMPT).get("/lens/rows")
+                .then().statusCode(200).extract().asString();
+        assertTrue(events.contains("event: error") || events.contains("event:error"), events);
+        assertFalse(events.contains("fixtures/") || events.contains("/work/"), "no server path in a page error: " + events);
+    }
+
+    @Test
     void assetsComeFromWebjars() {
         given().get("/webjars/htmx.org/dist/htmx.min.js").then().statusCode(200);
         given().get("/webjars/htmx-ext-sse/sse.js").then().statusCode(200);

@@ -42,6 +42,30 @@ class LensApiTest {
     }
 
     @Test
+    void logProbOfTheNextTokenAgreesWithItsRankAndTopK() throws Exception {
+        Fixtures.root();
+        JsonNode lens = new com.fasterxml.jackson.databind.ObjectMapper().readTree(given().queryParam("model", "stories260K")
+                .queryParam("prompt", "Once upon a time, there was a little girl named Lily.").queryParam("topk", 50).get("/api/lens").then().statusCode(200).extract().asString());
+        int checked = 0;
+        for (JsonNode layer : lens.get("layers")) {
+            JsonNode positions = layer.get("positions");
+            assertTrue(positions.get(positions.size() - 1).get("log_prob_next_token").isNull(), "no next token at the end");
+            for (int i = 0; i + 1 < positions.size(); i++) {
+                JsonNode p = positions.get(i);
+                double lp = p.get("log_prob_next_token").asDouble();
+                assertTrue(lp <= 0, "a log probability: " + lp);
+                long rank = p.get("rank_next_token").asLong();
+                if (rank <= 50) { // the next token is among the top-k, at its rank: the same probability
+                    assertEquals(lens.get("tokens").get(i + 1).get("id").asLong(), p.get("top").get((int) rank - 1).get("id").asLong());
+                    assertEquals(p.get("top").get((int) rank - 1).get("prob").asDouble(), Math.exp(lp), 1e-6);
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked > 0, "some layer has the next token in its top 50");
+    }
+
+    @Test
     void lensMatchesGoldenThroughTheApi() {
         JsonNode golden = Fixtures.json(Fixtures.dir("gpt2-tiny").resolve("golden/prompt0.json"));
         given().queryParam("model", "gpt2-tiny").queryParam("prompt", golden.get("prompt").asText()).queryParam("topk", 3)

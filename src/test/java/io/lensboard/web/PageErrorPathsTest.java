@@ -1,0 +1,17 @@
+package io.lensboard.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** A page's error message names a file, never where it lives on the server. */
+class PageErrorPathsTest {
+
+    @Test
+    void stripsAbsoluteAndRelativeServerPathsToTheFileName() {
+        assertEquals("cannot read model.safetensors: no such file",
+                ApiErrors.withoutPaths("cannot read ../shared/fixtures/gpt2-small-config/model.safetensors: no such file"));
+        assertEquals("no weights in gpt2-small-config", ApiErrors.withoutPaths("no weights in /work/shared/fixtures/gpt2-small-config"));
+        assertEquals("see http://x.org/a/b, 1/2", ApiErrors.withoutPaths("see http://x.org/a/b, 1/2"));
+    }
+}
