@@ -128,7 +128,7 @@ public class ApiErrors {
         } else {
             body = body(unwrap(e));
         }
-        return respond(body, headers, uri);
+        return respond(body, !(e instanceof WebApplicationException), headers, uri);
     }
 
     /**
@@ -138,7 +138,7 @@ public class ApiErrors {
     @ServerExceptionMapper
     public Response mapJson(JsonProcessingException e, HttpHeaders headers, UriInfo uri) {
         boolean input = e instanceof JsonParseException || e instanceof MismatchedInputException; // else writing failed: ours
-        return respond(input ? new ApiError(400, jsonProblem(e)) : body(e), headers, uri);
+        return respond(input ? new ApiError(400, jsonProblem(e)) : body(e), false, headers, uri);
     }
 
     /** As {@link #mapJson}; named so that it is chosen over Quarkus REST's own mapper for this exception. */
@@ -181,14 +181,14 @@ public class ApiErrors {
         return message != null && message.contains("Array") ? "an array" : "a single value";
     }
 
-    private static Response respond(ApiError body, HttpHeaders headers, UriInfo uri) {
+    /** {@code fromBelow}: the failure came from below the web layer, whose messages may name a server file. */
+    private static Response respond(ApiError body, boolean fromBelow, HttpHeaders headers, UriInfo uri) {
         boolean page = !uri.getPath().startsWith("/api/") && headers.getAcceptableMediaTypes().stream()
                 .anyMatch(t -> !t.isWildcardType() && t.isCompatible(MediaType.TEXT_HTML_TYPE));
         if (page) {
             return Response.status(body.status()).type(MediaType.TEXT_HTML_TYPE)
                     // a failure below the web layer may name a server file; a missing page names only its URL path
-                    .entity(Templates.error(body.status(), e instanceof WebApplicationException ? body.error()
-                            : withoutPaths(body.error())).render()).build();
+                    .entity(Templates.error(body.status(), fromBelow ? withoutPaths(body.error()) : body.error()).render()).build();
         }
         return Response.status(body.status()).type(MediaType.APPLICATION_JSON).entity(body).build();
     }
