@@ -113,6 +113,18 @@
     colourAll();
     if (e.detail.type === "done") charts(e.target.closest(".lens-pane"));
   });
+  // Times are sent in UTC (<time datetime>); the reader sees them in their own time zone.
+  function localTimes(root) {
+    root.querySelectorAll("time[datetime]").forEach(t => {
+      const at = new Date(t.getAttribute("datetime"));
+      if (isNaN(at)) return;
+      t.title = t.title || t.textContent;
+      t.textContent = at.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+    });
+  }
+  document.addEventListener("htmx:afterSettle", e => localTimes(e.target));
+  document.addEventListener("DOMContentLoaded", () => localTimes(document));
+
   document.addEventListener("htmx:afterSettle", e => {
     colourAll();
     e.target.querySelectorAll(".lens-pane").forEach(pane => { if (!pane.querySelector(".stream")) charts(pane); });

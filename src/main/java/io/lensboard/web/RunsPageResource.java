@@ -30,7 +30,9 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.net.URI;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -41,10 +43,10 @@ public class RunsPageResource {
 
     @CheckedTemplate(basePath = "")
     static class Templates {
-        static native TemplateInstance runs(List<RunRow> runs, boolean live, List<ModelInfo> models, List<RunForms.Form> forms,
+        static native TemplateInstance runs(List<RunGroup> groups, boolean live, List<ModelInfo> models, List<RunForms.Form> forms,
                                             String error, RunListParams filter, List<String> kinds, List<String> states);
 
-        static native TemplateInstance runs$list(List<RunRow> runs, boolean live, RunListParams filter);
+        static native TemplateInstance runs$list(List<RunGroup> groups, boolean live, RunListParams filter);
 
         static native TemplateInstance run(RunRecord run, String title, String state, List<Param> params, boolean again,
                                            String live, String result);
@@ -61,6 +63,13 @@ public class RunsPageResource {
 
     /** A run in the list: what it is about and its result in its kind's words, and its table if a table holds it. */
     public record RunRow(RunRecord run, String subject, String result, String table) {}
+
+    /** A run on its own ({@code table} null), or an alignment table's cells listed together under the table. */
+    public record RunGroup(String table, List<RunRow> rows) {
+        public boolean live() {
+            return rows.stream().anyMatch(r -> !r.run().state().finished());
+        }
+    }
 
     /** A stored parameter as the run page lists it. */
     public record Param(String name, String value) {}
@@ -98,8 +107,8 @@ public class RunsPageResource {
     }
 
     private TemplateInstance page(RunListParams filter, List<RunForms.Form> shown, String error) {
-        List<RunRow> rows = rows(filter);
-        return Templates.runs(rows, live(rows), listing.list(), shown, error, filter, kinds.all().stream().map(RunKind::name).toList(),
+        List<RunGroup> groups = groups(filter);
+        return Templates.runs(groups, live(groups), listing.list(), shown, error, filter, kinds.all().stream().map(RunKind::name).toList(),
                 Arrays.stream(RunState.values()).map(RunState::key).toList());
     }
 
@@ -107,19 +116,33 @@ public class RunsPageResource {
     @GET
     @Path("/list")
     public String runList(@BeanParam RunListParams filter) {
-        List<RunRow> rows = rows(filter);
-        return Templates.runs$list(rows, live(rows), filter).render();
+        List<RunGroup> groups = groups(filter);
+        return Templates.runs$list(groups, live(groups), filter).render();
     }
 
-    private List<RunRow> rows(RunListParams filter) {
+    /** The newest runs; a table's cells together, where its newest cell stands. */
+    private List<RunGroup> groups(RunListParams filter) {
         Map<String, String> tables = new HashMap<>();
         alignments.list(100).forEach(a -> a.runs().forEach(row -> row.forEach(run -> tables.put(run, a.id()))));
-        return service.list(200, filter.filter(kinds)).stream()
-                .map(r -> new RunRow(r, kinds.subject(r), r.result() == null ? null : views.cell(r), tables.get(r.id()))).toList();
+        Map<String, RunGroup> byTable = new LinkedHashMap<>();
+        List<RunGroup> groups = new ArrayList<>();
+        for (RunRecord r : service.list(200, filter.filter(kinds))) {
+            RunRow row = new RunRow(r, kinds.subject(r), r.result() == null ? null : views.cell(r), tables.get(r.id()));
+            if (row.table() == null) {
+                groups.add(new RunGroup(null, List.of(row)));
+            } else {
+                byTable.computeIfAbsent(row.table(), t -> {
+                    RunGroup g = new RunGroup(t, new ArrayList<>());
+                    groups.add(g);
+                    return g;
+                }).rows().add(row);
+            }
+        }
+        return groups;
     }
 
-    private static boolean live(List<RunRow> rows) {
-        return rows.stream().anyMatch(r -> !r.run().state().finished());
+    private static boolean live(List<RunGroup> groups) {
+        return groups.stream().anyMatch(RunGroup::live);
     }
 
     /** A start form: create the run and go to its page, or show the form again with the message next to it. */

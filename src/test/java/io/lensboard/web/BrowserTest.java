@@ -373,6 +373,22 @@ class BrowserTest {
         }
     }
 
+    @Test
+    void runsListShowsTimesInTheReadersTimeZone() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            String id = RunsApiTest.start("gpt2-tiny", Map.of("prompt", "When?", "steps", 1));
+            RunsApiTest.await(id, java.util.Set.of("done", "failed"));
+            driver.get(root + "runs");
+            var time = driver.findElement(By.cssSelector("#run-list time"));
+            assertTrue(time.getAttribute("title").endsWith("UTC"), "the server's UTC time is kept as the title");
+            assertTrue(!time.getText().contains("UTC") && !time.getText().isBlank(), "shown in the reader's zone: " + time.getText());
+            assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
     private static void screenshot(WebDriver driver, String name) throws Exception {
         File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
         assertNotNull(shot);

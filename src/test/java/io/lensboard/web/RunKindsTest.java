@@ -134,4 +134,17 @@ class RunKindsTest {
         given().get("/runs?state=nope").then().statusCode(400).body("error", containsString("state must be one of"));
         given().get("/runs?kind=nope").then().statusCode(400).body("error", containsString("unknown run kind 'nope'"));
     }
+
+    @Test
+    void runsListGroupsATablesCellsUnderTheTable() throws InterruptedException {
+        Fixtures.root();
+        String table = given().contentType("application/json").body(Map.of("kind", "exhaustive", "models", List.of("gpt2-tiny"),
+                "layers", List.of(1), "features", List.of("[:, :, 0]", "[:, :, 1]"), "params", Map.of("topk", 3)))
+                .post("/api/alignments").then().statusCode(201).extract().path("id");
+        String page = given().get("/runs?kind=exhaustive").then().statusCode(200).extract().asString();
+        int heading = page.indexOf("alignment table <a href=\"/alignments/" + table + "\">");
+        assertTrue(heading > 0, "a heading row for the table");
+        assertTrue(page.indexOf(": 2 of its cells", heading) > 0, "its two cells under it");
+        given().post("/api/alignments/" + table + "/cancel").then().statusCode(200);
+    }
 }
