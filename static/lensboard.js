@@ -147,6 +147,15 @@
     document.querySelectorAll(".lens-pane").forEach(pane => { if (!pane.querySelector(".stream")) charts(pane); });
   });
 
+  // On a phone the map is wider than the screen and the details sit far below it: open them where the finger is,
+  // just under the tapped cell. On a wide screen they stay in the page's flow, under the map.
+  const phone = window.matchMedia("(max-width: 600px)");
+  function placeNear(detail, td, pane) {
+    detail.classList.toggle("near-cell", phone.matches);
+    detail.style.top = phone.matches
+      ? `${td.getBoundingClientRect().bottom - pane.getBoundingClientRect().top + 4}px` : "";
+  }
+
   // The home page's example prompts fill the prompt box.
   document.addEventListener("click", e => {
     const example = e.target.closest("button.example[data-prompt]");
@@ -165,7 +174,8 @@
     pane.querySelectorAll("td[tabindex='0']").forEach(c => { c.tabIndex = -1; });
     td.tabIndex = 0;
     const url = `${pane.dataset.cell}&layer=${encodeURIComponent(td.dataset.layer)}&pos=${td.dataset.pos}`;
-    htmx.ajax("GET", url, { target: pane.querySelector(".cell-detail"), swap: "innerHTML" });
+    const detail = pane.querySelector(".cell-detail");
+    htmx.ajax("GET", url, { target: detail, swap: "innerHTML" }).then(() => placeNear(detail, td, pane));
     const select = pane.querySelector(".chart-position");
     if (select && select.options.length) { select.value = td.dataset.pos; select.dispatchEvent(new Event("change")); }
   });

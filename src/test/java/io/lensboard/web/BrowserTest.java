@@ -336,6 +336,26 @@ class BrowserTest {
     }
 
     @Test
+    void onAPhoneATappedCellsDetailsOpenUnderTheCell() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            ((org.openqa.selenium.chrome.ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                    Map.of("width", 390, "height", 844, "deviceScaleFactor", 1, "mobile", true));
+            WebDriverWait wait = decoded(driver, "model=gpt2-tiny&prompt=" + LensLinks.enc(LONG_PROMPT));
+            var cell = driver.findElement(By.cssSelector("table.lens td[data-layer='1'][data-pos='2']"));
+            cell.click();
+            wait.until(d -> d.findElement(By.cssSelector(".cell-detail")).getText().contains("rank of the true next token"));
+            Object gap = js(driver, "const c = document.querySelector(\"table.lens td[data-layer='1'][data-pos='2']\").getBoundingClientRect();"
+                    + " const d = document.querySelector('.cell-detail').getBoundingClientRect(); return Math.round(d.top - c.bottom);");
+            assertTrue(((Long) gap) >= 0 && ((Long) gap) <= 20, "the details open just under the tapped cell: " + gap + " px below it");
+            screenshot(driver, "phone-cell.png");
+            assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    @Test
     void lensByLayerCurvesAndAFollowedTokenHaveTheirNumbersInTables() throws Exception {
         WebDriver driver = chromium();
         try {
