@@ -315,8 +315,7 @@ class BrowserTest {
     void phoneWidthHasNoHorizontalPageScroll() throws Exception {
         WebDriver driver = chromium();
         try {
-            ((org.openqa.selenium.chrome.ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
-                    Map.of("width", 390, "height", 844, "deviceScaleFactor", 1, "mobile", true));
+            phone(driver);
             WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
             String prompt = LensLinks.enc(LONG_PROMPT);
             for (String page : List.of("", "lens?model=gpt2-tiny&prompt=" + prompt,
@@ -339,8 +338,7 @@ class BrowserTest {
     void onAPhoneATappedCellsDetailsOpenUnderTheCell() throws Exception {
         WebDriver driver = chromium();
         try {
-            ((org.openqa.selenium.chrome.ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
-                    Map.of("width", 390, "height", 844, "deviceScaleFactor", 1, "mobile", true));
+            phone(driver);
             WebDriverWait wait = decoded(driver, "model=gpt2-tiny&prompt=" + LensLinks.enc(LONG_PROMPT));
             var cell = driver.findElement(By.cssSelector("table.lens td[data-layer='1'][data-pos='2']"));
             cell.click();
@@ -407,6 +405,12 @@ class BrowserTest {
         } finally {
             driver.quit();
         }
+    }
+
+    /** A 390 × 844 phone screen. */
+    private static void phone(WebDriver driver) {
+        ((org.openqa.selenium.chrome.ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                Map.of("width", 390, "height", 844, "deviceScaleFactor", 1, "mobile", true));
     }
 
     private static void screenshot(WebDriver driver, String name) throws Exception {
