@@ -39,6 +39,34 @@ public record ModelConfig(
         return dModel / nHeads;
     }
 
+    /**
+     * How many parameter tensors {@link Gpt2} or {@link Llama} reads for this config, counted as their
+     * constructors read them (a tied head reads none of its own); for load progress.
+     */
+    public int parameterTensors() {
+        int head = tiedEmbeddings ? 0 : 1;
+        return switch (architecture) {
+            case GPT2 -> 2 + 12 * nLayers + 2 + head;   // wte, wpe; 12 per block; ln_f weight and bias
+            case LLAMA -> 1 + 9 * nLayers + 1 + head;   // embed_tokens; 9 per block; norm
+        };
+    }
+
+    /** The float32 bytes of those tensors (what {@link Transformer#parameterBytes()} reports once loaded). */
+    public long parameterBytes() {
+        long d = dModel, m = dMlp, v = vocabSize;
+        long head = tiedEmbeddings ? 0 : v * d;
+        long params = switch (architecture) {
+            case GPT2 -> v * d + (long) nCtx * d
+                    + nLayers * (2 * d + d * 3 * d + 3 * d + d * d + d + 2 * d + d * m + m + m * d + d)
+                    + 2 * d + head;
+            case LLAMA -> {
+                long dq = (long) nHeads * dHead(), dkv = (long) nKvHeads * dHead();
+                yield v * d + nLayers * (d + dq * d + 2 * dkv * d + d * dq + d + 3 * m * d) + d + head;
+            }
+        };
+        return 4 * params;
+    }
+
     public static ModelConfig read(Path configJson) {
         JsonNode c;
         try {

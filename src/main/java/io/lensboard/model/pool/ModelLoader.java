@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import io.lensboard.model.Gpt2;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.Llama;
+import io.lensboard.model.LoadProgress;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.Transformer;
@@ -21,9 +22,15 @@ public final class ModelLoader {
      * @param untrainedSeed null for the checkpoint's weights, else the seed of the untrained twin
      */
     public static LoadedModel load(String id, Path path, Long untrainedSeed, Device device) {
+        return load(id, path, untrainedSeed, device, LoadProgress.NONE);
+    }
+
+    /** As {@link #load(String, Path, Long, Device)}, telling {@code progress} of each parameter tensor read. */
+    public static LoadedModel load(String id, Path path, Long untrainedSeed, Device device, LoadProgress progress) {
         Checkpoint checkpoint = Checkpoint.at(path);
         ModelConfig config = checkpoint.config();
-        Weights weights = untrainedSeed == null ? checkpoint.weights() : new RandomInitWeights(untrainedSeed);
+        Weights weights = LoadProgress.counting(
+                untrainedSeed == null ? checkpoint.weights() : new RandomInitWeights(untrainedSeed), config, progress);
         NDManager manager = NDManager.newBaseManager(device);
         manager.setName(id);
         LensTokenizer tokenizer = null;

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -40,6 +41,13 @@ public final class ModelPool implements AutoCloseable {
         Entry(String id) {
             this.id = id;
         }
+
+        /** Written by the loader thread only; web threads read the two volatile fields. */
+        void report(double p, String d) {
+            detail = d;
+            progress = p;
+            onProgress.accept(new Status(id, State.LOADING, p, d, 0));
+        }
     }
 
     private final ModelCatalog catalog;
@@ -60,10 +68,18 @@ public final class ModelPool implements AutoCloseable {
         }
     });
 
+    /** Hears every progress report of every load, on the loader thread; for tests. */
+    private final Consumer<Status> onProgress;
+
     public ModelPool(ModelCatalog catalog, DeviceThread device, long budgetBytes) {
+        this(catalog, device, budgetBytes, status -> {});
+    }
+
+    ModelPool(ModelCatalog catalog, DeviceThread device, long budgetBytes, Consumer<Status> onProgress) {
         this.catalog = catalog;
         this.device = device;
         this.budgetBytes = budgetBytes;
+        this.onProgress = onProgress;
     }
 
     public ModelCatalog catalog() {
@@ -88,14 +104,20 @@ public final class ModelPool implements AutoCloseable {
 
     private void loadInto(Entry e, ModelRef ref) {
         try {
-            e.detail = ref.isHub() ? "downloading" : "reading";
-            Path dir = catalog.locate(ref, (file, done, total) -> {
-                e.progress = total > 0 ? 0.9 * done / total : 0;
-                e.detail = "downloading " + file + (total > 0 ? " " + (100 * done / total) + "%" : "");
-            });
-            e.detail = ref.untrained() ? "initialising" : "reading weights";
-            e.progress = 0.9;
-            LoadedModel model = ModelLoader.load(ref.id(), dir, ref.untrainedSeed(), device.device());
+            e.report(0, ref.isHub() ? "downloading" : "reading");
+            // A hub model's first load is mostly its download: 0..0.9 for the download, 0.9..1 for reading the
+            // weights. A local model has nothing to download, so reading its weights is the whole bar, 0..1.
+            double start = ref.isHub() ? 0.9 : 0;
+            Path dir = catalog.locate(ref, (file, done, total) ->
+                    e.report(total > 0 ? 0.9 * done / total : 0,
+                            "downloading " + file + (total > 0 ? " " + (100 * done / total) + "%" : "")));
+            String phase = ref.untrained() ? "initialising" : "reading weights";
+            e.report(start, phase);
+            LoadedModel model = ModelLoader.load(ref.id(), dir, ref.untrainedSeed(), device.device(),
+                    (name, done, total, bytesDone, bytesTotal) -> e.report(
+                            // bytes measure the work better than tensors (an embedding outweighs a norm many times)
+                            start + (1 - start) * Math.min(1, bytesTotal > 0 ? (double) bytesDone / bytesTotal : (double) done / total),
+                            phase + ": " + done + " of " + total + " tensors (" + size(bytesDone, bytesTotal) + ")"));
             e.progress = 1;
             e.detail = model.source();
             synchronized (this) {
@@ -225,6 +247,20 @@ public final class ModelPool implements AutoCloseable {
     /** Models loading or loaded; a failed load is not listed (its status stays readable a while). */
     public List<String> ids() {
         return new ArrayList<>(entries.keySet());
+    }
+
+    /** "412 of 498 MB", in the unit of the total. */
+    static String size(long done, long total) {
+        String[] units = {"bytes", "kB", "MB", "GB"};
+        int u = 0;
+        double scale = 1;
+        while (u < units.length - 1 && total >= 1000 * scale) {
+            scale *= 1000;
+            u++;
+        }
+        return u == 0 ? done + " of " + total + " bytes"
+                : String.format(java.util.Locale.ROOT, total / scale < 10 ? "%.1f of %.1f %s" : "%.0f of %.0f %s",
+                        done / scale, total / scale, units[u]);
     }
 
     public static String message(Throwable t) {

@@ -202,4 +202,26 @@ class CheckpointFormatsTest {
             assertEquals(5, pool.run("stories", m -> m.config().nLayers()).get());
         }
     }
+
+    /** Load progress counts against the config's totals; they must match what every format actually reads. */
+    @Test
+    void configPredictsEveryTensorReadAndItsBytesInEachFormat() {
+        List<String> models = new ArrayList<>(Fixtures.STORIES);
+        models.add("llama-tiny");
+        models.add("gpt2-tiny");
+        for (String name : models) {
+            long[] last = new long[4];
+            try (LoadedModel m = ModelLoader.load(name, Fixtures.path(name), null, Device.cpu(),
+                    (tensor, done, total, bytesDone, bytesTotal) -> {
+                        last[0] = done;
+                        last[1] = total;
+                        last[2] = bytesDone;
+                        last[3] = bytesTotal;
+                    })) {
+                assertEquals(last[1], last[0], name + ": every tensor the config implies was read, no more");
+                assertEquals(m.bytes(), last[2], name);
+                assertEquals(m.bytes(), last[3], name);
+            }
+        }
+    }
 }

@@ -30,6 +30,30 @@ class ModelPoolTest {
     }
 
     @Test
+    void reportsWeightReadingTensorByTensorWithoutGoingBack() throws Exception {
+        List<ModelPool.Status> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        ModelCatalog catalog = new ModelCatalog(List.of(Fixtures.root()),
+                new HubClient(java.net.URI.create("http://127.0.0.1:9"), Fixtures.root(), Optional.empty()));
+        try (DeviceThread device = new DeviceThread(Device.cpu());
+             ModelPool pool = new ModelPool(catalog, device, Long.MAX_VALUE, seen::add)) {
+            LoadedModel m = pool.load("gpt2-tiny").get(60, TimeUnit.SECONDS);
+            int tensors = m.config().parameterTensors();
+            assertEquals(m.bytes(), m.config().parameterBytes(), "the config's byte count is what the model holds");
+            // A local model has nothing to download: reading its weights runs the bar from 0 to 1.
+            List<ModelPool.Status> reading = seen.stream().filter(s -> s.detail().startsWith("reading weights:")).toList();
+            assertEquals(tensors, reading.size(), "one report per tensor: " + seen);
+            assertTrue(reading.stream().anyMatch(s -> s.progress() > 0 && s.progress() < 1
+                    && s.detail().matches("reading weights: \\d+ of " + tensors + " tensors \\(.+ of .+\\)")), "intermediate: " + seen);
+            assertEquals("reading weights: " + tensors + " of " + tensors + " tensors", reading.get(tensors - 1).detail().replaceAll(" \\(.*", ""));
+            assertEquals(1.0, reading.get(tensors - 1).progress(), 1e-12, "all bytes read");
+            for (int i = 1; i < seen.size(); i++) {
+                assertTrue(seen.get(i).progress() >= seen.get(i - 1).progress(), "never goes back: " + seen);
+            }
+            assertEquals(ModelPool.State.LOADED, pool.status("gpt2-tiny").orElseThrow().state());
+        }
+    }
+
+    @Test
     void concurrentFirstRequestsShareOneLoad() throws Exception {
         try (DeviceThread device = new DeviceThread(Device.cpu()); ModelPool pool = pool(device, Long.MAX_VALUE)) {
             ExecutorService callers = Executors.newFixedThreadPool(8);
