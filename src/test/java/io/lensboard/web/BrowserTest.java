@@ -1,6 +1,7 @@
 package io.lensboard.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -25,6 +26,7 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -402,6 +404,50 @@ class BrowserTest {
             assertTrue(time.getAttribute("title").endsWith("UTC"), "the server's UTC time is kept as the title");
             assertTrue(!time.getText().contains("UTC") && !time.getText().isBlank(), "shown in the reader's zone: " + time.getText());
             assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    @Test
+    void typedNewlinesKeptFormValuesAndUnknownPagesAsAResearcherSeesThem() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            // A newline typed in the prompt box reaches the model as \n (shown ↵), never as \r\n (a ␍ token).
+            driver.get(root.toString());
+            new Select(driver.findElement(By.cssSelector("form.prompt select[name=model]"))).selectByValue("gpt2-tiny");
+            WebElement box = driver.findElement(By.cssSelector("form.prompt textarea[name=prompt]"));
+            box.clear();
+            box.sendKeys("one\ntwo");
+            driver.findElement(By.cssSelector("form.prompt button[type=submit]")).click();
+            wait.until(d -> d.findElement(By.cssSelector(".status")).getText().contains("All layers decoded"));
+            String heads = driver.findElement(By.cssSelector("table.lens thead")).getText();
+            assertTrue(heads.contains("↵") && !heads.contains("␍"), "the newline is one \\n token: " + heads);
+
+            // A refused run form keeps what was typed and says why next to it.
+            driver.get(root + "runs");
+            WebElement form = driver.findElement(By.cssSelector("details[open] form"));
+            WebElement prompt = form.findElement(By.name("prompt"));
+            prompt.clear();
+            prompt.sendKeys("My own typed prompt");
+            WebElement steps = form.findElement(By.name("steps"));
+            steps.clear();
+            steps.sendKeys("0");
+            js(driver, "arguments[0].noValidate = true", form); // the browser's own range check would stop the post
+            form.findElement(By.cssSelector("button[type=submit]")).click();
+            wait.until(d -> !d.findElements(By.cssSelector("details[open] form .error")).isEmpty());
+            WebElement refused = driver.findElement(By.cssSelector("details[open] form"));
+            assertEquals("My own typed prompt", refused.findElement(By.name("prompt")).getAttribute("value"));
+            assertEquals("0", refused.findElement(By.name("steps")).getAttribute("value"));
+            assertTrue(refused.findElement(By.cssSelector(".error")).getText().contains("params.steps must be between 1 and 100000"));
+
+            // An unknown run is a page in the site's layout with a way back, not raw JSON.
+            driver.get(root + "runs/nope");
+            assertTrue(driver.findElement(By.tagName("h1")).getText().contains("Not found"));
+            assertTrue(driver.findElement(By.cssSelector("p.error")).getText().contains("no run 'nope'"));
+            assertFalse(driver.findElements(By.cssSelector("a[href='/runs']")).isEmpty(), "a link back to the runs");
+            screenshot(driver, "not-found.png");
         } finally {
             driver.quit();
         }
