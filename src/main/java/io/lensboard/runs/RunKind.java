@@ -1,5 +1,6 @@
 package io.lensboard.runs;
 
+import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import java.util.Optional;
@@ -26,6 +27,12 @@ public interface RunKind<P extends Record> {
      * parameters. {@code config} is the model's when it is known before loading (local models).
      */
     P complete(P params, Optional<ModelConfig> config);
+
+    /**
+     * Checks what needs the model's tokenizer, such as a prompt's length in tokens against the context. Called at
+     * submission when the tokenizer is at hand (a loaded or local model), so a bad run is a 400 and never queued.
+     */
+    default void checkTokens(P params, LensTokenizer tokenizer, ModelConfig config) {}
 
     /** Starts the job on the device thread; events it emits here (a target, say) come before the first step's. */
     Job open(LoadedModel model, P params, Progress progress);

@@ -7,6 +7,7 @@ import io.lensboard.LensboardConfig;
 import io.lensboard.Threads;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.model.CheckpointException;
+import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.pool.ModelPool;
@@ -211,11 +212,38 @@ public class RunService {
     private Checked check(NewRun r) {
         RunKind<?> kind = kinds.get(r.kind());
         ModelRef ref = pool.catalog().check(r.model());
-        return new Checked(kind, ref, normalise(kind, r.params(), localConfig(ref)));
+        return new Checked(kind, ref, normalise(kind, r.params(), ref, localConfig(ref)));
     }
 
-    private <P extends Record> JsonNode normalise(RunKind<P> kind, JsonNode params, Optional<ModelConfig> config) {
-        return kind.schema().write(json, kind.complete(kind.schema().read(params), config));
+    private <P extends Record> JsonNode normalise(RunKind<P> kind, JsonNode params, ModelRef ref, Optional<ModelConfig> config) {
+        P p = kind.complete(kind.schema().read(params), config);
+        config.ifPresent(c -> checkTokens(kind, p, ref, c));
+        return kind.schema().write(json, p);
+    }
+
+    /**
+     * The kind's checks that need the tokenizer, where one is at hand without loading weights: a loaded model's (on
+     * its device thread, which owns it) or a local checkpoint's, opened for the check. A hub model not yet
+     * downloaded is checked when its run starts.
+     */
+    private <P extends Record> void checkTokens(RunKind<P> kind, P params, ModelRef ref, ModelConfig config) {
+        if (pool.loaded().stream().anyMatch(m -> m.id().equals(ref.id()))) {
+            Threads.blocking("waiting for the device");
+            try {
+                pool.run(ref.id(), m -> {
+                    kind.checkTokens(params, m.tokenizer(), config);
+                    return null;
+                }).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        } else if (!ref.isHub()) {
+            pool.catalog().findLocal(ref.base()).ifPresent(local -> {
+                try (LensTokenizer tokenizer = pool.catalog().tokenizer(local)) {
+                    kind.checkTokens(params, tokenizer, config);
+                }
+            });
+        }
     }
 
     private Optional<ModelConfig> localConfig(ModelRef ref) {

@@ -147,4 +147,16 @@ class RunKindsTest {
         assertTrue(page.indexOf(": 2 of its cells", heading) > 0, "its two cells under it");
         given().post("/api/alignments/" + table + "/cancel").then().statusCode(200);
     }
+
+    @Test
+    void aPromptLongerThanTheContextIsRefusedAtSubmission() {
+        Fixtures.root();
+        given().get("/api/lens?model=gpt2-tiny&prompt=load").then().statusCode(200); // loaded: checked on its device thread
+        for (String model : List.of("gpt2-tiny", "gpt2-tiny:untrained:7")) { // the second: a local checkpoint's tokenizer
+            given().contentType("application/json").body(Map.of("kind", "reconstruction", "model", model,
+                            "params", Map.of("prompt", " word".repeat(200))))
+                    .post("/api/runs").then().statusCode(400)
+                    .body("error", containsString("params.prompt is 200 tokens long; the model has a context of 128 tokens"));
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.lensboard.model.pool;
 
+import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.checkpoint.Checkpoint;
 import io.lensboard.model.checkpoint.HubClient;
@@ -92,6 +93,11 @@ public final class ModelCatalog {
             configs.put(key, cached);
         }
         return cached.config();
+    }
+
+    /** Opens a local model's tokenizer, without its weights; the caller closes it. */
+    public LensTokenizer tokenizer(LocalModel model) {
+        return Checkpoint.at(model.path()).tokenizer();
     }
 
     public Optional<LocalModel> findLocal(String name) {

@@ -76,6 +76,15 @@ public class ReconstructionKind implements RunKind<ReconstructionKind.Params> {
     }
 
     @Override
+    public void checkTokens(Params p, LensTokenizer tokenizer, ModelConfig config) {
+        int n = tokenizer.encode(p.prompt()).length;
+        if (n > config.nCtx()) {
+            throw new InvalidInputException("params.prompt is " + n + " tokens long; the model has a context of " + config.nCtx()
+                    + " tokens: shorten it");
+        }
+    }
+
+    @Override
     public String subject(Params p) {
         return "\u201c" + p.prompt() + "\u201d";
     }
@@ -91,7 +100,8 @@ public class ReconstructionKind implements RunKind<ReconstructionKind.Params> {
 
     @Override
     public Job open(LoadedModel model, Params p, Progress progress) {
-        complete(p, Optional.of(model.config())); // a hub model's config is known only now
+        complete(p, Optional.of(model.config())); // a hub model's config and tokenizer are known only now
+        checkTokens(p, model.tokenizer(), model.config());
         InputReconstruction r = new InputReconstruction(model, new InputReconstruction.Params(p.prompt(), p.blocks(), p.finalNorm(),
                 p.lmHead(), Loss.valueOf(p.loss().toUpperCase()), Optimizer.valueOf(p.optimizer().toUpperCase()), p.lr(), p.steps(),
                 p.seed(), p.topk(), p.decodeEvery(), p.mu(), p.sigma(), p.s(), p.t()));
