@@ -72,7 +72,7 @@ class DiskFullTest {
         } catch (IOException full) {
             // the disk is full
         }
-        given().contentType("application/json").body(Map.of("kind", "reconstruction", "model", "gpt2-tiny", "params", Map.of("prompt", "x".repeat(5000))))
+        given().contentType("application/json").body(Map.of("kind", "reconstruction", "model", "gpt2-tiny", "params", Map.of("prompt", " x".repeat(100))))
                 .post("/api/runs").then().statusCode(503).body("error", containsString("is the disk full"));
 
         Files.delete(filler);
