@@ -302,6 +302,16 @@ class ReliabilityTest {
         t.add(form("/alignments", "kind=exhaustive&layers=1&features=%5B%3A%2C%20%3A%2C%205%5D", 400, "model"));
         t.add(form("/alignments", "kind=nope&models=gpt2-tiny&layers=1&features=x", 400, "kind"));
         t.add(page("/alignments/zzzz", 404, "zzzz"));
+        // The run and table pages' own streams and fragments, with unknown ids and path tricks.
+        t.add(sse("/runs/zzzz/live", 404, "no run 'zzzz'"));
+        t.add(sse("/runs/..%2F..%2Fetc/live", 404, "no"));
+        t.add(sse("/alignments/zzzz/cells", 404, "no alignment 'zzzz'"));
+        t.add(get("/runs/zzzz/result", 404, "no run 'zzzz'"));
+        t.add(new Bad("POST", "/runs/zzzz/twin", null, null, Map.of("Accept", HTML), 404, "zzzz"));
+        t.add(page("/runs?state=bogus", 400, "state must be one of"));
+        t.add(page("/runs?kind=bogus", 400, "unknown run kind"));
+        t.add(get("/runs/list?state=" + "x".repeat(3000), 400, "state must be one of"));
+        t.add(form("/runs", "kind=reconstruction&model=gpt2-tiny&prompt=" + "%20word".repeat(200), 400, "context of 128 tokens"));
         t.add(page("/alignments/%E2%98%83", 404, "no alignment"));
         t.add(new Bad("POST", "/alignments/zzzz/cancel", null, null, Map.of("Accept", HTML), 404, "zzzz"));
         t.add(page("/nope", 404, "/nope"));
