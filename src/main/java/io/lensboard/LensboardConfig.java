@@ -30,6 +30,9 @@ public interface LensboardConfig {
     interface Models {
         /** Directories whose subdirectories are models (env LENSBOARD_MODELS_DIRS, comma-separated). */
         Optional<List<String>> dirs();
+
+        /** Default dtypes of catalog entries, ID=DTYPE (env LENSBOARD_MODELS_DTYPES, comma-separated). */
+        Optional<List<String>> dtypes();
     }
 
     interface Runs {

@@ -55,7 +55,7 @@ public final class FeatureAscent implements AutoCloseable {
         this.model = model;
         this.p = p;
         this.run = model.newScope();
-        this.wE = model.transformer().tokenEmbedding();
+        this.wE = model.transformer().tokenEmbedding(run);
         Engine.getInstance().setRandomSeed((int) p.seed());
         int d = model.config().dModel();
         if (p.input() == Input.EMBEDDING) {

@@ -57,7 +57,7 @@ public final class InputReconstruction implements AutoCloseable {
         Transformer tf = model.transformer();
         NDArray eTarget = tf.embed(run.create(target).reshape(1, target.length));
         targetOut = tf.forward(eTarget, spec, ActivationCache.none());
-        decoder = new EmbeddingDecoder(tf.tokenEmbedding(), run);
+        decoder = new EmbeddingDecoder(tf.tokenEmbedding(run), run);
 
         Engine.getInstance().setRandomSeed((int) p.seed());
         Shape shape = eTarget.getShape();

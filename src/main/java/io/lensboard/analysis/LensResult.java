@@ -2,8 +2,8 @@ package io.lensboard.analysis;
 
 import java.util.List;
 
-/** The logit lens of one prompt: every decoded layer, in order. */
-public record LensResult(String model, String prompt, List<Token> tokens, List<Layer> layers) {
+/** The logit lens of one prompt by a model held in {@code dtype} (float32, bfloat16, float16): every decoded layer, in order. */
+public record LensResult(String model, String dtype, String prompt, List<Token> tokens, List<Layer> layers) {
 
     public record Token(long id, String text) {}
 

@@ -86,7 +86,7 @@ public final class LogitLens {
                 layers.add(decodeAndEmit(l, Hooks.residPost(l - 1), tf, cache, ref, request, tok, onLayer));
             }
         }
-        return new LensResult(model.id(), request.prompt(), tokens, layers);
+        return new LensResult(model.id(), model.dtype().id, request.prompt(), tokens, layers);
     }
 
     private static LensResult.Layer decodeAndEmit(Number layer, String hook, Transformer tf, ActivationCache cache,

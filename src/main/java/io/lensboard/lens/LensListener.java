@@ -11,8 +11,8 @@ import java.util.List;
  */
 public interface LensListener {
 
-    /** The prompt as the model tokenized it, and the model's block count (the output row's layer). */
-    record Input(String model, String prompt, List<LensResult.Token> tokens, int nLayers) {}
+    /** The prompt as the model (held in {@code dtype}) tokenized it, and its block count (the output row's layer). */
+    record Input(String model, String dtype, String prompt, List<LensResult.Token> tokens, int nLayers) {}
 
     void started(Input input);
 

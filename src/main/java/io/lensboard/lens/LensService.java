@@ -41,7 +41,7 @@ public class LensService {
         if (cache.get(query).isEmpty()) {
             Threads.blocking("tokenizing for the lens");
             LogitLens.Request request = query.request();
-            join(pool.run(query.model(), m -> LogitLens.tokenize(m, request)));
+            join(pool.run(query.model(), query.dtype(), m -> LogitLens.tokenize(m, request)));
         }
         return query;
     }
@@ -87,11 +87,11 @@ public class LensService {
         LogitLens.Request request = query.request();
         CompletableFuture<LensResult> work;
         try {
-            work = pool.run(query.model(), m -> {
+            work = pool.run(query.model(), query.dtype(), m -> {
                 // On the device thread, inside the lease: the tokens reported are the ones the lens decodes.
                 long[] ids = LogitLens.tokenize(m, request);
                 if (listener != null) {
-                    listener.started(new LensListener.Input(m.id(), request.prompt(), LogitLens.tokens(m, ids), m.config().nLayers()));
+                    listener.started(new LensListener.Input(m.id(), m.dtype().id, request.prompt(), LogitLens.tokens(m, ids), m.config().nLayers()));
                 }
                 return LogitLens.run(m, request, ids, listener == null ? layer -> {} : listener::layer);
             });

@@ -11,54 +11,59 @@ import io.lensboard.model.Weights.Init;
  */
 public final class Gpt2 extends Transformer {
 
-    private record Block(NDArray ln1W, NDArray ln1B, NDArray attnW, NDArray attnB, NDArray attnProjW,
-                         NDArray attnProjB, NDArray ln2W, NDArray ln2B, NDArray fcW, NDArray fcB,
-                         NDArray mlpProjW, NDArray mlpProjB) {}
+    private record Block(NDArray ln1W, NDArray ln1B, Param attnW, NDArray attnB, Param attnProjW,
+                         NDArray attnProjB, NDArray ln2W, NDArray ln2B, Param fcW, NDArray fcB,
+                         Param mlpProjW, NDArray mlpProjB) {}
 
-    private final NDArray wte; // W_E [vocab, d]
-    private final NDArray wpe; // W_pos [n_ctx, d]
+    private final Param wte; // W_E [vocab, d]
+    private final Param wpe; // W_pos [n_ctx, d]
     private final NDArray lnfW;
     private final NDArray lnfB;
-    private final NDArray unembedding; // W_U [d, vocab]
+    private final Param unembedding; // W_U [d, vocab]
     private final Block[] blocks;
     private final long parameterBytes;
 
-    public Gpt2(ModelConfig c, Weights weights, NDManager manager) {
+    public Gpt2(ModelConfig c, Weights weights, NDManager manager, Dtype dtype) {
         super(c);
-        ParameterLoader p = new ParameterLoader(weights, manager);
+        ParameterLoader p = new ParameterLoader(weights, manager, dtype);
         int d = c.dModel();
         Init normal = Init.normal(c.initializerRange());
         // Hugging Face scales the residual projections by 1/sqrt(2 n_layer) at initialisation.
         Init residual = Init.normal(c.initializerRange() / Math.sqrt(2.0 * c.nLayers()));
-        wte = p.load("wte.weight", normal, c.vocabSize(), d);
-        wpe = p.load("wpe.weight", normal, c.nCtx(), d);
+        wte = p.matrix("wte.weight", normal, c.vocabSize(), d);
+        wpe = p.matrix("wpe.weight", normal, c.nCtx(), d);
         blocks = new Block[c.nLayers()];
         for (int l = 0; l < blocks.length; l++) {
             String h = "h." + l + ".";
             blocks[l] = new Block(
-                    p.load(h + "ln_1.weight", Init.ONES, d), p.load(h + "ln_1.bias", Init.ZEROS, d),
-                    p.load(h + "attn.c_attn.weight", normal, d, 3L * d), p.load(h + "attn.c_attn.bias", Init.ZEROS, 3L * d),
-                    p.load(h + "attn.c_proj.weight", residual, d, d), p.load(h + "attn.c_proj.bias", Init.ZEROS, d),
-                    p.load(h + "ln_2.weight", Init.ONES, d), p.load(h + "ln_2.bias", Init.ZEROS, d),
-                    p.load(h + "mlp.c_fc.weight", normal, d, c.dMlp()), p.load(h + "mlp.c_fc.bias", Init.ZEROS, c.dMlp()),
-                    p.load(h + "mlp.c_proj.weight", residual, c.dMlp(), d), p.load(h + "mlp.c_proj.bias", Init.ZEROS, d));
+                    p.vector(h + "ln_1.weight", Init.ONES, d), p.vector(h + "ln_1.bias", Init.ZEROS, d),
+                    p.matrix(h + "attn.c_attn.weight", normal, d, 3L * d), p.vector(h + "attn.c_attn.bias", Init.ZEROS, 3L * d),
+                    p.matrix(h + "attn.c_proj.weight", residual, d, d), p.vector(h + "attn.c_proj.bias", Init.ZEROS, d),
+                    p.vector(h + "ln_2.weight", Init.ONES, d), p.vector(h + "ln_2.bias", Init.ZEROS, d),
+                    p.matrix(h + "mlp.c_fc.weight", normal, d, c.dMlp()), p.vector(h + "mlp.c_fc.bias", Init.ZEROS, c.dMlp()),
+                    p.matrix(h + "mlp.c_proj.weight", residual, c.dMlp(), d), p.vector(h + "mlp.c_proj.bias", Init.ZEROS, d));
         }
-        lnfW = p.load("ln_f.weight", Init.ONES, d);
-        lnfB = p.load("ln_f.bias", Init.ZEROS, d);
-        unembedding = c.tiedEmbeddings() ? wte.transpose() : p.load("lm_head.weight", normal, c.vocabSize(), d).transpose();
+        lnfW = p.vector("ln_f.weight", Init.ONES, d);
+        lnfB = p.vector("ln_f.bias", Init.ZEROS, d);
+        unembedding = c.tiedEmbeddings() ? wte.transposed() : p.matrix("lm_head.weight", normal, c.vocabSize(), d).transposed();
         parameterBytes = p.bytes();
     }
 
     @Override
-    public NDArray tokenEmbedding() {
+    protected Param wE() {
         return wte;
+    }
+
+    @Override
+    protected Param wU() {
+        return unembedding;
     }
 
     /** hook_pos_embed = W_pos[offset:offset+T]; the residual stream starts as e + W_pos. */
     @Override
     protected NDArray inputResidual(NDArray embeds, int offset, ActivationCache cache) {
         long t = embeds.getShape().get(1);
-        NDArray posEmbed = wpe.get(embeds.getManager(), new NDIndex("{}:{}", offset, offset + t));
+        NDArray posEmbed = wpe.rows(embeds.getManager(), new NDIndex("{}:{}", offset, offset + t));
         cache.put(Hooks.posEmbed(), posEmbed);
         return embeds.add(posEmbed);
     }
@@ -75,26 +80,26 @@ public final class Gpt2 extends Transformer {
 
     /** [q k v] = x·W_attn + b_attn in one matrix product, split; positions are already in x. */
     @Override
-    protected QueryKeyValue queryKeyValue(int l, NDArray x, int offset) {
+    protected QueryKeyValue queryKeyValue(int l, NDArray x, int offset, NDManager w) {
         Block b = blocks[l];
         int heads = config.nHeads();
         long d = config.dModel();
-        NDArray qkv = x.matMul(b.attnW).add(b.attnB);
+        NDArray qkv = x.matMul(b.attnW.f32(w)).add(b.attnB);
         return new QueryKeyValue(splitHeads(qkv.get("..., 0:{}", d), heads),
                 splitHeads(qkv.get("..., {}:{}", d, 2 * d), heads),
                 splitHeads(qkv.get("..., {}:", 2 * d), heads));
     }
 
     @Override
-    protected NDArray attnOutProjection(int l, NDArray z) {
-        return z.matMul(blocks[l].attnProjW).add(blocks[l].attnProjB);
+    protected NDArray attnOutProjection(int l, NDArray z, NDManager w) {
+        return z.matMul(blocks[l].attnProjW.f32(w)).add(blocks[l].attnProjB);
     }
 
     /** gelu_new(x·W_fc + b_fc)·W_proj + b_proj */
     @Override
-    protected NDArray mlp(int l, NDArray x) {
+    protected NDArray mlp(int l, NDArray x, NDManager w) {
         Block b = blocks[l];
-        return geluNew(x.matMul(b.fcW).add(b.fcB)).matMul(b.mlpProjW).add(b.mlpProjB);
+        return geluNew(x.matMul(b.fcW.f32(w)).add(b.fcB)).matMul(b.mlpProjW.f32(w)).add(b.mlpProjB);
     }
 
     /** gelu_new(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
@@ -114,11 +119,6 @@ public final class Gpt2 extends Transformer {
     @Override
     public NDArray finalNorm(NDArray resid) {
         return layerNorm(resid, lnfW, lnfB);
-    }
-
-    @Override
-    public NDArray unembed(NDArray normalized) {
-        return normalized.matMul(unembedding);
     }
 
     @Override

@@ -13,46 +13,51 @@ import io.lensboard.model.Weights.Init;
  */
 public final class Llama extends Transformer {
 
-    private record Block(NDArray attnNorm, NDArray wq, NDArray wk, NDArray wv, NDArray wo,
-                         NDArray mlpNorm, NDArray wGate, NDArray wUp, NDArray wDown) {}
+    private record Block(NDArray attnNorm, Param wq, Param wk, Param wv, Param wo,
+                         NDArray mlpNorm, Param wGate, Param wUp, Param wDown) {}
 
-    private final NDArray embedTokens; // W_E [vocab, d]
+    private final Param embedTokens; // W_E [vocab, d]
     private final NDArray norm;
-    private final NDArray unembedding; // W_U [d, vocab]
+    private final Param unembedding; // W_U [d, vocab]
     private final Block[] blocks;
     private final long parameterBytes;
 
-    public Llama(ModelConfig c, Weights weights, NDManager manager) {
+    public Llama(ModelConfig c, Weights weights, NDManager manager, Dtype dtype) {
         super(c);
-        ParameterLoader p = new ParameterLoader(weights, manager);
+        ParameterLoader p = new ParameterLoader(weights, manager, dtype);
         int d = c.dModel();
         long dq = (long) c.nHeads() * c.dHead();
         long dkv = (long) c.nKvHeads() * c.dHead();
         Init normal = Init.normal(c.initializerRange());
-        embedTokens = p.load("embed_tokens.weight", normal, c.vocabSize(), d);
+        embedTokens = p.matrix("embed_tokens.weight", normal, c.vocabSize(), d);
         blocks = new Block[c.nLayers()];
         for (int l = 0; l < blocks.length; l++) {
             String b = "layers." + l + ".";
             blocks[l] = new Block(
-                    p.load(b + "input_layernorm.weight", Init.ONES, d),
-                    p.load(b + "self_attn.q_proj.weight", normal, dq, d).transpose(),
-                    p.load(b + "self_attn.k_proj.weight", normal, dkv, d).transpose(),
-                    p.load(b + "self_attn.v_proj.weight", normal, dkv, d).transpose(),
-                    p.load(b + "self_attn.o_proj.weight", normal, d, dq).transpose(),
-                    p.load(b + "post_attention_layernorm.weight", Init.ONES, d),
-                    p.load(b + "mlp.gate_proj.weight", normal, c.dMlp(), d).transpose(),
-                    p.load(b + "mlp.up_proj.weight", normal, c.dMlp(), d).transpose(),
-                    p.load(b + "mlp.down_proj.weight", normal, d, c.dMlp()).transpose());
+                    p.vector(b + "input_layernorm.weight", Init.ONES, d),
+                    p.matrix(b + "self_attn.q_proj.weight", normal, dq, d).transposed(),
+                    p.matrix(b + "self_attn.k_proj.weight", normal, dkv, d).transposed(),
+                    p.matrix(b + "self_attn.v_proj.weight", normal, dkv, d).transposed(),
+                    p.matrix(b + "self_attn.o_proj.weight", normal, d, dq).transposed(),
+                    p.vector(b + "post_attention_layernorm.weight", Init.ONES, d),
+                    p.matrix(b + "mlp.gate_proj.weight", normal, c.dMlp(), d).transposed(),
+                    p.matrix(b + "mlp.up_proj.weight", normal, c.dMlp(), d).transposed(),
+                    p.matrix(b + "mlp.down_proj.weight", normal, d, c.dMlp()).transposed());
         }
-        norm = p.load("norm.weight", Init.ONES, d);
-        unembedding = c.tiedEmbeddings() ? embedTokens.transpose()
-                : p.load("lm_head.weight", normal, c.vocabSize(), d).transpose();
+        norm = p.vector("norm.weight", Init.ONES, d);
+        unembedding = c.tiedEmbeddings() ? embedTokens.transposed()
+                : p.matrix("lm_head.weight", normal, c.vocabSize(), d).transposed();
         parameterBytes = p.bytes();
     }
 
     @Override
-    public NDArray tokenEmbedding() {
+    protected Param wE() {
         return embedTokens;
+    }
+
+    @Override
+    protected Param wU() {
+        return unembedding;
     }
 
     /** The residual stream starts as e: positions enter through RoPE on q and k instead. */
@@ -73,25 +78,25 @@ public final class Llama extends Transformer {
 
     /** q = RoPE(x W_Q), k = RoPE(x W_K), v = x W_V, with n_kv_heads heads for k and v. */
     @Override
-    protected QueryKeyValue queryKeyValue(int l, NDArray x, int offset) {
+    protected QueryKeyValue queryKeyValue(int l, NDArray x, int offset, NDManager w) {
         Block b = blocks[l];
         NDArray[] cosSin = rotary(x.getManager(), offset, x.getShape().get(1));
-        return new QueryKeyValue(rope(splitHeads(x.matMul(b.wq), config.nHeads()), cosSin),
-                rope(splitHeads(x.matMul(b.wk), config.nKvHeads()), cosSin),
-                splitHeads(x.matMul(b.wv), config.nKvHeads()));
+        return new QueryKeyValue(rope(splitHeads(x.matMul(b.wq.f32(w)), config.nHeads()), cosSin),
+                rope(splitHeads(x.matMul(b.wk.f32(w)), config.nKvHeads()), cosSin),
+                splitHeads(x.matMul(b.wv.f32(w)), config.nKvHeads()));
     }
 
     @Override
-    protected NDArray attnOutProjection(int l, NDArray z) {
-        return z.matMul(blocks[l].wo);
+    protected NDArray attnOutProjection(int l, NDArray z, NDManager w) {
+        return z.matMul(blocks[l].wo.f32(w));
     }
 
     /** SwiGLU: W_down (silu(x W_gate) * x W_up) */
     @Override
-    protected NDArray mlp(int l, NDArray x) {
+    protected NDArray mlp(int l, NDArray x, NDManager w) {
         Block b = blocks[l];
-        NDArray gate = x.matMul(b.wGate);
-        return gate.mul(Activation.sigmoid(gate)).mul(x.matMul(b.wUp)).matMul(b.wDown);
+        NDArray gate = x.matMul(b.wGate.f32(w));
+        return gate.mul(Activation.sigmoid(gate)).mul(x.matMul(b.wUp.f32(w))).matMul(b.wDown.f32(w));
     }
 
     /** x * rsqrt(mean(x^2) + eps) * w */
@@ -130,11 +135,6 @@ public final class Llama extends Transformer {
     @Override
     public NDArray finalNorm(NDArray resid) {
         return rmsNorm(resid, norm);
-    }
-
-    @Override
-    public NDArray unembed(NDArray normalized) {
-        return normalized.matMul(unembedding);
     }
 
     @Override

@@ -13,9 +13,11 @@ public final class LoadedModel implements AutoCloseable {
     private final LensTokenizer tokenizer;
     private final NDManager manager;
     private final String source;
+    private final Dtype dtype;
 
-    public LoadedModel(String id, Transformer transformer, LensTokenizer tokenizer, NDManager manager, String source) {
+    public LoadedModel(String id, Dtype dtype, Transformer transformer, LensTokenizer tokenizer, NDManager manager, String source) {
         this.id = id;
+        this.dtype = dtype;
         this.transformer = transformer;
         this.tokenizer = tokenizer;
         this.manager = manager;
@@ -24,6 +26,11 @@ public final class LoadedModel implements AutoCloseable {
 
     public String id() {
         return id;
+    }
+
+    /** The precision its weights are held in. */
+    public Dtype dtype() {
+        return dtype;
     }
 
     public ModelConfig config() {
@@ -43,6 +50,7 @@ public final class LoadedModel implements AutoCloseable {
         return source;
     }
 
+    /** The bytes its parameters take on the device, as held. */
     public long bytes() {
         return transformer.parameterBytes();
     }

@@ -24,12 +24,17 @@ public abstract class Transformer {
         return config;
     }
 
-    /** The token embedding matrix W_E [vocab, d_model]. */
-    public abstract NDArray tokenEmbedding();
+    /** The token embedding matrix W_E [vocab, d_model], as held. */
+    protected abstract Param wE();
 
-    /** hook_embed: W_E[ids] for ids [batch, position], attached to the manager of {@code ids}. */
+    /** W_E in float32 for work in {@code scope} (a half-precision model's is widened into {@code scope}). */
+    public NDArray tokenEmbedding(NDManager scope) {
+        return wE().f32(scope);
+    }
+
+    /** hook_embed: W_E[ids] for ids [batch, position], float32, attached to the manager of {@code ids}. */
     public NDArray embed(NDArray ids) {
-        return tokenEmbedding().get(ids.getManager(), new NDIndex("{}", ids));
+        return wE().rows(ids.getManager(), new NDIndex("{}", ids));
     }
 
     /**
@@ -79,26 +84,32 @@ public abstract class Transformer {
         return spec.lmHead() ? unembed(h) : h;
     }
 
-    /** Block l, pre-norm as in both papers: h_mid = h + attn(norm1(h)), h_post = h_mid + mlp(norm2(h_mid)). */
+    /**
+     * Block l, pre-norm as in both papers: h_mid = h + attn(norm1(h)), h_post = h_mid + mlp(norm2(h_mid)).
+     * The block's matrices are used from {@code w}, closed after the block: a half-precision model's float32
+     * copies live one block at a time (autograd keeps what a backward pass needs).
+     */
     private NDArray block(int l, NDArray h, NDArray mask, ActivationCache cache, Past past) {
-        cache.put(Hooks.residPre(l), h);
-        NDArray attnOut = attention(l, norm1(l, h), mask, cache, past);
-        cache.put(Hooks.attnOut(l), attnOut);
-        NDArray hMid = h.add(attnOut);
-        cache.put(Hooks.residMid(l), hMid);
-        NDArray mlpOut = mlp(l, norm2(l, hMid));
-        cache.put(Hooks.mlpOut(l), mlpOut);
-        NDArray hPost = hMid.add(mlpOut);
-        cache.put(Hooks.residPost(l), hPost);
-        return hPost;
+        try (NDManager w = h.getManager().newSubManager()) {
+            cache.put(Hooks.residPre(l), h);
+            NDArray attnOut = attention(l, norm1(l, h), mask, cache, past, w);
+            cache.put(Hooks.attnOut(l), attnOut);
+            NDArray hMid = h.add(attnOut);
+            cache.put(Hooks.residMid(l), hMid);
+            NDArray mlpOut = mlp(l, norm2(l, hMid), w);
+            cache.put(Hooks.mlpOut(l), mlpOut);
+            NDArray hPost = hMid.add(mlpOut);
+            cache.put(Hooks.residPost(l), hPost);
+            return hPost;
+        }
     }
 
     /**
      * Causal self-attention of block l on x [B, T, d_model]: softmax(q k^T / sqrt(d_head) + mask) v over the
      * past's keys and values and the new ones, each key/value head shared by n_heads / n_kv_heads query heads.
      */
-    private NDArray attention(int l, NDArray x, NDArray mask, ActivationCache cache, Past past) {
-        QueryKeyValue qkv = queryKeyValue(l, x, past == null ? 0 : past.length());
+    private NDArray attention(int l, NDArray x, NDArray mask, ActivationCache cache, Past past, NDManager w) {
+        QueryKeyValue qkv = queryKeyValue(l, x, past == null ? 0 : past.length(), w);
         NDArray k = qkv.k();
         NDArray v = qkv.v();
         cache.put(Hooks.k(l), k);
@@ -112,7 +123,7 @@ public abstract class Transformer {
             k = k.repeat(1, groups); // interleaved repeat, as Hugging Face's repeat_kv
             v = v.repeat(1, groups);
         }
-        return attnOutProjection(l, attend(qkv.q(), k, v, mask));
+        return attnOutProjection(l, attend(qkv.q(), k, v, mask), w);
     }
 
     /** The past of a prefix e [1, P, d_model] through the first {@code blocks} blocks. */
@@ -148,19 +159,28 @@ public abstract class Transformer {
      */
     protected record QueryKeyValue(NDArray q, NDArray k, NDArray v) {}
 
-    protected abstract QueryKeyValue queryKeyValue(int l, NDArray x, int offset);
+    protected abstract QueryKeyValue queryKeyValue(int l, NDArray x, int offset, NDManager w);
 
     /** Block l's output projection of the heads' results z [B, T, heads * d_head]: z W_O (+ b_O). */
-    protected abstract NDArray attnOutProjection(int l, NDArray z);
+    protected abstract NDArray attnOutProjection(int l, NDArray z, NDManager w);
 
     /** Block l's MLP. */
-    protected abstract NDArray mlp(int l, NDArray x);
+    protected abstract NDArray mlp(int l, NDArray x, NDManager w);
+
+    /* The three above take their matrices in float32 from w (Param.f32(w)); results belong to x's manager. */
 
     /** The final norm (ln_f / norm) applied to a residual stream. */
     public abstract NDArray finalNorm(NDArray resid);
 
-    /** logits = normalized · W_U */
-    public abstract NDArray unembed(NDArray normalized);
+    /** The unembedding W_U [d_model, vocab], as held. */
+    protected abstract Param wU();
+
+    /** logits = normalized · W_U; a half-precision W_U is widened for this product only. */
+    public final NDArray unembed(NDArray normalized) {
+        try (NDManager w = normalized.getManager().newSubManager()) {
+            return normalized.matMul(wU().f32(w));
+        }
+    }
 
     /**
      * Additive causal mask [T, offset + T] for queries at positions offset.. and keys at 0..: 0 where key
@@ -202,6 +222,6 @@ public abstract class Transformer {
         return x.reshape(s.get(0), s.get(1), heads, s.get(2) / heads).transpose(0, 2, 1, 3);
     }
 
-    /** Parameter count times 4 bytes: what the model holds on its device. */
+    /** The bytes the model's parameters take on its device, as held (float32 vectors, matrices in the dtype). */
     public abstract long parameterBytes();
 }

@@ -73,8 +73,8 @@ public class HomeResource {
 
     @POST
     @Path("fragments/models/load")
-    public String load(@FormParam("model") String model) {
-        pool.load(model);
+    public String load(@FormParam("model") String model, @FormParam("dtype") String dtype) {
+        pool.load(model, Dtypes.parse(dtype));
         return models();
     }
 

@@ -6,7 +6,8 @@ import java.time.LocalDate;
 /**
  * The lens as CSV: one line per layer and position, text fields quoted as RFC 4180 says. The first fifteen columns
  * came first and stay first (scripts read them by position); then every top-k token: id, text, prob and logit of
- * top1..topK.
+ * top1..topK. Comment lines after the rows name the model and the dtype its weights were held in (after, so the
+ * header stays the first line; pandas reads it with {@code comment='#'}).
  */
 final class LensCsv {
     private LensCsv() {}
@@ -37,6 +38,7 @@ final class LensCsv {
                 csv.append('\n');
             }
         }
+        csv.append("# model: ").append(r.model()).append('\n').append("# dtype: ").append(r.dtype()).append('\n');
         return csv.toString();
     }
 

@@ -40,7 +40,7 @@ public class LensResource {
     }
 
     /**
-     * Events: {@code tokens} (model, prompt, tokens), one {@code layer} per decoded layer as soon as it
+     * Events: {@code tokens} (model, dtype, prompt, tokens), one {@code layer} per decoded layer as soon as it
      * is computed, then {@code done}; or {@code error} with an {@link ApiError}. Bad parameters and
      * unknown models are answered before the stream starts, as by {@code GET /api/lens}.
      */
@@ -58,7 +58,7 @@ public class LensResource {
     private record JsonEvents(EventStream events, ObjectMapper json) implements LensListener {
         @Override
         public void started(Input input) {
-            send("tokens", Map.of("model", input.model(), "prompt", input.prompt(), "tokens", input.tokens()));
+            send("tokens", Map.of("model", input.model(), "dtype", input.dtype(), "prompt", input.prompt(), "tokens", input.tokens()));
         }
 
         @Override

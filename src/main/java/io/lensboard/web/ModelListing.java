@@ -1,6 +1,7 @@
 package io.lensboard.web;
 
 import io.lensboard.model.CheckpointException;
+import io.lensboard.model.Dtype;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.pool.ModelCatalog;
 import io.lensboard.model.ModelConfig;
@@ -37,11 +38,18 @@ public class ModelListing {
         for (LoadedModel m : pool.loaded()) {
             configs.put(m.id(), m.config());
         }
-        for (String id : pool.ids()) {
-            configs.putIfAbsent(id, null);
+        List<ModelPool.Key> warm = pool.keys();
+        for (ModelPool.Key k : warm) {
+            configs.putIfAbsent(k.id(), null);
         }
         List<ModelInfo> out = new ArrayList<>();
-        configs.forEach((id, config) -> out.add(info(id, config)));
+        configs.forEach((id, config) -> {
+            // the model in its default dtype, then each warm entry of it in another dtype
+            Dtype standard = pool.key(id, null).dtype();
+            out.add(info(id, standard, config));
+            warm.stream().filter(k -> k.id().equals(id) && k.dtype() != standard).map(ModelPool.Key::dtype).sorted()
+                    .forEach(d -> out.add(info(id, d, config)));
+        });
         return out;
     }
 
@@ -58,14 +66,15 @@ public class ModelListing {
         }
     }
 
-    public ModelInfo info(String id) {
+    /** {@code id} held in {@code dtype} (null: its default). */
+    public ModelInfo info(String id, Dtype dtype) {
         ModelConfig config = pool.loaded().stream().filter(m -> m.id().equals(id)).map(LoadedModel::config).findFirst()
                 .orElseGet(() -> pool.catalog().findLocal(pool.catalog().check(id).base()).map(this::readConfig).orElse(null));
-        return info(id, config);
+        return info(id, pool.key(id, dtype).dtype(), config);
     }
 
-    private ModelInfo info(String id, ModelConfig c) {
-        Optional<ModelPool.Status> status = pool.status(id);
+    private ModelInfo info(String id, Dtype dtype, ModelConfig c) {
+        Optional<ModelPool.Status> status = pool.status(id, dtype);
         String state = status.map(s -> s.state().name().toLowerCase()).orElse("available");
         return new ModelInfo(id,
                 c == null ? null : c.architecture().modelType,
@@ -76,7 +85,9 @@ public class ModelListing {
                 status.map(s -> s.state() == ModelPool.State.LOADED).orElse(false),
                 state,
                 status.map(ModelPool.Status::progress).orElse(0.0),
-                status.map(ModelPool.Status::detail).orElse(null));
+                status.map(ModelPool.Status::detail).orElse(null),
+                dtype.id,
+                status.map(ModelPool.Status::bytes).orElse(0L));
     }
 
     private ModelConfig readConfig(ModelCatalog.LocalModel local) {

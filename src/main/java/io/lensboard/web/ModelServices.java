@@ -3,6 +3,7 @@ package io.lensboard.web;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import io.lensboard.LensboardConfig;
+import io.lensboard.model.Dtype;
 import io.lensboard.model.pool.DeviceThread;
 import io.lensboard.model.checkpoint.HubClient;
 import io.lensboard.model.pool.ModelCatalog;
@@ -12,7 +13,9 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Wires the model layer (plain Java) into CDI from the configuration. */
 @ApplicationScoped
@@ -27,6 +30,7 @@ public class ModelServices {
         ModelCatalog catalog = dirs.isEmpty()
                 ? new ModelCatalog(List.of(Path.of("models")), HubClient.fromEnvironment(), ModelCatalog.DEFAULT_HUB)
                 : new ModelCatalog(dirs, HubClient.fromEnvironment());
+        catalog = catalog.withDtypes(dtypes(config.models().dtypes().orElse(List.of())));
         DeviceThread device = new DeviceThread(device(config.device()));
         return new ModelPool(catalog, device, config.pool().memoryBudget().asLongValue());
     }
@@ -34,6 +38,22 @@ public class ModelServices {
     void close(@Disposes ModelPool pool) {
         pool.close();
         pool.device().close();
+    }
+
+    /** "llama-7b-shape=bfloat16" entries as a map; a malformed one stops the start with its text. */
+    static Map<String, Dtype> dtypes(List<String> entries) {
+        Map<String, Dtype> out = new LinkedHashMap<>();
+        for (String entry : entries) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int eq = entry.lastIndexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("lensboard.models.dtypes: '" + entry + "' is not ID=DTYPE (" + Dtype.allowed() + ")");
+            }
+            out.put(entry.substring(0, eq).trim(), Dtype.parse(entry.substring(eq + 1)));
+        }
+        return out;
     }
 
     private static Device device(String choice) {

@@ -31,17 +31,21 @@ public class ModelsResource {
 
     @GET
     @Path("/status")
-    @Operation(summary = "One model's state and loading progress")
+    @Operation(summary = "One model's state, loading progress, dtype and resident parameter bytes")
     public ModelInfo status(@Parameter(description = "model id, e.g. gpt2-tiny or hf:openai-community/gpt2:untrained")
-                            @QueryParam("model") String model) {
-        return listing.info(model);
+                            @QueryParam("model") String model,
+                            @Parameter(description = DTYPE) @QueryParam("dtype") String dtype) {
+        return listing.info(model, Dtypes.parse(dtype));
     }
 
     @POST
     @Path("/load")
     @Operation(summary = "Start loading a model (202); follow it with GET /api/models/status")
-    public Response load(@QueryParam("model") String model) {
-        pool.load(model);
-        return Response.accepted(listing.info(model)).build();
+    public Response load(@QueryParam("model") String model,
+                         @Parameter(description = DTYPE) @QueryParam("dtype") String dtype) {
+        pool.load(model, Dtypes.parse(dtype));
+        return Response.accepted(listing.info(model, Dtypes.parse(dtype))).build();
     }
+
+    static final String DTYPE = "float32, bfloat16 or float16: the precision the weights are held in (default: the catalog's for the model, else float32)";
 }

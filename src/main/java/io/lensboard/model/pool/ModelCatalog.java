@@ -1,5 +1,6 @@
 package io.lensboard.model.pool;
 
+import io.lensboard.model.Dtype;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.checkpoint.Checkpoint;
@@ -40,6 +41,7 @@ public final class ModelCatalog {
     private final List<Path> dirs;
     private final HubClient hub;
     private final List<String> suggested;
+    private final Map<String, Dtype> dtypes;
 
     public ModelCatalog(List<Path> dirs, HubClient hub) {
         this(dirs, hub, List.of());
@@ -47,9 +49,27 @@ public final class ModelCatalog {
 
     /** {@code suggested}: hub ids listed beside the local models before anything is downloaded. */
     public ModelCatalog(List<Path> dirs, HubClient hub, List<String> suggested) {
+        this(dirs, hub, suggested, Map.of());
+    }
+
+    private ModelCatalog(List<Path> dirs, HubClient hub, List<String> suggested, Map<String, Dtype> dtypes) {
         this.dirs = List.copyOf(dirs);
         this.hub = hub;
         this.suggested = List.copyOf(suggested);
+        this.dtypes = Map.copyOf(dtypes);
+    }
+
+    /**
+     * This catalog with default dtypes for some entries, by id without {@code :untrained} (the twin takes its
+     * model's); every other model loads in float32 unless a request names a dtype.
+     */
+    public ModelCatalog withDtypes(Map<String, Dtype> defaults) {
+        return new ModelCatalog(dirs, hub, suggested, defaults);
+    }
+
+    /** The dtype {@code ref} loads in when a request names none. */
+    public Dtype defaultDtype(ModelRef ref) {
+        return dtypes.getOrDefault(ref.base(), Dtype.FLOAT32);
     }
 
     public List<String> suggested() {

@@ -2,6 +2,7 @@ package io.lensboard.model.pool;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import io.lensboard.model.Dtype;
 import io.lensboard.model.Gpt2;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.Llama;
@@ -27,6 +28,11 @@ public final class ModelLoader {
 
     /** As {@link #load(String, Path, Long, Device)}, telling {@code progress} of each parameter tensor read. */
     public static LoadedModel load(String id, Path path, Long untrainedSeed, Device device, LoadProgress progress) {
+        return load(id, path, untrainedSeed, Dtype.FLOAT32, device, progress);
+    }
+
+    /** As {@link #load(String, Path, Long, Device, LoadProgress)}, holding the weights in {@code dtype}. */
+    public static LoadedModel load(String id, Path path, Long untrainedSeed, Dtype dtype, Device device, LoadProgress progress) {
         Checkpoint checkpoint = Checkpoint.at(path);
         ModelConfig config = checkpoint.config();
         Weights weights = LoadProgress.counting(
@@ -37,10 +43,10 @@ public final class ModelLoader {
         try {
             tokenizer = checkpoint.tokenizer();
             Transformer transformer = switch (config.architecture()) {
-                case GPT2 -> new Gpt2(config, weights, manager);
-                case LLAMA -> new Llama(config, weights, manager);
+                case GPT2 -> new Gpt2(config, weights, manager, dtype);
+                case LLAMA -> new Llama(config, weights, manager, dtype);
             };
-            return new LoadedModel(id, transformer, tokenizer, manager, weights.describe());
+            return new LoadedModel(id, dtype, transformer, tokenizer, manager, weights.describe());
         } catch (RuntimeException e) {
             manager.close();
             if (tokenizer != null) {

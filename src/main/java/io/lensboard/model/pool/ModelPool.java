@@ -1,5 +1,6 @@
 package io.lensboard.model.pool;
 
+import io.lensboard.model.Dtype;
 import io.lensboard.model.LoadedModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +17,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Keeps models warm on the device. Concurrent first requests for one id share one load; a model in
+ * Keeps models warm on the device, one entry per (model id, dtype): the same model in bfloat16 and in float32
+ * is two entries, each counted at the bytes it holds. Concurrent first requests for one entry share one load; a model in
  * use is never closed; after a load, least-recently-used idle models are closed until the resident
  * total fits the memory budget (the model just loaded always stays, even alone over budget).
  * Loading (download, file reading, initialisation) runs on a loader thread; all tensor work on
@@ -26,10 +28,14 @@ public final class ModelPool implements AutoCloseable {
 
     public enum State { LOADING, LOADED, FAILED }
 
-    /** What the catalog shows of a model: its state, load progress in 0..1 and a line of detail. */
-    public record Status(String id, State state, double progress, String detail, long bytes) {}
+    /** What the catalog shows of a model: its state, load progress in 0..1, a line of detail and the bytes it holds. */
+    public record Status(String id, Dtype dtype, State state, double progress, String detail, long bytes) {}
+
+    /** A pool entry's name: a model id and the dtype its weights are held in. */
+    public record Key(String id, Dtype dtype) {}
 
     private final class Entry {
+        final Key key;
         final String id;
         final CompletableFuture<LoadedModel> future = new CompletableFuture<>();
         volatile double progress;
@@ -38,15 +44,16 @@ public final class ModelPool implements AutoCloseable {
         int leases;
         boolean evicted;
 
-        Entry(String id) {
-            this.id = id;
+        Entry(Key key) {
+            this.key = key;
+            this.id = key.id();
         }
 
         /** Written by the loader thread only; web threads read the two volatile fields. */
         void report(double p, String d) {
             detail = d;
             progress = p;
-            onProgress.accept(new Status(id, State.LOADING, p, d, 0));
+            onProgress.accept(new Status(id, key.dtype(), State.LOADING, p, d, 0));
         }
     }
 
@@ -58,12 +65,12 @@ public final class ModelPool implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
     /** How many failed loads {@link #status} remembers, the oldest forgotten first: ids come from users. */
     private static final int FAILURES = 32;
-    private final Map<String, Status> failures = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
+    private final Map<Key, Status> failures = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Status> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Key, Status> eldest) {
             return size() > FAILURES;
         }
     });
@@ -90,10 +97,25 @@ public final class ModelPool implements AutoCloseable {
         return device;
     }
 
-    /** Starts loading {@code id}, or joins the load already under way; unknown local ids fail at once. */
+    /** {@code id} in {@code dtype}, or in its catalog default where {@code dtype} is null. */
+    public Key key(String id, Dtype dtype) {
+        ModelRef ref = ModelRef.parse(id);
+        return new Key(ref.id(), dtype != null ? dtype : catalog.defaultDtype(ref));
+    }
+
+    /** Starts loading {@code id} in its default dtype, or joins the load already under way. */
     public CompletableFuture<LoadedModel> load(String id) {
+        return load(id, null);
+    }
+
+    /**
+     * Starts loading {@code id} held in {@code dtype} (null: the catalog's default for it), or joins the load
+     * already under way; unknown local ids fail at once.
+     */
+    public CompletableFuture<LoadedModel> load(String id, Dtype dtype) {
         ModelRef ref = catalog.check(id);
-        Entry entry = entries.computeIfAbsent(ref.id(), key -> {
+        Key k = key(ref.id(), dtype);
+        Entry entry = entries.computeIfAbsent(k, key -> {
             Entry e = new Entry(key);
             failures.remove(key);
             loader.execute(() -> loadInto(e, ref));
@@ -113,21 +135,21 @@ public final class ModelPool implements AutoCloseable {
                             "downloading " + file + (total > 0 ? " " + (100 * done / total) + "%" : "")));
             String phase = ref.untrained() ? "initialising" : "reading weights";
             e.report(start, phase);
-            LoadedModel model = ModelLoader.load(ref.id(), dir, ref.untrainedSeed(), device.device(),
+            LoadedModel model = ModelLoader.load(ref.id(), dir, ref.untrainedSeed(), e.key.dtype(), device.device(),
                     (name, done, total, bytesDone, bytesTotal) -> e.report(
                             // bytes measure the work better than tensors (an embedding outweighs a norm many times)
                             start + (1 - start) * Math.min(1, bytesTotal > 0 ? (double) bytesDone / bytesTotal : (double) done / total),
                             phase + ": " + done + " of " + total + " tensors (" + size(bytesDone, bytesTotal) + ")"));
             e.progress = 1;
-            e.detail = model.source();
+            e.detail = model.source() + ", " + model.dtype();
             synchronized (this) {
                 e.lastUsed = System.nanoTime();
                 e.future.complete(model);
             }
             evictOverBudget();
         } catch (Throwable t) {
-            entries.remove(e.id, e);
-            failures.put(e.id, new Status(e.id, State.FAILED, 0, message(t), 0));
+            entries.remove(e.key, e);
+            failures.put(e.key, new Status(e.id, e.key.dtype(), State.FAILED, 0, message(t), 0));
             e.future.completeExceptionally(t);
         }
     }
@@ -137,10 +159,15 @@ public final class ModelPool implements AutoCloseable {
      * meanwhile. Waits for the load first.
      */
     public <T> CompletableFuture<T> run(String id, Function<LoadedModel, T> work) {
-        return load(id).thenCompose(model -> {
+        return run(id, null, work);
+    }
+
+    /** As {@link #run(String, Function)} with {@code id} held in {@code dtype} (null: its default). */
+    public <T> CompletableFuture<T> run(String id, Dtype dtype, Function<LoadedModel, T> work) {
+        return load(id, dtype).thenCompose(model -> {
             Lease lease = tryLease(model);
             if (lease == null) {
-                return run(id, work);
+                return run(id, dtype, work);
             }
             return device.submit(() -> work.apply(model)).whenComplete((r, t) -> lease.close());
         });
@@ -175,13 +202,18 @@ public final class ModelPool implements AutoCloseable {
      * as an optimisation run whose every step is one task. Run the tensor work with {@link DeviceThread#submit}.
      */
     public Lease lease(String id) {
-        Lease lease = tryLease(load(id).join());
-        return lease != null ? lease : lease(id);
+        return lease(id, null);
+    }
+
+    /** As {@link #lease(String)} with {@code id} held in {@code dtype} (null: its default). */
+    public Lease lease(String id, Dtype dtype) {
+        Lease lease = tryLease(load(id, dtype).join());
+        return lease != null ? lease : lease(id, dtype);
     }
 
     /** A lease on {@code model}, or null if it was evicted between its load and now (then load it again). */
     private synchronized Lease tryLease(LoadedModel model) {
-        Entry e = entries.get(model.id());
+        Entry e = entries.get(new Key(model.id(), model.dtype()));
         if (e == null || !isLoaded(e) || e.future.join() != model) {
             return null;
         }
@@ -213,7 +245,7 @@ public final class ModelPool implements AutoCloseable {
                     break;
                 }
                 if (e.leases == 0) {
-                    entries.remove(e.id, e);
+                    entries.remove(e.key, e);
                     e.evicted = true;
                     total -= e.future.join().bytes();
                     toClose.add(e.future.join());
@@ -227,16 +259,22 @@ public final class ModelPool implements AutoCloseable {
         return e.future.isDone() && !e.future.isCompletedExceptionally() && !e.evicted;
     }
 
-    /** The model's state if it is loading, loaded or failed; empty if it is not in the pool. */
+    /** The model's state in its default dtype if it is loading, loaded or failed; empty if it is not in the pool. */
     public Optional<Status> status(String id) {
-        Entry e = entries.get(id);
+        return status(id, null);
+    }
+
+    /** As {@link #status(String)} for {@code id} held in {@code dtype} (null: its default). */
+    public Optional<Status> status(String id, Dtype dtype) {
+        Key k = key(id, dtype);
+        Entry e = entries.get(k);
         if (e == null) {
-            return Optional.ofNullable(failures.get(id));
+            return Optional.ofNullable(failures.get(k));
         }
         if (isLoaded(e)) {
-            return Optional.of(new Status(id, State.LOADED, 1, e.detail, e.future.join().bytes()));
+            return Optional.of(new Status(k.id(), k.dtype(), State.LOADED, 1, e.detail, e.future.join().bytes()));
         }
-        return Optional.of(new Status(id, State.LOADING, e.progress, e.detail, 0));
+        return Optional.of(new Status(k.id(), k.dtype(), State.LOADING, e.progress, e.detail, 0));
     }
 
     /** Models in the pool, loaded ones with their config. */
@@ -244,8 +282,8 @@ public final class ModelPool implements AutoCloseable {
         return entries.values().stream().filter(this::isLoaded).map(e -> e.future.join()).toList();
     }
 
-    /** Models loading or loaded; a failed load is not listed (its status stays readable a while). */
-    public List<String> ids() {
+    /** Entries loading or loaded; a failed load is not listed (its status stays readable a while). */
+    public List<Key> keys() {
         return new ArrayList<>(entries.keySet());
     }
 

@@ -228,7 +228,7 @@ class HubSafetyTest {
                 String id = "hf:nobody/model-" + i;
                 assertThrows(Exception.class, () -> pool.load(id).join());
             }
-            assertTrue(pool.ids().isEmpty(), "failed loads are not listed: " + pool.ids());
+            assertTrue(pool.keys().isEmpty(), "failed loads are not listed: " + pool.keys());
             assertEquals(ModelPool.State.FAILED, pool.status("hf:nobody/model-39").orElseThrow().state(), "the latest failure is reported");
             assertTrue(pool.status("hf:nobody/model-0").isEmpty(), "the oldest failures are forgotten");
             assertThrows(InvalidModelIdException.class, () -> pool.load("hf:nobody/x@../../y"));

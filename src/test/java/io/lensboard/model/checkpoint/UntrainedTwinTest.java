@@ -17,10 +17,11 @@ class UntrainedTwinTest {
 
     @Test
     void gpt2SmallConfigLoadsAsUntrainedTwin() {
-        try (LoadedModel m = ModelLoader.load("gpt2-small-config:untrained", Fixtures.dir("gpt2-small-config"), 0L, Device.cpu())) {
+        try (LoadedModel m = ModelLoader.load("gpt2-small-config:untrained", Fixtures.dir("gpt2-small-config"), 0L, Device.cpu());
+             ai.djl.ndarray.NDManager scope = m.newScope()) {
             assertEquals(12, m.config().nLayers());
             assertEquals(124_439_808L, m.bytes() / 4, "GPT-2 small's parameter count (tied head)");
-            NDArray wte = m.transformer().tokenEmbedding();
+            NDArray wte = m.transformer().tokenEmbedding(scope);
             assertEquals(0.0, wte.mean().getFloat(), 1e-4);
             assertEquals(0.02, std(wte), 2e-4, "normal(0, initializer_range)");
         }

@@ -1,0 +1,91 @@
+package io.lensboard.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * One parameter tensor, held in the model's {@link Dtype}, used in float32. A float32 parameter is used as it is.
+ * A half-precision one is widened to float32 into the caller's scope each time it is used and dropped with that
+ * scope, so only one block's matrices are ever float32 at once: on this CPU a float16 matrix product is 34x slower
+ * than a float32 one (no half-precision vector instructions), while widening costs about what a copy does.
+ */
+public final class Param {
+    private final NDArray stored;    // float32 or float16 [shape], or bfloat16 bits as UINT8 [.., 2 * last]
+    private final Dtype dtype;
+    private final Shape shape;       // as loaded, before any transpose
+    private final boolean transposed;
+    private final NDArray view;      // float32 only: what f32 returns (the transposed view made once, on the model's manager)
+
+    private Param(NDArray stored, Dtype dtype, Shape shape, boolean transposed) {
+        this.stored = stored;
+        this.dtype = dtype;
+        this.shape = shape;
+        this.transposed = transposed;
+        this.view = dtype != Dtype.FLOAT32 ? null : transposed ? stored.transpose() : stored;
+    }
+
+    /** {@code values} (row-major, float32, of {@code shape}) held as {@code dtype} on {@code manager}. */
+    static Param of(NDManager manager, String name, Dtype dtype, float[] values, Shape shape) {
+        NDArray stored = switch (dtype) {
+            case FLOAT32 -> NativeArrays.filled(manager, shape, DataType.FLOAT32, b -> NativeArrays.writeFloats(values, b));
+            case BFLOAT16 -> NativeArrays.filled(manager, bitsShape(shape), DataType.UINT8, b -> NativeArrays.writeBf16(values, b));
+            case FLOAT16 -> {
+                try (NDManager staging = manager.newSubManager()) {
+                    NDArray f32 = NativeArrays.filled(staging, shape, DataType.FLOAT32, b -> NativeArrays.writeFloats(values, b));
+                    NDArray half = f32.toType(DataType.FLOAT16, false);
+                    half.attach(manager);
+                    yield half;
+                }
+            }
+        };
+        stored.setName(name);
+        return new Param(stored, dtype, shape, false);
+    }
+
+    /** The same values, used transposed (a Linear weight stored [out, in], used as x·W). */
+    Param transposed() {
+        return new Param(stored, dtype, shape, !transposed);
+    }
+
+    /** The parameter in float32 for work in {@code scope}; a half-precision one is widened into {@code scope}. */
+    NDArray f32(NDManager scope) {
+        if (dtype == Dtype.FLOAT32) {
+            return view;
+        }
+        NDArray wide = widen(stored, shape, scope);
+        return transposed ? wide.transpose() : wide;
+    }
+
+    /** Rows of the untransposed parameter (an index on its first axis), float32, on {@code target}. */
+    NDArray rows(NDManager target, NDIndex index) {
+        NDArray picked = stored.get(target, index);
+        if (dtype == Dtype.FLOAT32) {
+            return picked;
+        }
+        Shape s = picked.getShape();
+        Shape wide = dtype == Dtype.BFLOAT16 ? s.slice(0, s.dimension() - 1).add(s.get(s.dimension() - 1) / 2) : s;
+        return widen(picked, wide, target);
+    }
+
+    /** Bytes held on the device. */
+    long bytes() {
+        return shape.size() * dtype.bytes;
+    }
+
+    private NDArray widen(NDArray held, Shape wide, NDManager scope) {
+        if (dtype == Dtype.BFLOAT16) {
+            return NativeArrays.widenBf16(held, wide, scope);
+        }
+        NDArray f = held.toType(DataType.FLOAT32, false);
+        f.attach(scope);
+        return f;
+    }
+
+    private static Shape bitsShape(Shape shape) {
+        int last = shape.dimension() - 1;
+        return shape.slice(0, last).add(shape.get(last) * 2);
+    }
+}
