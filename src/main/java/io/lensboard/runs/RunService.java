@@ -2,6 +2,8 @@ package io.lensboard.runs;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lensboard.model.Dtype;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lensboard.LensboardConfig;
 import io.lensboard.Threads;
@@ -158,14 +160,23 @@ public class RunService {
         return "lensboard.runs." + runId;
     }
 
-    /** What a run is asked to be. */
-    public record NewRun(String kind, String model, JsonNode params) {}
+    /** What a run is asked to be; {@code dtype} null: the model's default, or what {@code params} carries. */
+    public record NewRun(String kind, String model, String dtype, JsonNode params) {
+        public NewRun(String kind, String model, JsonNode params) {
+            this(kind, model, null, params);
+        }
+    }
 
     private record Checked(RunKind<?> kind, ModelRef ref, JsonNode params) {}
 
     /** Validates and queues a run; 400, 404 or 429-style exceptions before anything is stored. */
     public RunRecord submit(String kindName, String model, JsonNode params) {
-        return submitAll(List.of(new NewRun(kindName, model, params))).get(0);
+        return submit(kindName, model, null, params);
+    }
+
+    /** As {@link #submit(String, String, JsonNode)} with the model held in {@code dtype} (null: its default). */
+    public RunRecord submit(String kindName, String model, String dtype, JsonNode params) {
+        return submitAll(List.of(new NewRun(kindName, model, dtype, params))).get(0);
     }
 
     /**
@@ -209,10 +220,24 @@ public class RunService {
         }
     }
 
+    /**
+     * The kind's parameters checked and completed, with the dtype the model is held in stored beside them
+     * ({@link RunRecord#DTYPE}): given, carried by parameters copied from another run, or the model's default.
+     */
     private Checked check(NewRun r) {
         RunKind<?> kind = kinds.get(r.kind());
         ModelRef ref = pool.catalog().check(r.model());
-        return new Checked(kind, ref, normalise(kind, r.params(), ref, localConfig(ref)));
+        JsonNode given = r.params();
+        String carried = given != null && given.isObject() && given.has(RunRecord.DTYPE) ? given.get(RunRecord.DTYPE).asText() : null;
+        if (carried != null) {
+            given = given.deepCopy();
+            ((ObjectNode) given).remove(RunRecord.DTYPE);
+        }
+        String requested = r.dtype() != null ? r.dtype() : carried;
+        Dtype dtype = pool.key(ref.id(), requested == null || requested.isBlank() ? null : Dtype.parse(requested)).dtype();
+        ObjectNode params = (ObjectNode) normalise(kind, given, ref, localConfig(ref));
+        params.put(RunRecord.DTYPE, dtype.id);
+        return new Checked(kind, ref, params);
     }
 
     private <P extends Record> JsonNode normalise(RunKind<P> kind, JsonNode params, ModelRef ref, Optional<ModelConfig> config) {
@@ -304,7 +329,7 @@ public class RunService {
         slots.decrementAndGet();
         try {
             state(id, RunState.LOADING);
-            try (ModelPool.Lease lease = pool.lease(run.model())) {
+            try (ModelPool.Lease lease = pool.lease(run.model(), Dtype.parse(run.dtype()))) {
                 state(id, RunState.RUNNING);
                 P params = kind.schema().stored(json, run.params());
                 Events events = new Events(id);

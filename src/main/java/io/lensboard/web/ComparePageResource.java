@@ -51,8 +51,9 @@ public class ComparePageResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response post(@FormParam("a") String a, @FormParam("b") String b, @FormParam("prompt") String prompt,
                          @FormParam("metric") String metric, @FormParam("topk") @DefaultValue("5") String topk,
-                         @FormParam("sub") @DefaultValue("0") String sub) {
-        return respond(new CompareParams(a, b, prompt, metric, topk, sub), true);
+                         @FormParam("sub") @DefaultValue("0") String sub,
+                         @FormParam("dtype_a") String dtypeA, @FormParam("dtype_b") String dtypeB) {
+        return respond(new CompareParams(a, b, prompt, metric, topk, sub, dtypeA, dtypeB), true);
     }
 
     /** A comparison's short link, read from the database: the page its query string shows. */
@@ -65,9 +66,11 @@ public class ComparePageResource {
     /** Each side is a lens page's stored analysis, so the panes' fragment URLs carry no prompt. */
     private Response respond(CompareParams params, boolean redirect) {
         try {
-            LensSelection pa = links.lens(params.side(params.a()));
-            LensSelection pb = links.lens(params.side(params.b()));
-            String id = redirect ? links.save(CompareParams.saved(pa, pb)) : null;
+            LensSelection pa = links.lens(params.sideA());
+            LensSelection pb = links.lens(params.sideB());
+            // a side without a short link (a dtype other than its default) cannot be stored: the page keeps its query
+            boolean storable = pa.links().id() != null && pb.links().id() != null;
+            String id = redirect && storable ? links.save(CompareParams.saved(pa, pb)) : null;
             if (id != null) {
                 return Response.seeOther(URI.create("/compare/" + id)).build();
             }

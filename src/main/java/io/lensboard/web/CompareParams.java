@@ -5,22 +5,33 @@ import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.QueryParam;
 import java.util.List;
 
-/** The compare page's query ({@code @BeanParam}): two models on one prompt, each side validated as a lens page. */
+/**
+ * The compare page's query ({@code @BeanParam}): two models on one prompt, each side validated as a lens page, each in
+ * its own dtype ({@code dtype_a}, {@code dtype_b}; empty: the model's default), so one model in bfloat16 can face itself
+ * in float32.
+ */
 public record CompareParams(@QueryParam("a") String a,
                             @QueryParam("b") String b,
                             @QueryParam("prompt") String prompt,
                             @QueryParam("metric") String metric,
                             @QueryParam("topk") @DefaultValue("5") String topk,
-                            @QueryParam("sub") @DefaultValue("0") String sub) {
+                            @QueryParam("sub") @DefaultValue("0") String sub,
+                            @QueryParam("dtype_a") String dtypeA,
+                            @QueryParam("dtype_b") String dtypeB) {
 
     /** Nothing asked yet: the page shows its form only. */
     public boolean isEmpty() {
         return a == null && b == null && prompt == null;
     }
 
-    /** One side's lens page query. */
-    public LensParams side(String model) {
-        return new LensParams(model, prompt, metric, topk, sub);
+    /** Side A's lens page query. */
+    public LensParams sideA() {
+        return new LensParams(a, prompt, metric, topk, sub, dtypeA);
+    }
+
+    /** Side B's lens page query. */
+    public LensParams sideB() {
+        return new LensParams(b, prompt, metric, topk, sub, dtypeB);
     }
 
     /** What a comparison's short link stores, from its two validated sides. */
@@ -32,6 +43,6 @@ public record CompareParams(@QueryParam("a") String a,
     /** A stored comparison's query. */
     static CompareParams of(SavedAnalysis a) {
         return new CompareParams(a.models().get(0), a.models().get(1), a.prompt(), a.metric(), String.valueOf(a.topk()),
-                a.sub() ? "1" : "0");
+                a.sub() ? "1" : "0", null, null);
     }
 }

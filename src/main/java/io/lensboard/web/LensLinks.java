@@ -6,12 +6,21 @@ import java.nio.charset.StandardCharsets;
 /**
  * URLs of lens pages and fragments, query values encoded. With the {@code id} of the stored analysis (a short
  * link) the page's fragment, stream and chart URLs name the analysis and the view only, never the prompt, so a
- * prompt of any length fits in them; without one (storage unusable) they carry the whole query as they always did.
+ * prompt of any length fits in them; without one (storage unusable, or a dtype other than the model's default,
+ * which short links do not store) they carry the whole query as they always did. {@code dtype} null: the default.
  */
-public record LensLinks(String id, String model, String prompt, String metric, int topk, boolean sub) {
+public record LensLinks(String id, String model, String prompt, String metric, int topk, boolean sub, String dtype) {
+
+    public LensLinks(String id, String model, String prompt, String metric, int topk, boolean sub) {
+        this(id, model, prompt, metric, topk, sub, null);
+    }
 
     public String query() {
-        return "model=" + enc(model) + "&prompt=" + enc(prompt) + "&metric=" + enc(metric) + "&topk=" + topk + (sub ? "&sub=1" : "");
+        return "model=" + enc(model) + dtypeParam() + "&prompt=" + enc(prompt) + "&metric=" + enc(metric) + "&topk=" + topk + (sub ? "&sub=1" : "");
+    }
+
+    private String dtypeParam() {
+        return dtype == null ? "" : "&dtype=" + enc(dtype);
     }
 
     /** The view on a stored analysis; sub is always written, since a short link's own sub may differ. */
@@ -45,7 +54,7 @@ public record LensLinks(String id, String model, String prompt, String metric, i
     }
 
     public String json() {
-        return "/api/lens?model=" + enc(model) + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "");
+        return "/api/lens?model=" + enc(model) + dtypeParam() + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "");
     }
 
     /** The JSON the page's charts draw: the API's, by the stored analysis when there is one. */
@@ -55,11 +64,11 @@ public record LensLinks(String id, String model, String prompt, String metric, i
 
     /** The JSON export: the API's lens as a file to save. */
     public String download() {
-        return "/api/lens/json?model=" + enc(model) + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "");
+        return "/api/lens/json?model=" + enc(model) + dtypeParam() + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "");
     }
 
     public String csv() {
-        return "/api/lens/csv?model=" + enc(model) + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "");
+        return "/api/lens/csv?model=" + enc(model) + dtypeParam() + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "");
     }
 
     public String twin() {

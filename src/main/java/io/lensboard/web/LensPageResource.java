@@ -81,8 +81,9 @@ public class LensPageResource {
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response post(@FormParam("model") String model, @FormParam("prompt") String prompt, @FormParam("metric") String metric,
-                         @FormParam("topk") @DefaultValue("5") String topk, @FormParam("sub") @DefaultValue("0") String sub) {
-        LensParams params = new LensParams(model, prompt, metric, topk, sub);
+                         @FormParam("topk") @DefaultValue("5") String topk, @FormParam("sub") @DefaultValue("0") String sub,
+                         @FormParam("dtype") String dtype) {
+        LensParams params = new LensParams(model, prompt, metric, topk, sub, dtype);
         return respond(params, () -> links.lens(params), true);
     }
 

@@ -6,12 +6,18 @@ import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.QueryParam;
 import java.util.List;
 
-/** A lens page's or fragment's query, as the URL gives it ({@code @BeanParam}); {@link #selection} validates it. */
+/**
+ * A lens page's or fragment's query, as the URL gives it ({@code @BeanParam}); {@link #selection} validates it.
+ * {@code dtype} empty: the model's default.
+ */
 public record LensParams(@QueryParam("model") String model,
                          @QueryParam("prompt") String prompt,
                          @QueryParam("metric") String metric,
                          @QueryParam("topk") @DefaultValue("5") String topk,
-                         @QueryParam("sub") @DefaultValue("0") String sub) {
+                         @QueryParam("sub") @DefaultValue("0") String sub,
+                         @QueryParam("dtype") String dtype) {
+
+    /* One constructor only: Quarkus REST builds a @BeanParam record through its canonical constructor. */
 
     /** Validates prompt, topk and sub as the API does, then the metric; the model is the service's to check. */
     public LensSelection selection() {
@@ -20,9 +26,10 @@ public record LensParams(@QueryParam("model") String model,
 
     /** The same, its links naming the stored analysis {@code id} (a short link) when there is one. */
     public LensSelection selection(String id) {
-        LensQuery query = LensQuery.parse(model, prompt, topk, sub);
+        LensQuery query = LensQuery.parse(model, dtype, prompt, topk, sub);
         LensMetric m = LensMetric.parse(metric);
-        return new LensSelection(query, m, new LensLinks(id, model, query.prompt(), m.key, query.topk(), query.sub()));
+        return new LensSelection(query, m, new LensLinks(id, model, query.prompt(), m.key, query.topk(), query.sub(),
+                query.dtype() == null ? null : query.dtype().id));
     }
 
     /** What a short link stores for a validated selection. */

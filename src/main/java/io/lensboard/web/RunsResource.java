@@ -32,8 +32,8 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Produces(MediaType.APPLICATION_JSON)
 public class RunsResource {
 
-    /** What POST /api/runs takes. */
-    public record NewRun(String kind, String model, JsonNode params) {}
+    /** What POST /api/runs takes; {@code dtype} (float32, bfloat16, float16) defaults to the model's. */
+    public record NewRun(String kind, String model, String dtype, JsonNode params) {}
 
     @Inject
     RunService runs;
@@ -43,12 +43,12 @@ public class RunsResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Start a run: {kind, model, params}; 201 with {id}")
+    @Operation(summary = "Start a run: {kind, model, dtype, params}; 201 with {id}")
     public Response create(NewRun request) {
         if (request == null) {
             throw new InvalidInputException("send a JSON body {\"kind\", \"model\", \"params\"}");
         }
-        RunRecord run = runs.submit(request.kind(), request.model(), request.params());
+        RunRecord run = runs.submit(request.kind(), request.model(), request.dtype(), request.params());
         return Response.created(URI.create("/api/runs/" + run.id())).entity(Map.of("id", run.id())).build();
     }
 

@@ -18,6 +18,6 @@ public record SavedParams(@PathParam("id") String id,
         return new LensParams(a.models().get(side), a.prompt(),
                 metric != null ? metric : page ? a.metric() : null,
                 topk != null ? topk : page ? String.valueOf(a.topk()) : "5",
-                sub != null ? sub : page && a.sub() ? "1" : "0");
+                sub != null ? sub : page && a.sub() ? "1" : "0", null);
     }
 }

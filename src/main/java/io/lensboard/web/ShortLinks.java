@@ -3,6 +3,7 @@ package io.lensboard.web;
 import io.lensboard.lens.AnalysisStore;
 import io.lensboard.lens.LensService;
 import io.lensboard.lens.SavedAnalysis;
+import io.lensboard.model.pool.ModelPool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -21,10 +22,20 @@ class ShortLinks {
     @Inject
     LensService lens;
 
-    /** A checked selection whose links name its stored analysis (or carry the query, storage failing). */
+    @Inject
+    ModelPool pool;
+
+    /**
+     * A checked selection whose links name its stored analysis (or carry the query, storage failing). Stored analyses
+     * have no dtype (table analyses has no column for it), so a lens in a dtype other than the model's default keeps
+     * query-string links.
+     */
     LensSelection lens(LensParams params) {
         LensSelection p = params.selection();
         lens.check(p.key());
+        if (p.key().dtype() != null && p.key().dtype() != pool.key(p.key().model(), null).dtype()) {
+            return p;
+        }
         String id = save(LensParams.saved(p));
         return id == null ? p : params.selection(id);
     }

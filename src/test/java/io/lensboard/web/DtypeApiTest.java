@@ -71,6 +71,41 @@ class DtypeApiTest {
     }
 
     @Test
+    void aRunKeepsItsDtype() throws InterruptedException {
+        Fixtures.root();
+        String id = given().contentType("application/json")
+                .body("{\"kind\":\"exhaustive\",\"model\":\"llama-tiny\",\"dtype\":\"bfloat16\","
+                        + "\"params\":{\"layer\":1,\"feature\":\"[:, :, 3]\",\"topk\":3}}")
+                .post("/api/runs").then().statusCode(201).extract().path("id");
+        JsonPath run = null;
+        for (int i = 0; i < 1200; i++) {
+            run = given().get("/api/runs/" + id).then().statusCode(200).extract().jsonPath();
+            if (List.of("done", "failed").contains(run.getString("state"))) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals("done", run.getString("state"), run.prettify());
+        assertEquals("bfloat16", run.getString("dtype"));
+        assertEquals(3, run.getList("result.top").size());
+        given().queryParam("model", "llama-tiny").queryParam("dtype", "bfloat16").get("/api/models/status").then()
+                .body("state", equalTo("loaded"));
+        given().contentType("application/json").body("{\"kind\":\"exhaustive\",\"model\":\"llama-tiny\",\"dtype\":\"int8\","
+                + "\"params\":{\"layer\":1,\"feature\":\"[:, :, 3]\"}}").post("/api/runs")
+                .then().statusCode(400).body("error", containsString(ALLOWED));
+    }
+
+    @Test
+    void aLensPageInAnotherDtypeKeepsItInEveryLink() {
+        Fixtures.root();
+        given().queryParam("model", "gpt2-tiny").queryParam("dtype", "bfloat16").queryParam("prompt", "The sky is")
+                .get("/lens").then().statusCode(200)
+                .body(allOf(containsString("/lens/rows?model=gpt2-tiny&amp;dtype=bfloat16"),
+                        containsString("/api/lens/csv?model=gpt2-tiny&amp;dtype=bfloat16"),
+                        containsString("name=\"dtype\" value=\"bfloat16\"")));
+    }
+
+    @Test
     void anUnknownDtypeIsA400NamingTheAllowedOnes() {
         Fixtures.root();
         given().queryParam("model", "gpt2-tiny").queryParam("dtype", "int4").queryParam("prompt", "hi").get("/api/lens")
