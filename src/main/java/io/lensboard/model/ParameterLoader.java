@@ -30,7 +30,7 @@ final class ParameterLoader {
 
     /**
      * A norm's gain or a bias, held in float32 whatever the dtype: norms are computed in float32, and vectors are
-     * a ten-thousandth of a model's bytes.
+     * under 0.1% of a model's bytes.
      */
     NDArray vector(String name, Weights.Init init, long length) {
         Param p = Param.of(manager, name, Dtype.FLOAT32, weights.get(name, init, length), new Shape(length));
