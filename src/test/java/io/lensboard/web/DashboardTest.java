@@ -136,7 +136,8 @@ class DashboardTest {
         String csv = given().queryParam("model", "gpt2-tiny").queryParam("prompt", PROMPT).get("/api/lens/csv")
                 .then().statusCode(200).contentType(containsString("text/csv")).extract().asString();
         String[] lines = csv.split("\n");
-        assertEquals(1 + 5 * 5, lines.length);
+        assertEquals(1 + 5 * 5 + 2, lines.length, "the header, a line per layer and position, then two comment lines");
+        assertEquals("# dtype: float32", lines[lines.length - 1]);
         assertTrue(lines[0].startsWith("layer,hook,position"));
         assertTrue(lines[2].startsWith("0,blocks.0.hook_resid_pre,1,6766,\" sky\""), lines[2]);
     }
