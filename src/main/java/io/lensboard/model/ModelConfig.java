@@ -51,7 +51,7 @@ public record ModelConfig(
         };
     }
 
-    /** The float32 bytes of those tensors (what {@link Transformer#parameterBytes()} reports once loaded). */
+    /** The float32 bytes of those tensors (what {@link Transformer#parameterBytes()} reports for a float32 model). */
     public long parameterBytes() {
         long d = dModel, m = dMlp, v = vocabSize;
         long head = tiedEmbeddings ? 0 : v * d;

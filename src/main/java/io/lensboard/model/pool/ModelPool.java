@@ -1,6 +1,7 @@
 package io.lensboard.model.pool;
 
 import io.lensboard.model.Dtype;
+import io.lensboard.model.InvalidModelIdException;
 import io.lensboard.model.LoadedModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -266,7 +267,12 @@ public final class ModelPool implements AutoCloseable {
 
     /** As {@link #status(String)} for {@code id} held in {@code dtype} (null: its default). */
     public Optional<Status> status(String id, Dtype dtype) {
-        Key k = key(id, dtype);
+        Key k;
+        try {
+            k = key(id, dtype);
+        } catch (InvalidModelIdException | UnknownModelException malformed) {
+            return Optional.empty(); // never in the pool: a load refuses it first
+        }
         Entry e = entries.get(k);
         if (e == null) {
             return Optional.ofNullable(failures.get(k));
