@@ -65,11 +65,14 @@ public final class RandomInitWeights implements Weights {
         return u;
     }
 
-    /** Box-Muller: r = sqrt(-2 ln u1) std, then r cos(2 pi u2) and r sin(2 pi u2), written as float32 from {@code at}. */
+    /**
+     * Box-Muller: r = sqrt(-2 ln u1) std, then r cos(2 pi u2) and r sin(2 pi u2), written as float32 from {@code at}.
+     * In place where DJL has the operation: each new array is fresh memory to fault in.
+     */
     private static void boxMuller(NDArray u, double std, float[] out, int at) {
-        NDArray r = u.get(":, 0").log().mul(-2.0).sqrt().mul(std);
-        NDArray angle = u.get(":, 1").mul(2 * Math.PI);
-        NDArray z = r.mul(angle.cos()).stack(r.mul(angle.sin()), 1).toType(DataType.FLOAT32, false);
+        NDArray r = u.get(":, 0").log().muli(-2.0).sqrt().muli(std);
+        NDArray angle = u.get(":, 1").muli(2 * Math.PI);
+        NDArray z = angle.cos().muli(r).stack(angle.sin().muli(r), 1).toType(DataType.FLOAT32, false);
         z.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().get(out, at, Math.min(2 * (int) u.getShape().get(0), out.length - at));
     }
 
