@@ -10,6 +10,7 @@ import io.lensboard.model.CheckpointException;
 import io.lensboard.model.InvalidModelIdException;
 import io.lensboard.lens.UnknownAnalysisException;
 import io.lensboard.model.pool.UnknownModelException;
+import io.lensboard.runs.NothingToExportException;
 import io.lensboard.runs.StorageUnavailableException;
 import io.lensboard.runs.TooManyRunsException;
 import io.lensboard.runs.UnknownRunException;
@@ -68,7 +69,8 @@ public class ApiErrors {
         if (t instanceof InvalidInputException || t instanceof InvalidModelIdException) {
             return 400;
         }
-        if (t instanceof UnknownModelException || t instanceof UnknownRunException || t instanceof UnknownAnalysisException) {
+        if (t instanceof UnknownModelException || t instanceof UnknownRunException || t instanceof UnknownAnalysisException
+                || t instanceof NothingToExportException) {
             return 404;
         }
         if (t instanceof TooManyRunsException) {
