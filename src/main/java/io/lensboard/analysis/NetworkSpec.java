@@ -19,7 +19,7 @@ public record NetworkSpec(Network network, int blocks, boolean finalNorm, boolea
     }
 
     /** O_l for inputs of T tokens; its weights (a toy's, or the model's cast to float64) are owned by {@code run}. */
-    TargetNetwork build(LoadedModel model, int tokens, NDManager run) {
+    public TargetNetwork build(LoadedModel model, int tokens, NDManager run) {
         if (network != Network.TRANSFORMER) {
             return ToyNetworks.build(network, tokens, model.config().dModel(), seed, precision.type(), run);
         }
