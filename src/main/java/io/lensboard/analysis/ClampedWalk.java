@@ -61,10 +61,12 @@ public final class ClampedWalk extends EmbeddingWalk {
         try (NDManager scope = run.newSubManager()) {
             NDArray x = Scopes.copy(e, scope);
             x.setRequiresGradient(true);
+            NDArray grad;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 gc.backward(target.outputDiff(x).abs().sum());
-                e.subi(Scopes.copy(side, scope).mul(x.getGradient()).mul(p.epsilon()));
+                grad = x.getGradient();
             }
+            e.subi(Scopes.copy(side, scope).mul(grad).mul(p.epsilon()));
         }
     }
 }
