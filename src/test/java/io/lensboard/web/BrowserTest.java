@@ -1,5 +1,6 @@
 package io.lensboard.web;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -83,6 +84,28 @@ class BrowserTest {
                     "return Chart.getChart(document.querySelector('.chart-loss')).data.datasets[0].data.length");
             assertEquals(40L, points, "every step is on the loss curve");
             screenshot(driver, "run.png");
+            assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    /** The orthogonal walk's page draws d_i, d_o and the ratio for every step and shows the result (the README's screenshot). */
+    @Test
+    void orthogonalWalkPageChartsEveryStep() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            String id = given().contentType("application/json").body(Map.of("kind", "orthogonal-walk", "model", "gpt2-tiny",
+                    "params", Map.of("prompt", "The sky is blue.", "lm_head", false, "precision", "float64", "steps", 30, "eta", 0.1,
+                            "decode_every", 5))).post("/api/runs").then().statusCode(201).extract().path("id");
+            driver.get(root + "runs/" + id);
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(120));
+            wait.until(d -> d.findElement(By.id("run-result")).getText().contains("largest max"));
+            Object points = ((JavascriptExecutor) driver).executeScript(
+                    "return Chart.getChart(document.querySelector('.chart-ratio')).data.datasets[0].data.length");
+            assertEquals(30L, points, "every step is on the ratio chart");
+            assertTrue(driver.findElement(By.cssSelector(".decoded-tokens")).getText().contains("step 30"));
+            screenshot(driver, "orthogonal-walk.png");
             assertNoConsoleErrors(driver);
         } finally {
             driver.quit();
