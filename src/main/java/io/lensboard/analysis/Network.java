@@ -16,11 +16,7 @@ public enum Network {
     /** The attentionless block: per token d → 4d → GELU → d, no residual, no norm. */
     MLP;
 
-    /** The API's name: {@code transformer}, {@code fcnet}, {@code fcnet-noninvertible}, {@code mlp}. */
-    public String key() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
+    /** From the API's name: {@code transformer}, {@code fcnet}, {@code fcnet-noninvertible}, {@code mlp}. */
     public static Network of(String key) {
         return valueOf(key.toUpperCase(Locale.ROOT).replace('-', '_'));
     }
