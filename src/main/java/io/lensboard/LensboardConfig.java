@@ -12,6 +12,8 @@ public interface LensboardConfig {
 
     Models models();
 
+    Lenses lenses();
+
     Pool pool();
 
     Runs runs();
@@ -29,6 +31,11 @@ public interface LensboardConfig {
 
     interface Models {
         /** Directories whose subdirectories are models (env LENSBOARD_MODELS_DIRS, comma-separated). */
+        Optional<List<String>> dirs();
+    }
+
+    interface Lenses {
+        /** Directories whose subdirectories are tuned lenses (env LENSBOARD_LENSES_DIRS, comma-separated). */
         Optional<List<String>> dirs();
     }
 

@@ -8,6 +8,7 @@ import io.lensboard.Threads;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.model.CheckpointException;
 import io.lensboard.model.InvalidModelIdException;
+import io.lensboard.model.UnknownLensException;
 import io.lensboard.lens.UnknownAnalysisException;
 import io.lensboard.model.pool.UnknownModelException;
 import io.lensboard.runs.StorageUnavailableException;
@@ -68,7 +69,8 @@ public class ApiErrors {
         if (t instanceof InvalidInputException || t instanceof InvalidModelIdException) {
             return 400;
         }
-        if (t instanceof UnknownModelException || t instanceof UnknownRunException || t instanceof UnknownAnalysisException) {
+        if (t instanceof UnknownModelException || t instanceof UnknownRunException || t instanceof UnknownAnalysisException
+                || t instanceof UnknownLensException) {
             return 404;
         }
         if (t instanceof TooManyRunsException) {
@@ -77,7 +79,8 @@ public class ApiErrors {
         if (t instanceof CheckpointException) {
             return 422; // the request was fine; the checkpoint on disk is not
         }
-        if (t instanceof UnavailableException || t instanceof IOException || t instanceof StorageUnavailableException) {
+        if (t instanceof UnavailableException || t instanceof IOException || t instanceof java.io.UncheckedIOException
+                || t instanceof StorageUnavailableException) {
             return 503;
         }
         return 500;

@@ -115,15 +115,27 @@ public final class HubClient {
 
     /** One file of {@code repo} at {@code revision} (a GGUF checkpoint), downloaded into the cache; offline, the cached copy. */
     public Path file(String repo, String revision, String name, Progress progress) throws IOException {
-        Path repoDir = repoDir(repo, revision);
+        return file(repo, false, revision, name, progress);
+    }
+
+    /**
+     * One file of a repository, of a Space when {@code space} (the hub serves those under {@code /spaces/}, and its
+     * cache keeps them as {@code spaces--owner--name}), as {@link #file(String, String, String, Progress)}.
+     */
+    public Path file(String repo, boolean space, String revision, String name, Progress progress) throws IOException {
+        Path repoDir = repoDir(repo, revision, space ? "spaces--" : "models--");
         if (HubNames.fileProblem(name) != null) {
             throw new InvalidModelIdException("the file '" + name + "' of " + repo + " is not allowed: " + HubNames.fileProblem(name));
         }
-        return fetch(repo, revision, name, repoDir, progress);
+        return fetch(space ? "spaces/" + repo : repo, revision, name, repoDir, progress);
+    }
+
+    private Path repoDir(String repo, String revision) throws IOException {
+        return repoDir(repo, revision, "models--");
     }
 
     /** The repository's directory in the cache, once {@code repo} and {@code revision} are known to be safe names. */
-    private Path repoDir(String repo, String revision) throws IOException {
+    private Path repoDir(String repo, String revision, String type) throws IOException {
         String problem = HubNames.repoProblem(repo);
         if (problem == null && HubNames.revisionProblem(revision) != null) {
             problem = "revision '" + revision + "': " + HubNames.revisionProblem(revision);
@@ -131,7 +143,7 @@ public final class HubClient {
         if (problem != null) {
             throw new InvalidModelIdException("the hub repository '" + repo + "' at '" + revision + "' is not allowed: " + problem);
         }
-        return inCache(cache.resolve("models--" + repo.replace("/", "--")));
+        return inCache(cache.resolve(type + repo.replace("/", "--")));
     }
 
     private Path fetch(String repo, String revision, String name, Path repoDir, Progress progress) throws IOException {

@@ -58,6 +58,13 @@ public final class SafetensorsWeights implements Weights {
                 + " (use the id with ':untrained' for a randomly initialised twin)");
     }
 
+    /** One safetensors file's tensors (a tuned lens's {@code params.safetensors}). */
+    static SafetensorsWeights file(Path file) {
+        SafetensorsWeights w = new SafetensorsWeights(file.toString());
+        w.readHeader(file);
+        return w;
+    }
+
     private void readHeader(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
