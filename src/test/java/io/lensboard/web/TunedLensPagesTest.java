@@ -43,6 +43,9 @@ class TunedLensPagesTest {
         given().get(logit + "/json").then().statusCode(200).body("decoder", equalTo("logit"));
         String logitPage = given().accept("text/html").get(logit).then().statusCode(200).extract().asString();
         assertTrue(logitPage.contains("logit vs tuned:gpt2-tiny, side by side"), "the logit page offers the lens that fits its model");
+        String home = given().accept("text/html").get("/").then().statusCode(200).extract().asString();
+        assertTrue(home.contains("gpt2-tiny · tuned:gpt2-tiny: <q>" + PROMPT + "</q>") && home.contains("gpt2-tiny: <q>" + PROMPT + "</q>"),
+                "recent analyses keep each decoder's link");
     }
 
     @Test

@@ -73,6 +73,30 @@ public final class TunedLensFiles {
                 java.util.Collections.unmodifiableList(biases));
     }
 
+    /**
+     * Saves {@code lens} in {@code dir} in the published format, readable by {@link #read} and by the tuned-lens package:
+     * params.pt first, config.json last, so that a directory is listed as a lens only once it is whole.
+     */
+    public static void write(Path dir, TunedLensWeights lens) throws IOException {
+        Files.createDirectories(dir);
+        Map<String, TorchSave.Tensor> tensors = new java.util.LinkedHashMap<>();
+        boolean bias = !lens.biases().isEmpty() && lens.biases().get(0) != null;
+        for (int l = 0; l < lens.layers(); l++) {
+            tensors.put(l + ".weight", new TorchSave.Tensor(new long[] {lens.dModel(), lens.dModel()}, lens.weights().get(l)));
+            if (bias) {
+                tensors.put(l + ".bias", new TorchSave.Tensor(new long[] {lens.dModel()}, lens.biases().get(l)));
+            }
+        }
+        TorchSaveWriter.write(dir.resolve(PARAMS_PT), tensors);
+        Map<String, Object> config = new java.util.LinkedHashMap<>();
+        config.put("base_model_name_or_path", lens.baseModel());
+        config.put("d_model", lens.dModel());
+        config.put("num_hidden_layers", lens.layers());
+        config.put("bias", bias);
+        config.put("lens_type", "linear_tuned_lens");
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), config);
+    }
+
     /** params.pt's tensors as {@link Weights}, after checking that it holds exactly the config's translators. */
     private static Weights stateDict(Path file, Config c) {
         Map<String, TorchSave.Tensor> tensors = TorchSave.read(file);

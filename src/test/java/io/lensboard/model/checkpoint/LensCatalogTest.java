@@ -67,4 +67,34 @@ class LensCatalogTest {
         CheckpointException e = assertThrows(CheckpointException.class, () -> TunedLensFiles.read(dir, "odd"));
         assertTrue(e.getMessage().contains("'layer_translators.0.weight' is not a translator"), e.getMessage());
     }
+
+    @Test
+    void writesALensInThePublishedFormatAndReadsSafetensorsTranslators(@TempDir Path dir) throws IOException {
+        TunedLensWeights lens = TunedLensFiles.read(LENSES.resolve("gpt2-tiny"), "gpt2-tiny");
+        TunedLensFiles.write(dir.resolve("copy"), lens);
+        TunedLensWeights copy = TunedLensFiles.read(dir.resolve("copy"), "copy");
+        assertEquals("gpt2-tiny", copy.baseModel());
+        Path st = Files.createDirectories(dir.resolve("st"));
+        Files.copy(LENSES.resolve("gpt2-tiny/config.json"), st.resolve("config.json"));
+        java.util.Map<String, SafetensorsFiles.Tensor> tensors = new java.util.LinkedHashMap<>();
+        for (int l = 0; l < 4; l++) {
+            assertArrayEquals(lens.weights().get(l), copy.weights().get(l));
+            assertArrayEquals(lens.biases().get(l), copy.biases().get(l));
+            tensors.put(l + ".weight", new SafetensorsFiles.Tensor("F32", new long[] {64, 64}, littleEndian(lens.weights().get(l))));
+            tensors.put(l + ".bias", new SafetensorsFiles.Tensor("F32", new long[] {64}, littleEndian(lens.biases().get(l))));
+        }
+        SafetensorsFiles.write(st.resolve(TunedLensFiles.PARAMS_SAFETENSORS), tensors);
+        assertTrue(TunedLensFiles.isLensDirectory(st));
+        TunedLensWeights fromSafetensors = TunedLensFiles.read(st, "st");
+        for (int l = 0; l < 4; l++) {
+            assertArrayEquals(lens.weights().get(l), fromSafetensors.weights().get(l));
+            assertArrayEquals(lens.biases().get(l), fromSafetensors.biases().get(l));
+        }
+    }
+
+    private static byte[] littleEndian(float[] values) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(values.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(values);
+        return b.array();
+    }
 }
