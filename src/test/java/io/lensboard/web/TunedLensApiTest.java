@@ -68,5 +68,12 @@ class TunedLensApiTest {
                 .get("/api/lens/csv").then().statusCode(400).body("error", containsString("decoder must be logit or tuned:<lens id>"));
         given().queryParam("model", "gpt2-tiny").queryParam("prompt", PROMPT).queryParam("decoder", "tuned:gpt2-tiny").queryParam("sub", "1")
                 .get("/api/lens").then().statusCode(400).body("error", containsString("sub-block rows"));
+        // a lens id is looked up among the listed directories, never resolved as a path
+        given().queryParam("model", "gpt2-tiny").queryParam("prompt", PROMPT).queryParam("decoder", "tuned:../lenses/gpt2-tiny")
+                .get("/api/lens").then().statusCode(404).body("error", containsString("unknown tuned lens"));
+        given().queryParam("model", "gpt2-tiny").queryParam("prompt", PROMPT).queryParam("decoder", "tuned:hf:lensboard/lenses/../x")
+                .get("/api/lens").then().statusCode(400).body("error", containsString("is not allowed"));
+        given().queryParam("model", "gpt2-tiny").queryParam("prompt", PROMPT).queryParam("decoder", "tuned:" + "x".repeat(400))
+                .get("/api/lens").then().statusCode(400).body("error", containsString("decoder must be logit or tuned:<lens id>"));
     }
 }

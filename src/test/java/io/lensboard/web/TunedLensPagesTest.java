@@ -38,6 +38,7 @@ class TunedLensPagesTest {
         String page = given().accept("text/html").get(tuned).then().statusCode(200).extract().asString();
         assertTrue(page.contains("<option value=\"tuned:gpt2-tiny\" selected>"), "the decoder select shows the page's decoder");
         assertTrue(page.contains("Decoder: the tuned lens gpt2-tiny"), "the legend names the lens");
+        assertTrue(!page.contains("name=\"sub\" value=\"1\""), "no sub-block switch: a tuned lens has no translators for them");
         assertTrue(page.contains("/api/lens/csv?model=gpt2-tiny") && page.contains("decoder=tuned%3Agpt2-tiny"), "exports keep the decoder");
         given().get(tuned + "/json").then().statusCode(200).body("decoder", equalTo("tuned:gpt2-tiny"));
         given().get(logit + "/json").then().statusCode(200).body("decoder", equalTo("logit"));
