@@ -106,6 +106,7 @@ final class GgufCheckpoint implements Checkpoint {
 
     @Override
     public Weights weights() {
+        TensorPieces tensorPieces = new TensorPieces();
         return new Weights() {
             @Override
             public float[] get(String name, Init init, long... shape) {
@@ -128,9 +129,9 @@ final class GgufCheckpoint implements Checkpoint {
                 }
                 int dHead = config.dHead();
                 if (name.endsWith("q_proj.weight") || name.endsWith("k_proj.weight")) {
-                    gguf.read(ggufName, dHead, row -> InterleavedRope.storedRow(row, dHead), pieces);
+                    tensorPieces.read(gguf.stored(ggufName), dHead, row -> InterleavedRope.storedRow(row, dHead), pieces);
                 } else {
-                    gguf.read(ggufName, 1, null, pieces);
+                    tensorPieces.read(gguf.stored(ggufName), pieces);
                 }
             }
 

@@ -1,7 +1,6 @@
 package io.lensboard.model.checkpoint;
 
 import io.lensboard.model.CheckpointException;
-import io.lensboard.model.Weights;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,7 +13,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongUnaryOperator;
 
 /**
  * A GGUF file (llama.cpp's format, versions 2 and 3): metadata, tensor directory, and tensors read and
@@ -47,7 +45,6 @@ public final class GgufFile {
     private final Map<String, TensorInfo> tensors;
     private final long dataStart;
     private final long size;
-    private final TensorPieces pieces = new TensorPieces();
 
     private GgufFile(Path file, int version, Map<String, Object> metadata, Map<String, TensorInfo> tensors, long dataStart, long size) {
         this.file = file;
@@ -139,19 +136,12 @@ public final class GgufFile {
     /** The tensor as row-major float32 (PyTorch's layout: dims reversed), dequantised. */
     public float[] read(String name) {
         TensorPieces.Stored t = stored(name);
+        TensorPieces pieces = new TensorPieces();
         return TensorPieces.gather(file, name, t.elements(), sink -> pieces.read(t, sink));
     }
 
-    /**
-     * The tensor dequantised to float32 and handed to {@code sink} in pieces, row r (a row is dims[0] values) taken
-     * from stored row {@code storedRow(r)} within r's group of {@code group} rows; a null {@code storedRow} keeps the
-     * stored order.
-     */
-    void read(String name, int group, LongUnaryOperator storedRow, Weights.Pieces sink) {
-        pieces.read(stored(name), group, storedRow, sink);
-    }
-
-    private TensorPieces.Stored stored(String name) {
+    /** Where and how tensor {@code name} is stored (a row is dims[0] values), for {@link TensorPieces}. */
+    TensorPieces.Stored stored(String name) {
         TensorInfo t = tensors.get(name);
         if (t == null) {
             throw new CheckpointException(file + ": no tensor " + name);

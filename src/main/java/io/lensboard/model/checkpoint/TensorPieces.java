@@ -17,8 +17,8 @@ import java.util.function.LongUnaryOperator;
  * (FileChannel.map, so the kernel's page cache is read in place) and passed on as they are where they already hold
  * float32 in this machine's byte order; otherwise they are decoded block by block into one reused native buffer.
  * Pieces are whole rows (whole groups of rows where rows are permuted) of about {@link #PIECE_BYTES} of float32:
- * no buffer comes near Java's 2 GiB limit, and a file over 2 GB is read through several mappings. One instance
- * per loading thread (the decode buffer is reused).
+ * no buffer comes near Java's 2 GiB limit, and a file over 2 GB is read through several mappings. Not thread-safe:
+ * the decode buffer is reused, so each {@link io.lensboard.model.Weights} (one loading thread) has its own instance.
  */
 final class TensorPieces {
     static final int PIECE_BYTES = 64 << 20;
