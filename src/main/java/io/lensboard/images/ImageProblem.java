@@ -26,7 +26,7 @@ public class ImageProblem extends RuntimeException {
     }
 
     static ImageProblem unknown(String id) {
-        return new ImageProblem(404, "no image '" + id + "': upload one with POST /api/images, or use a built-in one ("
+        return new ImageProblem(404, "no image '" + id + "': upload one, or use a built-in one ("
                 + String.join(", ", BuiltinImages.IDS) + ")");
     }
 }
