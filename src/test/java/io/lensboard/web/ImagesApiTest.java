@@ -143,6 +143,19 @@ class ImagesApiTest {
                 .body("error", containsString("takes images"));
     }
 
+    @Test
+    void refusesATextRunKindOnAnImageModelAtSubmission() {
+        for (String model : List.of("vit-tiny", "vit-tiny+gpt2-tiny")) {
+            given().contentType("application/json")
+                    .body(java.util.Map.of("kind", "greedy", "model", model, "params", java.util.Map.of("layer", 1, "feature", "[:, :, 5]")))
+                    .post("/api/runs").then().statusCode(400)
+                    .body("error", containsString("kind 'greedy' takes text but model '" + model + "' reads images"));
+        }
+        given().contentType("application/json")
+                .body(java.util.Map.of("kind", "reconstruction", "model", "vit-tiny", "params", java.util.Map.of("prompt", "hi")))
+                .post("/api/runs").then().statusCode(400).body("error", containsString("takes text"));
+    }
+
     /** The PNG with its header's width and height replaced (and the header's CRC made right), pixels unchanged. */
     private static byte[] withSize(byte[] png, int width, int height) {
         byte[] out = png.clone();
