@@ -26,6 +26,7 @@ public final class ImageAscent implements AutoCloseable {
     public interface Shifts {
         int[] at(int step);
 
+        /** Seeded shifts in [-jitter, jitter], drawn one pair per call in step order; (0, 0) when jitter is 0. */
         static Shifts random(int jitter, long seed) {
             SplittableRandom rng = new SplittableRandom(seed);
             return step -> jitter == 0 ? new int[] {0, 0}
@@ -136,6 +137,11 @@ public final class ImageAscent implements AutoCloseable {
             sq[q] = Math.sqrt(sq[q]);
         }
         return sq;
+    }
+
+    /** Arrays the run holds between steps; constant over steps unless a step leaks (tested). */
+    int heldArrays() {
+        return run.getManagedArrays().size();
     }
 
     @Override
