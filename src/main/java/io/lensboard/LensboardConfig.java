@@ -18,6 +18,8 @@ public interface LensboardConfig {
 
     Runs runs();
 
+    Images images();
+
     /** Where runs are stored (the H2 database file by default). */
     @WithDefault("./data")
     String dataDir();
@@ -47,6 +49,20 @@ public interface LensboardConfig {
         /** The kind a runs-page form post without a kind starts; its form is open first. */
         @WithDefault("reconstruction")
         String defaultKind();
+    }
+
+    interface Images {
+        /** The largest image file accepted (the request body limit is 2M as well). */
+        @WithDefault("2M")
+        MemorySize maxBytes();
+
+        /** The most pixels on either side of an uploaded image. */
+        @WithDefault("4096")
+        int maxSide();
+
+        /** The most pixels in all (width x height), checked from the header before decoding. */
+        @WithDefault("12000000")
+        long maxPixels();
     }
 
     interface Pool {

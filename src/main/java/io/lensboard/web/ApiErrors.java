@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.lensboard.Threads;
 import io.lensboard.analysis.InvalidInputException;
+import io.lensboard.images.ImageProblem;
 import io.lensboard.model.CheckpointException;
 import io.lensboard.model.InvalidModelIdException;
 import io.lensboard.model.UnknownLensException;
@@ -73,6 +74,9 @@ public class ApiErrors {
                 || t instanceof UnknownLensException) {
             return 404;
         }
+        if (t instanceof ImageProblem image) {
+            return image.status(); // 404 unknown, 413 too large, 415 not an image, 422 undecodable
+        }
         if (t instanceof TooManyRunsException) {
             return 429;
         }
@@ -123,7 +127,8 @@ public class ApiErrors {
                 case 406 -> "this call cannot answer in what the Accept header asks for (" + headers.getHeaderString(HttpHeaders.ACCEPT)
                         + "); send Accept: */*";
                 case 415 -> "this call does not take a body of Content-Type " + headers.getMediaType() + "; send "
-                        + (uri.getPath().startsWith("/api/") ? "JSON with Content-Type: application/json" : "a form (application/x-www-form-urlencoded)");
+                        + (uri.getPath().endsWith("/images") ? "a PNG or JPEG, as the multipart field 'file' or as the body with Content-Type image/png or image/jpeg"
+                        : uri.getPath().startsWith("/api/") ? "JSON with Content-Type: application/json" : "a form (application/x-www-form-urlencoded)");
                 default -> e.getMessage();
             });
         } else if (e instanceof IllegalArgumentException && e.getMessage() != null && e.getMessage().startsWith("URLDecoder:")) {

@@ -86,14 +86,17 @@ public final class HubClient {
     }
 
     /**
-     * A local snapshot directory of {@code repo} at {@code revision} holding config.json, tokenizer.json (all lensboard reads of a tokenizer) and,
+     * A local snapshot directory of {@code repo} at {@code revision} holding config.json, tokenizer.json (all lensboard reads of a tokenizer;
+     * a ViT's preprocessor_config.json instead) and,
      * when {@code weights}, the safetensors weights (single file or shards). Offline, a complete
      * cached snapshot is used as it is.
      */
     public Path snapshot(String repo, String revision, boolean weights, Progress progress) throws IOException {
         Path repoDir = repoDir(repo, revision);
         Path file = fetch(repo, revision, "config.json", repoDir, progress);
-        fetch(repo, revision, "tokenizer.json", repoDir, progress);
+        // a ViT reads images: its preprocessing instead of a tokenizer
+        boolean vit = "vit".equals(new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile()).path("model_type").asText());
+        fetch(repo, revision, vit ? "preprocessor_config.json" : "tokenizer.json", repoDir, progress);
         if (weights) {
             try {
                 fetch(repo, revision, "model.safetensors", repoDir, progress);

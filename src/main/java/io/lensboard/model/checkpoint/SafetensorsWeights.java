@@ -24,7 +24,8 @@ import java.util.Map;
  */
 public final class SafetensorsWeights implements Weights {
 
-    private static final String[] PREFIXES = {"", "transformer.", "model."};
+    // ViTForImageClassification keeps the ViT under "vit." beside its unprefixed classifier; ViTModel has no prefix.
+    private static final String[] PREFIXES = {"", "transformer.", "model.", "vit."};
 
     private record Entry(Path file, String dtype, long[] shape, long begin, long end) {}
 
