@@ -10,9 +10,11 @@ import io.lensboard.model.Hooks;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.Transformer;
+import io.lensboard.model.TunedLensWeights;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.BiFunction;
 
 /**
  * The logit lens (nostalgebraist, 2020): decode every layer's residual stream through the final norm
@@ -60,6 +62,15 @@ public final class LogitLens {
 
     /** As {@link #run(LoadedModel, Request, Consumer)}, on ids already {@link #tokenize}d from the request's prompt. */
     public static LensResult run(LoadedModel model, Request request, long[] ids, Consumer<LensResult.Layer> onLayer) {
+        return run(model, request, ids, null, onLayer);
+    }
+
+    /**
+     * The lens through a decoder: {@code tuned} null for the logit lens, else a tuned lens (already checked to fit the
+     * model) whose translators apply to each layer's residual stream before the final norm.
+     */
+    public static LensResult run(LoadedModel model, Request request, long[] ids, TunedLensWeights tuned,
+                                 Consumer<LensResult.Layer> onLayer) {
         LensTokenizer tok = model.tokenizer();
         List<LensResult.Token> tokens = tokens(model, ids);
         Transformer tf = model.transformer();
@@ -69,34 +80,37 @@ public final class LogitLens {
             ActivationCache cache = ActivationCache.of(Hooks::isResidual);
             NDArray idArray = scope.create(ids).reshape(1, ids.length);
             tf.forward(tf.embed(idArray), Forward.residualAfter(nLayers), cache);
+            // The decoder's seam: each residual row as the decoder reads it, before the final norm.
+            Translators translators = tuned == null ? Translators.none() : Translators.of(tuned, scope);
+            BiFunction<String, NDManager, NDArray> resid = (hook, into) -> translators.apply(hook, cache.get(hook), into);
 
-            Decoded output = decode(tf, cache.get(Hooks.residPost(nLayers - 1)), scope);
-            Decoded input = decode(tf, cache.get(Hooks.residPre(0)), scope);
+            Decoded output = decode(tf, resid.apply(Hooks.residPost(nLayers - 1), scope), scope);
+            Decoded input = decode(tf, resid.apply(Hooks.residPre(0), scope), scope);
             NDArray finalProbs = column(output.logProbs.exp());
             NDArray inputProbs = column(input.logProbs.exp());
             Reference ref = new Reference(finalProbs, rowDot(output.logProbs, finalProbs), inputProbs,
                     rowDot(input.logProbs, inputProbs), ids, output.logits.argMax(-1).toLongArray(),
                     java.util.Map.of(Hooks.residPre(0), input, Hooks.residPost(nLayers - 1), output));
 
-            layers.add(decodeAndEmit(0, Hooks.residPre(0), tf, cache, ref, request, tok, onLayer));
+            layers.add(decodeAndEmit(0, Hooks.residPre(0), tf, resid, ref, request, tok, onLayer));
             for (int l = 1; l <= nLayers; l++) {
                 if (request.subBlocks()) {
-                    layers.add(decodeAndEmit(l - 0.5, Hooks.residMid(l - 1), tf, cache, ref, request, tok, onLayer));
+                    layers.add(decodeAndEmit(l - 0.5, Hooks.residMid(l - 1), tf, resid, ref, request, tok, onLayer));
                 }
-                layers.add(decodeAndEmit(l, Hooks.residPost(l - 1), tf, cache, ref, request, tok, onLayer));
+                layers.add(decodeAndEmit(l, Hooks.residPost(l - 1), tf, resid, ref, request, tok, onLayer));
             }
         }
-        return new LensResult(model.id(), request.prompt(), tokens, layers);
+        return new LensResult(model.id(), tuned == null ? LensResult.LOGIT : LensResult.TUNED + tuned.id(), request.prompt(), tokens, layers);
     }
 
-    private static LensResult.Layer decodeAndEmit(Number layer, String hook, Transformer tf, ActivationCache cache,
+    private static LensResult.Layer decodeAndEmit(Number layer, String hook, Transformer tf, BiFunction<String, NDManager, NDArray> resid,
                                                   Reference ref, Request request, LensTokenizer tok,
                                                   Consumer<LensResult.Layer> onLayer) {
         // Every array of a row is attached to the row's scope: ops are chained from the row's own arrays.
         // The input and output rows reuse their reference decodings; their few temporaries live in the
         // request's scope instead.
         try (NDManager rowScope = ref.finalProbs.getManager().newSubManager()) {
-            Decoded d = ref.decoded.containsKey(hook) ? ref.decoded.get(hook) : decode(tf, cache.get(hook), rowScope);
+            Decoded d = ref.decoded.containsKey(hook) ? ref.decoded.get(hook) : decode(tf, resid.apply(hook, rowScope), rowScope);
             LensResult.Layer row = emit(layer, hook, d, ref, request, tok);
             onLayer.accept(row);
             return row;
