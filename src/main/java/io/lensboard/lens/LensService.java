@@ -93,7 +93,7 @@ public class LensService {
                 if (listener != null) {
                     listener.started(new LensListener.Input(m.id(), request.prompt(), LogitLens.tokens(m, ids), m.config().nLayers()));
                 }
-                return LogitLens.run(m, request, ids, listener == null ? layer -> {} : listener::layer);
+                return LogitLens.run(m, request, ids, listener == null ? layer -> {} : listener::layer, () -> false);
             });
         } catch (RuntimeException unknownModel) {
             work = CompletableFuture.failedFuture(unknownModel); // told to the listener like any other failure
