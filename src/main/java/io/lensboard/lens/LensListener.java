@@ -22,4 +22,12 @@ public interface LensListener {
 
     /** The model could not be loaded, the prompt does not fit it, or the computation failed. */
     void failed(Throwable failure);
+
+    /**
+     * Whether this viewer has gone (its connection closed). Once every viewer of a computation has gone, the computation
+     * stops at its next layer and the viewers are told {@link #failed} with a {@code CancellationException}.
+     */
+    default boolean closed() {
+        return false;
+    }
 }
