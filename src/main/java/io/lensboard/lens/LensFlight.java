@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * One lens computation and every viewer following it (single flight). A viewer who joins late is told what it missed
  * (the tokens, the layers so far) with the next event, then the rest as it comes; all of it on the device thread,
  * in order, and the end on whichever thread finished the work (after the device task, so never concurrently).
+ * A viewer who has gone is told nothing more.
  */
 final class LensFlight {
 
@@ -45,7 +46,7 @@ final class LensFlight {
 
     /** How many viewers are still there. */
     long viewers() {
-        return viewers.stream().filter(v -> !v.listener.closed()).count();
+        return present().size();
     }
 
     /** Whether some viewer is still there; asked under the service's lock before each layer. */
@@ -66,7 +67,7 @@ final class LensFlight {
     /** Tells every viewer what it has not been told yet, then the end: {@code result}, or {@code failure} if not null. */
     void finish(LensResult result, Throwable failure) {
         catchUp();
-        for (Viewer v : viewers) {
+        for (Viewer v : present()) {
             if (failure != null) {
                 v.listener.failed(failure);
             } else {
@@ -80,8 +81,13 @@ final class LensFlight {
         }
     }
 
+    /** The viewers still there: one who has gone is told nothing more (rendering for it would be wasted). */
+    private List<Viewer> present() {
+        return viewers.stream().filter(v -> !v.listener.closed()).toList();
+    }
+
     private void catchUp() {
-        for (Viewer v : viewers) {
+        for (Viewer v : present()) {
             if (input != null && !v.toldStarted) {
                 v.toldStarted = true;
                 v.listener.started(input);

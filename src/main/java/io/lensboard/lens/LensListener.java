@@ -24,8 +24,8 @@ public interface LensListener {
     void failed(Throwable failure);
 
     /**
-     * Whether this viewer has gone (its connection closed). Once every viewer of a computation has gone, the computation
-     * stops at its next layer and the viewers are told {@link #failed} with a {@code CancellationException}.
+     * Whether this viewer has gone (its connection closed); it is then told nothing more. Once every viewer of a
+     * computation has gone, the computation stops at its next layer (its futures fail with a CancellationException).
      */
     default boolean closed() {
         return false;
