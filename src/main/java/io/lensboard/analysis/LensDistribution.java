@@ -2,11 +2,14 @@ package io.lensboard.analysis;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
 /**
- * One layer's decoded distribution over the vocabulary, in float32 on the device: logits x [T, V], log-probabilities
- * lp = x - logsumexp(x) and probabilities p [T, V]. Every array is attached to the manager of {@code x}.
+ * One layer's decoded distribution over the vocabulary for some positions, in float32 on the device: logits x [T, V],
+ * log-probabilities lp = x - logsumexp(x) and probabilities p [T, V]. Every array is attached to the manager of
+ * {@code x}.
  *
  * <p>The log-sum-exp is taken as m + log1p(r), m = max x and r = sum of exp(x - m) over all but one maximal logit,
  * rather than log(sum exp(x - m)): near a one-hot distribution the sum is 1 + r with r below float32's resolution at
@@ -17,16 +20,30 @@ record LensDistribution(NDArray x, NDArray lp, NDArray p) {
 
     static LensDistribution of(NDArray logits) {
         NDArray x = logits.toType(DataType.FLOAT32, false);
-        NDArray z = x.sub(x.max(new int[] {-1}, true)); // <= 0, exactly 0 at the maximal logits
+        long t = x.getShape().get(0);
+        NDArray top = x.argMax(-1);
+        NDIndex topCells = new NDIndex("{}, {}", x.getManager().arange(0L, t, 1L, DataType.INT64), top);
+        NDArray z = x.sub(x.gather(top.reshape(t, 1), 1)); // x - m <= 0
+        z.set(topCells, Float.NEGATIVE_INFINITY); // leaves one maximal logit out of r; ties with it stay in
         NDArray e = z.exp();
-        NDArray below = z.lt(0f);
-        // r = sum over the logits below the maximum + (number of maximal logits - 1): the sum of exp(z) less one 1.
-        long vocab = x.getShape().get(1);
-        NDArray tiesLessOne = below.sum(new int[] {-1}, true).toType(DataType.FLOAT32, false).neg().add(vocab - 1f);
-        NDArray r = e.mul(below.toType(DataType.FLOAT32, false)).sum(new int[] {-1}, true).add(tiesLessOne);
-        NDArray s = r.add(1f); // sum of exp(z), as rounded in float32
-        NDArray lp = z.sub(log1p(r, s));
-        return new LensDistribution(x, lp, e.div(s));
+        NDArray r = e.sum(new int[] {-1}, true);
+        NDArray s = r.add(1f); // sum of exp(x - m), as rounded in float32
+        NDArray logSum = log1p(r, s);
+        NDArray lp = z.sub(logSum);
+        lp.set(topCells, logSum.neg().reshape(t)); // lp = 0 - log1p(r) at the one left out
+        NDArray p = e.div(s);
+        p.set(topCells, s.pow(-1f).reshape(t));
+        return new LensDistribution(x, lp, p);
+    }
+
+    /** Positions from..to-1, as views owned by {@code scope}. */
+    LensDistribution positions(int from, int to, NDManager scope) {
+        String range = from + ":" + to;
+        NDArray xs = x.get(range);
+        NDArray lps = lp.get(range);
+        NDArray ps = p.get(range);
+        scope.attachAll(xs, lps, ps);
+        return new LensDistribution(xs, lps, ps);
     }
 
     /** log(1 + r) to float32 precision for small r, given s = 1 + r rounded: log(s) * r / (s - 1) (Goldberg, 1991). */

@@ -90,11 +90,9 @@ public final class LogitLens {
                         if (stop.getAsBoolean()) {
                             throw new CancellationException("the logit lens was stopped: nobody is waiting for it");
                         }
-                        LensResult.Layer layer;
-                        try (NDManager rowScope = chunkScope.newSubManager()) {
-                            layer = decode(rows.get(r), distribution(r, last, logits, j, targets, rowScope), targets,
-                                    request.topk(), model.tokenizer());
-                        }
+                        LensDistribution reference = r == 0 ? targets.input : r == last ? targets.output : null;
+                        LensResult.Layer layer = decode(rows.get(r), logits.get(j), reference, targets, request.topk(),
+                                model.tokenizer());
                         if (r == last) {
                             output = layer; // decoded first as the KL reference, reported last
                         } else {
@@ -200,49 +198,102 @@ public final class LogitLens {
     }
 
     /**
-     * Row r's distribution, owned by {@code rowScope} for the row's metrics: each operation's result belongs to its
-     * first operand's manager, so the row's temporaries are freed with the scope. The input and output rows are the
-     * reference distributions themselves, lent to the scope, so that their KL to themselves is exactly 0.
+     * Positions per block of a row's metrics: [block, V] float32 arrays of about 512 KiB, so that the dozen passes of
+     * the metrics over a block find it in the core's cache rather than in memory.
      */
-    private static LensDistribution distribution(int r, int last, NDArray chunkLogits, int j, Targets ref, NDManager rowScope) {
-        if (r == 0 || r == last) {
-            LensDistribution d = r == 0 ? ref.input : ref.output;
-            rowScope.tempAttachAll(d.x(), d.lp(), d.p());
-            return d;
-        }
-        NDArray x = chunkLogits.get(j);
-        x.attach(rowScope);
-        return LensDistribution.of(x);
+    static int positionsPerBlock(int vocab) {
+        return Math.max(1, (1 << 17) / vocab);
     }
 
-    /** One row's metrics from its distribution; only [T, k]-sized results leave the device. */
-    private static LensResult.Layer decode(Row row, LensDistribution d, Targets ref, int k, LensTokenizer tok) {
-        NDManager rowScope = d.x().getManager();
+    /**
+     * One row's metrics from its logits [T, V] (attached to its chunk's manager), a block of positions at a time, each
+     * block's temporaries in a scope of its own (every operation's result belongs to its first operand's manager, so
+     * each chain starts from the block's arrays). The input and output rows are given as {@code own}: their reference
+     * distributions themselves, so that their KL to themselves is exactly 0. Only [T, k]-sized results leave the device.
+     */
+    private static LensResult.Layer decode(Row row, NDArray logits, LensDistribution own, Targets ref, int k,
+                                           LensTokenizer tok) {
         int t = ref.next.length;
-        float[] entropy = d.entropy().toFloatArray();
-        float[] klFinal = d.klFrom(ref.output).toFloatArray();
-        float[] klInput = d.klFrom(ref.input).toFloatArray();
-        long[] ranks = ranks(d.x(), rowScope.create(ref.rankIds).reshape(t, 3));
-        // log p_l(x_{i+1}): its negative is the lens's cross-entropy at position i
-        float[] logProbNext = d.lp().gather(rowScope.create(ref.next).reshape(t, 1), 1).toFloatArray();
-        NDList top = d.lp().topK(k, -1, true, true);
-        long[] topIds = top.get(1).toLongArray();
-        float[] topLogProbs = top.get(0).toFloatArray();
-        float[] topLogits = d.x().gather(top.get(1), 1).toFloatArray();
-
-        List<LensResult.Position> positions = new ArrayList<>(t);
-        for (int i = 0; i < t; i++) {
-            List<LensResult.TopToken> topTokens = new ArrayList<>(k);
-            for (int j = 0; j < k; j++) {
-                long id = topIds[i * k + j];
-                topTokens.add(new LensResult.TopToken(id, tok.text(id), Math.exp(topLogProbs[i * k + j]), topLogits[i * k + j]));
+        int block = positionsPerBlock((int) logits.getShape().get(1));
+        RowValues values = new RowValues(t, k);
+        for (int from = 0; from < t; from += block) {
+            int to = Math.min(t, from + block);
+            try (NDManager scope = logits.getManager().newSubManager()) {
+                LensDistribution d;
+                if (own != null) {
+                    d = own.positions(from, to, scope);
+                } else {
+                    NDArray x = logits.get(from + ":" + to);
+                    x.attach(scope);
+                    d = LensDistribution.of(x);
+                }
+                values.put(from, d, ref.output.positions(from, to, scope), ref.input.positions(from, to, scope),
+                        scope.create(java.util.Arrays.copyOfRange(ref.rankIds, 3 * from, 3 * to)).reshape(to - from, 3),
+                        scope.create(java.util.Arrays.copyOfRange(ref.next, from, to)).reshape(to - from, 1));
             }
-            // KL is >= 0; clamp float32 rounding below an exact 0.
-            positions.add(new LensResult.Position(topTokens, entropy[i], Math.max(0, klFinal[i]), Math.max(0, klInput[i]),
-                    ranks[3 * i], i + 1 < t ? ranks[3 * i + 1] : null, ranks[3 * i + 2],
-                    i + 1 < t ? (double) logProbNext[i] : null));
         }
-        return new LensResult.Layer(row.layer(), row.hook(), positions);
+        return values.layer(row, tok);
+    }
+
+    /** A row's metrics on the Java heap, filled a block of positions at a time. */
+    private static final class RowValues {
+        final int t;
+        final int k;
+        final float[] entropy;
+        final float[] klFinal;
+        final float[] klInput;
+        final float[] logProbNext;
+        final long[] ranks;
+        final long[] topIds;
+        final float[] topLogProbs;
+        final float[] topLogits;
+
+        RowValues(int t, int k) {
+            this.t = t;
+            this.k = k;
+            entropy = new float[t];
+            klFinal = new float[t];
+            klInput = new float[t];
+            logProbNext = new float[t];
+            ranks = new long[3 * t];
+            topIds = new long[t * k];
+            topLogProbs = new float[t * k];
+            topLogits = new float[t * k];
+        }
+
+        /** Positions from.. of distribution d, against the output and input rows' distributions at the same positions. */
+        void put(int from, LensDistribution d, LensDistribution output, LensDistribution input, NDArray rankIds, NDArray next) {
+            copy(d.entropy().toFloatArray(), entropy, from);
+            copy(d.klFrom(output).toFloatArray(), klFinal, from);
+            copy(d.klFrom(input).toFloatArray(), klInput, from);
+            // log p_l(x_{i+1}): its negative is the lens's cross-entropy at position i
+            copy(d.lp().gather(next, 1).toFloatArray(), logProbNext, from);
+            System.arraycopy(ranks(d.x(), rankIds), 0, ranks, 3 * from, (int) rankIds.size());
+            NDList top = d.lp().topK(k, -1, true, true);
+            System.arraycopy(top.get(1).toLongArray(), 0, topIds, k * from, (int) top.get(1).size());
+            copy(top.get(0).toFloatArray(), topLogProbs, k * from);
+            copy(d.x().gather(top.get(1), 1).toFloatArray(), topLogits, k * from);
+        }
+
+        private static void copy(float[] block, float[] into, int at) {
+            System.arraycopy(block, 0, into, at, block.length);
+        }
+
+        LensResult.Layer layer(Row row, LensTokenizer tok) {
+            List<LensResult.Position> positions = new ArrayList<>(t);
+            for (int i = 0; i < t; i++) {
+                List<LensResult.TopToken> topTokens = new ArrayList<>(k);
+                for (int j = 0; j < k; j++) {
+                    long id = topIds[i * k + j];
+                    topTokens.add(new LensResult.TopToken(id, tok.text(id), Math.exp(topLogProbs[i * k + j]), topLogits[i * k + j]));
+                }
+                // KL is >= 0; clamp float32 rounding below an exact 0.
+                positions.add(new LensResult.Position(topTokens, entropy[i], Math.max(0, klFinal[i]), Math.max(0, klInput[i]),
+                        ranks[3 * i], i + 1 < t ? ranks[3 * i + 1] : null, ranks[3 * i + 2],
+                        i + 1 < t ? (double) logProbNext[i] : null));
+            }
+            return new LensResult.Layer(row.layer(), row.hook(), positions);
+        }
     }
 
     /**
