@@ -25,7 +25,7 @@ import java.util.function.Consumer;
 public final class LogitLens {
     public static final int MAX_TOPK = 100;
     /** The largest [rows, T, V] float32 logits decoded at once (128 MiB; the metrics add a few row-sized temporaries). */
-    static final long CHUNK_ELEMENTS = 1L << 25;
+    private static final long CHUNK_ELEMENTS = 1L << 25;
 
     private LogitLens() {}
 
@@ -124,7 +124,7 @@ public final class LogitLens {
     }
 
     /** Rows per GEMM: as many [T, V] float32 blocks as fit in {@link #CHUNK_ELEMENTS}, at least the two references. */
-    static int rowsPerChunk(int tokens, int vocab) {
+    private static int rowsPerChunk(int tokens, int vocab) {
         return (int) Math.max(2, CHUNK_ELEMENTS / ((long) tokens * vocab));
     }
 
@@ -132,7 +132,7 @@ public final class LogitLens {
      * Row indices 0..n-1 in chunks of at most {@code size}: the first chunk starts with the input row 0 and the output
      * row n-1, which every row is compared with, then the rows in order.
      */
-    static List<List<Integer>> chunks(int n, int size) {
+    private static List<List<Integer>> chunks(int n, int size) {
         List<Integer> order = new ArrayList<>(List.of(0, n - 1));
         for (int r = 1; r < n - 1; r++) {
             order.add(r);
@@ -198,11 +198,11 @@ public final class LogitLens {
     }
 
     /**
-     * Positions per block of a row's metrics: [block, V] float32 arrays of about 512 KiB, so that the dozen passes of
+     * Positions per block of a row's metrics: [block, V] float32 arrays of about 1 MiB, so that the dozen passes of
      * the metrics over a block find it in the core's cache rather than in memory.
      */
-    static int positionsPerBlock(int vocab) {
-        return Math.max(1, (1 << 17) / vocab);
+    private static int positionsPerBlock(int vocab) {
+        return Math.max(1, (1 << 18) / vocab);
     }
 
     /**

@@ -64,20 +64,26 @@ final class LensFlight {
         catchUp();
     }
 
-    /** Tells every viewer what it has not been told yet, then the end: {@code result}, or {@code failure} if not null. */
+    /**
+     * Tells every viewer what it has not been told yet, then the end: {@code result}, or {@code failure} if not null.
+     * The future completes even if a viewer fails to take it, so that nobody waits for ever.
+     */
     void finish(LensResult result, Throwable failure) {
-        catchUp();
-        for (Viewer v : present()) {
-            if (failure != null) {
-                v.listener.failed(failure);
-            } else {
-                v.listener.done(result);
+        try {
+            catchUp();
+            for (Viewer v : present()) {
+                if (failure != null) {
+                    v.listener.failed(failure);
+                } else {
+                    v.listener.done(result);
+                }
             }
-        }
-        if (failure != null) {
-            finished.completeExceptionally(failure);
-        } else {
-            finished.complete(result);
+        } finally {
+            if (failure != null) {
+                finished.completeExceptionally(failure);
+            } else {
+                finished.complete(result);
+            }
         }
     }
 
