@@ -12,9 +12,13 @@ public interface LensboardConfig {
 
     Models models();
 
+    Lenses lenses();
+
     Pool pool();
 
     Runs runs();
+
+    Images images();
 
     /** Where runs are stored (the H2 database file by default). */
     @WithDefault("./data")
@@ -32,6 +36,11 @@ public interface LensboardConfig {
         Optional<List<String>> dirs();
     }
 
+    interface Lenses {
+        /** Directories whose subdirectories are tuned lenses (env LENSBOARD_LENSES_DIRS, comma-separated). */
+        Optional<List<String>> dirs();
+    }
+
     interface Runs {
         /** Runs waiting beyond the one running; more are refused with 429. */
         @WithDefault("16")
@@ -40,6 +49,20 @@ public interface LensboardConfig {
         /** The kind a runs-page form post without a kind starts; its form is open first. */
         @WithDefault("reconstruction")
         String defaultKind();
+    }
+
+    interface Images {
+        /** The largest image file accepted (the request body limit is 2M as well). */
+        @WithDefault("2M")
+        MemorySize maxBytes();
+
+        /** The most pixels on either side of an uploaded image. */
+        @WithDefault("4096")
+        int maxSide();
+
+        /** The most pixels in all (width x height), checked from the header before decoding. */
+        @WithDefault("12000000")
+        long maxPixels();
     }
 
     interface Pool {

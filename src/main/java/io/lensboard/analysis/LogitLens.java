@@ -10,6 +10,7 @@ import io.lensboard.model.Hooks;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.Transformer;
+import io.lensboard.model.TunedLensWeights;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -60,16 +61,29 @@ public final class LogitLens {
      * Must run on the thread that owns the model's device (see ModelPool).
      */
     public static LensResult run(LoadedModel model, Request request, Consumer<LensResult.Layer> onLayer) {
-        return run(model, request, tokenize(model, request), onLayer, () -> false);
+        return run(model, request, tokenize(model, request), null, onLayer, () -> false);
+    }
+
+    /** As {@link #run(LoadedModel, Request, Consumer)}, on ids already {@link #tokenize}d from the request's prompt. */
+    public static LensResult run(LoadedModel model, Request request, long[] ids, Consumer<LensResult.Layer> onLayer) {
+        return run(model, request, ids, null, onLayer, () -> false);
+    }
+
+    /** The lens through a decoder, to the end: see {@link #run(LoadedModel, Request, long[], TunedLensWeights, Consumer, BooleanSupplier)}. */
+    public static LensResult run(LoadedModel model, Request request, long[] ids, TunedLensWeights tuned,
+                                 Consumer<LensResult.Layer> onLayer) {
+        return run(model, request, ids, tuned, onLayer, () -> false);
     }
 
     /**
-     * As {@link #run(LoadedModel, Request, Consumer)}, on ids already {@link #tokenize}d from the request's prompt;
-     * before each layer asks {@code stop} whether anyone still wants the rest, and if not throws
-     * {@link CancellationException} (the forward pass and the current chunk's GEMM are the most it wastes).
+     * As {@link #run(LoadedModel, Request, Consumer)}, on ids already {@link #tokenize}d from the request's prompt,
+     * through a decoder: {@code tuned} null for the logit lens, else a tuned lens (already checked to fit the model)
+     * whose translators apply to each layer's residual stream before the final norm. Before each layer asks
+     * {@code stop} whether anyone still wants the rest, and if not throws {@link CancellationException} (the forward
+     * pass and the current chunk's GEMM are the most it wastes).
      */
-    public static LensResult run(LoadedModel model, Request request, long[] ids, Consumer<LensResult.Layer> onLayer,
-                                 BooleanSupplier stop) {
+    public static LensResult run(LoadedModel model, Request request, long[] ids, TunedLensWeights tuned,
+                                 Consumer<LensResult.Layer> onLayer, BooleanSupplier stop) {
         Transformer tf = model.transformer();
         List<Row> rows = rows(model.config().nLayers(), request.subBlocks());
         int last = rows.size() - 1;
@@ -78,10 +92,11 @@ public final class LogitLens {
         try (NDManager scope = model.newScope()) {
             ActivationCache cache = ActivationCache.of(Hooks::isResidual);
             tf.forward(tf.embed(scope.create(ids).reshape(1, ids.length)), Forward.residualAfter(model.config().nLayers()), cache);
+            Translators translators = tuned == null ? Translators.none() : Translators.of(tuned, scope);
             Targets targets = null;
             for (List<Integer> chunk : chunks(rows.size(), rowsPerChunk(ids.length, model.config().vocabSize()))) {
                 try (NDManager chunkScope = scope.newSubManager()) {
-                    NDArray logits = logits(tf, residualRows(cache, rows, chunk, chunkScope)); // [chunk rows, T, V]
+                    NDArray logits = logits(tf, residualRows(cache, translators, rows, chunk, chunkScope)); // [chunk rows, T, V]
                     if (targets == null) { // the first chunk holds the input row and the output row, in that order
                         targets = Targets.of(logits, ids, scope);
                     }
@@ -105,7 +120,8 @@ public final class LogitLens {
         }
         layers.add(output);
         onLayer.accept(output);
-        return new LensResult(model.id(), request.prompt(), tokens(model, ids), layers);
+        return new LensResult(model.id(), tuned == null ? LensResult.LOGIT : LensResult.TUNED + tuned.id(), request.prompt(),
+                tokens(model, ids), layers);
     }
 
     /** A row of the lens: its layer number (l - 0.5 for a sub-block row) and the hook it decodes. */
@@ -145,13 +161,17 @@ public final class LogitLens {
     }
 
     /**
-     * h_l: the residual streams the chunk's rows decode, as one [rows, T, d_model] array. The decoder's input is made
-     * here and nowhere else: a lens that translates h_l before the final norm (the tuned lens's h_l + W_l h_l + b_l,
-     * one affine map per layer) applies its translators to these rows.
+     * h_l: the residual streams the chunk's rows decode, as one [rows, T, d_model] array, each through its decoder's
+     * translator (the tuned lens's h_l + A_l h_l + b_l; none for the logit lens). The decoder's input is made here
+     * and nowhere else.
      */
-    private static NDArray residualRows(ActivationCache cache, List<Row> rows, List<Integer> chunk, NDManager scope) {
+    private static NDArray residualRows(ActivationCache cache, Translators translators, List<Row> rows, List<Integer> chunk,
+                                        NDManager scope) {
         NDList h = new NDList();
-        chunk.forEach(r -> h.add(cache.get(rows.get(r).hook())));
+        for (int r : chunk) {
+            String hook = rows.get(r).hook();
+            h.add(translators.apply(hook, cache.get(hook), scope));
+        }
         NDArray stacked = NDArrays.concat(h, 0);
         stacked.attach(scope);
         return stacked;

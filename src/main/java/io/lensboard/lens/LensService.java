@@ -4,7 +4,9 @@ import io.lensboard.Threads;
 
 import io.lensboard.analysis.LensResult;
 import io.lensboard.analysis.LogitLens;
+import io.lensboard.model.TunedLensWeights;
 import io.lensboard.model.pool.ModelPool;
+import io.lensboard.model.pool.ModelRef;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.HashMap;
@@ -28,6 +30,9 @@ public class LensService {
     @Inject
     ModelPool pool;
 
+    @Inject
+    TunedLenses tuned;
+
     private final LensCache cache = new LensCache();
     private final Map<LensQuery, LensFlight> inFlight = new HashMap<>(); // guarded by itself
     private final AtomicLong computations = new AtomicLong();
@@ -48,9 +53,19 @@ public class LensService {
         public void failed(Throwable failure) {}
     };
 
-    /** Fails with {@code UnknownModelException} for an id the catalog cannot resolve; returns the query. */
+    /**
+     * Fails with {@code UnknownModelException} for an id the catalog cannot resolve, {@code UnknownLensException} for a
+     * tuned lens that is nowhere, and a 422 for one that does not fit a local model; returns the query. A tuned lens
+     * is read here (worker threads only), so that the device thread finds it read.
+     */
     public LensQuery check(LensQuery query) {
-        pool.catalog().check(query.model());
+        ModelRef ref = pool.catalog().check(query.model());
+        if (query.lensId() != null) {
+            var lens = tuned.load(query.lensId());
+            if (!ref.isHub()) { // a hub model's config is known once it is downloaded: checked on the device thread
+                pool.catalog().findLocal(ref.base()).ifPresent(m -> lens.checkFits(pool.catalog().config(m), query.model()));
+            }
+        }
         return query;
     }
 
@@ -154,7 +169,8 @@ public class LensService {
                 // On the device thread, inside the lease: the tokens reported are the ones the lens decodes.
                 long[] ids = LogitLens.tokenize(m, request);
                 flight.started(new LensListener.Input(m.id(), request.prompt(), LogitLens.tokens(m, ids), m.config().nLayers()));
-                return LogitLens.run(m, request, ids, flight::layer, () -> abandoned(query, flight));
+                TunedLensWeights lens = query.lensId() == null ? null : tuned.load(query.lensId(), m.config(), m.id());
+                return LogitLens.run(m, request, ids, lens, flight::layer, () -> abandoned(query, flight));
             });
         } catch (RuntimeException unknownModel) {
             return CompletableFuture.failedFuture(unknownModel); // told to the viewers like any other failure

@@ -240,6 +240,31 @@ class BrowserTest {
         }
     }
 
+    /** Logit vs tuned on one prompt: both panes, and both sides' mean KL to the final layer on one chart (README screenshot). */
+    @Test
+    void logitVsTunedSideBySideDrawsBothKlCurvesOnOneChart() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            driver.manage().window().setSize(new Dimension(1200, 1400));
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            driver.get(root + "compare?a=gpt2-tiny&b=gpt2-tiny&da=logit&db=" + LensLinks.enc("tuned:gpt2-tiny") + "&metric=kl_final&prompt="
+                    + LensLinks.enc("The sky is blue. It is nice."));
+            wait.until(d -> d.findElements(By.cssSelector(".compare .status .ok")).size() == 2);
+            wait.until(d -> js(d, "const c = Chart.getChart(document.querySelector('.chart-both'));"
+                    + " return !!c && c.data.datasets.length === 2 && c.data.datasets.every(s => s.data.length === 5 && s.data.every(Number.isFinite))")
+                    .equals(Boolean.TRUE));
+            assertEquals("mean KL(final ‖ layer), gpt2-tiny · tuned:gpt2-tiny",
+                    js(driver, "return Chart.getChart(document.querySelector('.chart-both')).data.datasets[1].label"));
+            assertEquals(0.0, ((Number) js(driver, "const s = Chart.getChart(document.querySelector('.chart-both')).data.datasets;"
+                    + " return Math.abs(s[0].data[4] - s[1].data[4])")).doubleValue(), 1e-12, "both read the same output layer");
+            js(driver, "document.querySelector('.chart-both').closest('.charts').previousElementSibling.scrollIntoView()");
+            screenshot(driver, "logit-vs-tuned.png");
+            assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
     @Test
     void comparePanesShareOneColourScaleAndRecolourAtOnce() throws Exception {
         WebDriver driver = chromium();
