@@ -25,7 +25,11 @@ import java.util.function.Consumer;
  */
 public final class LogitLens {
     public static final int MAX_TOPK = 100;
-    /** The largest [rows, T, V] float32 logits decoded at once (128 MiB; the metrics add a few row-sized temporaries). */
+    /**
+     * The largest [rows, T, V] float32 logits decoded at once (128 MiB). Besides it, the input and output rows'
+     * distributions (x, lp, p: 6 [T, V] arrays) are kept for the whole lens, and each block of positions has a few
+     * temporaries.
+     */
     private static final long CHUNK_ELEMENTS = 1L << 25;
 
     private LogitLens() {}
