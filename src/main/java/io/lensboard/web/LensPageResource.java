@@ -239,6 +239,11 @@ public class LensPageResource {
         }
 
         @Override
+        public boolean closed() {
+            return events.isClosed();
+        }
+
+        @Override
         public void failed(Throwable failure) {
             finish(Fragments.lensStatus$failed(ApiErrors.withoutPaths(ApiErrors.body(ApiErrors.unwrap(failure)).error())), failedEvent);
         }
@@ -246,7 +251,7 @@ public class LensPageResource {
         private void finish(TemplateInstance status, String event) {
             send(events, event, status);
             send(events, "done", Fragments.lensStatus$done());
-            events.close(); // a viewer who left only drops the events: the computation finishes
+            events.close();
         }
     }
 

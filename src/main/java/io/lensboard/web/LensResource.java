@@ -75,7 +75,12 @@ public class LensResource {
         @Override
         public void failed(Throwable failure) {
             send("error", ApiErrors.body(ApiErrors.unwrap(failure)));
-            events.close(); // a viewer who left only drops the events: the computation finishes
+            events.close();
+        }
+
+        @Override
+        public boolean closed() {
+            return events.isClosed();
         }
 
         private void send(String name, Object data) {
