@@ -16,6 +16,8 @@ public interface LensboardConfig {
 
     Runs runs();
 
+    Corpora corpora();
+
     /** Where runs are stored (the H2 database file by default). */
     @WithDefault("./data")
     String dataDir();
@@ -30,6 +32,15 @@ public interface LensboardConfig {
     interface Models {
         /** Directories whose subdirectories are models (env LENSBOARD_MODELS_DIRS, comma-separated). */
         Optional<List<String>> dirs();
+    }
+
+    interface Corpora {
+        /** Directories whose UTF-8 *.txt files are corpora (env LENSBOARD_CORPORA_DIRS, comma-separated). */
+        Optional<List<String>> dirs();
+
+        /** The largest corpus an upload may be. */
+        @WithDefault("2M")
+        MemorySize maxUpload();
     }
 
     interface Runs {
