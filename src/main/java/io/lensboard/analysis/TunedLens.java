@@ -71,6 +71,11 @@ public final class TunedLens implements AutoCloseable {
         shuffle = new Random(p.seed());
     }
 
+    /** Arrays the run holds between steps; constant over steps unless a step leaks (tested). */
+    int heldArrays() {
+        return run.getManagedArrays().size();
+    }
+
     /** The translators' count L: layers 0 … L−1 (the last layer, L, is the model's own output). */
     public int layers() {
         return w.length;

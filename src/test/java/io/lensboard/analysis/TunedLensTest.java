@@ -36,21 +36,29 @@ class TunedLensTest {
         for (TunedLens.Optimizer optimizer : TunedLens.Optimizer.values()) {
             try (LoadedModel m = ModelLoader.load("stories260K", Fixtures.path("stories260K/hf"), null, Device.cpu());
                  TunedLens lens = new TunedLens(m, corpus(m, 64, 8192, 4), new TunedLens.Params(30,
-                         optimizer == TunedLens.Optimizer.SGD ? 1 : 0.01, optimizer, 4, 0))) {
+                         optimizer == TunedLens.Optimizer.SGD ? 0.25 : 0.01, optimizer, 4, 0))) {
                 double first = 0;
                 double last = 0;
+                int held = -1;
                 while (!lens.finished()) {
                     TunedLens.Step s = lens.step();
                     double sum = Arrays.stream(s.kl()).sum();
                     first = s.step() == 1 ? sum : first;
                     last = sum;
+                    held = s.step() == 1 ? lens.heldArrays() : held;
                 }
+                assertEquals(held, lens.heldArrays(), "a step keeps nothing beyond the translators and their optimiser state");
                 TunedLens.Evaluation e = lens.evaluate();
                 double logit = Arrays.stream(e.klLogit()).average().orElseThrow();
                 double tuned = Arrays.stream(e.klTuned()).average().orElseThrow();
                 System.out.printf("%s: training %.4f -> %.4f; held-out logit %s tuned %s%n", optimizer, first, last,
                         Arrays.toString(e.klLogit()), Arrays.toString(e.klTuned()));
                 assertTrue(tuned < 0.8 * logit, optimizer + ": held-out mean KL " + tuned + " against the logit lens's " + logit);
+                if (optimizer == TunedLens.Optimizer.SGD) {
+                    for (int l = 0; l < lens.layers(); l++) {
+                        assertTrue(e.klTuned()[l] < e.klLogit()[l], "layer " + l + ": " + e.klTuned()[l] + " against " + e.klLogit()[l]);
+                    }
+                }
             }
         }
     }

@@ -33,7 +33,7 @@ public class TunedLensKind implements RunKind<TunedLensKind.Params> {
     public record Params(
             @Schema(maxLength = 100, description = "the corpus to train on (GET /api/corpora); the built-in one when empty") String corpus,
             @Schema(defaultValue = "100", minimum = "1", maximum = "100000", description = "optimisation steps N") int steps,
-            @Schema(defaultValue = "1", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "learning rate η, falling linearly to 0 over the steps") double lr,
+            @Schema(defaultValue = "0.25", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "learning rate η, falling linearly to 0 over the steps (Adam: try 0.01)") double lr,
             @Schema(defaultValue = "sgd", enumeration = {"sgd", "adam"}, description = "SGD with Nesterov momentum 0.9 (the paper's default), or Adam") String optimizer,
             @Schema(defaultValue = "2048", minimum = "2", maximum = "1000000", description = "tokens per step (whole contexts; the paper uses 2^18)") int tokens,
             @Schema(defaultValue = "128", minimum = "2", maximum = "100000", description = "context: the corpus is cut into chunks of this many tokens") int context,
