@@ -103,6 +103,10 @@ class TrainingRunsApiTest {
         Fixtures.dir("stories260K/hf");
         given().contentType("application/json").body(Map.of("kind", "probe", "model", "hf", "params", Map.of("layers", "0,9")))
                 .post("/api/runs").then().statusCode(400).body("error", containsString("'9' is outside 0…5"));
+        given().contentType("application/json").body(Map.of("kind", "probe", "model", "hf", "params", Map.of("layers", "3-1")))
+                .post("/api/runs").then().statusCode(400).body("error", containsString("as 1-3"));
+        given().contentType("application/json").body(Map.of("kind", "probe", "model", "hf", "params", Map.of("layers", "two")))
+                .post("/api/runs").then().statusCode(400).body("error", containsString("'two' is not a layer"));
         given().contentType("application/json").body(Map.of("kind", "tuned-lens", "model", "hf", "params", Map.of("context", 1024)))
                 .post("/api/runs").then().statusCode(400).body("error", containsString("params.context must be between 2 and 512"));
         given().contentType("application/json").body(Map.of("kind", "tuned-lens", "model", "gpt2-tiny", "params", Map.of("tokens", 100000)))

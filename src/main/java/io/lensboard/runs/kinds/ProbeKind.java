@@ -121,9 +121,12 @@ public class ProbeKind implements RunKind<ProbeKind.Params> {
                 int dash = s.indexOf('-', 1);
                 int from = Integer.parseInt(dash < 0 ? s : s.substring(0, dash).trim());
                 int to = dash < 0 ? from : Integer.parseInt(s.substring(dash + 1).trim());
-                if (from < 0 || to > nLayers || from > to) {
+                if (from < 0 || to > nLayers) {
                     throw new InvalidInputException("params.layers: '" + s + "' is outside 0…" + nLayers + " (0 = embeddings, "
                             + nLayers + " = after the last block)");
+                }
+                if (from > to) {
+                    throw new InvalidInputException("params.layers: write the range '" + s + "' from low to high, as " + to + "-" + from);
                 }
                 IntStream.rangeClosed(from, to).forEach(out::add);
             } catch (NumberFormatException e) {
