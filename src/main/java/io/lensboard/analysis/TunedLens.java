@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.lensboard.model.ActivationCache;
 import io.lensboard.model.Forward;
@@ -61,8 +62,8 @@ public final class TunedLens implements AutoCloseable {
         velocity = new NDArray[2 * layers];
         adam = new Adam[2 * layers];
         for (int l = 0; l < layers; l++) {
-            w[l] = run.zeros(new ai.djl.ndarray.types.Shape(d, d));
-            b[l] = run.zeros(new ai.djl.ndarray.types.Shape(d));
+            w[l] = run.zeros(new Shape(d, d));
+            b[l] = run.zeros(new Shape(d));
             velocity[2 * l] = run.zeros(w[l].getShape());
             velocity[2 * l + 1] = run.zeros(b[l].getShape());
             adam[2 * l] = new Adam(run, w[l].getShape());
