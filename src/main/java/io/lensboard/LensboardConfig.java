@@ -20,6 +20,8 @@ public interface LensboardConfig {
 
     Images images();
 
+    Corpora corpora();
+
     /** Where runs are stored (the H2 database file by default). */
     @WithDefault("./data")
     String dataDir();
@@ -39,6 +41,15 @@ public interface LensboardConfig {
     interface Lenses {
         /** Directories whose subdirectories are tuned lenses (env LENSBOARD_LENSES_DIRS, comma-separated). */
         Optional<List<String>> dirs();
+    }
+
+    interface Corpora {
+        /** Directories whose UTF-8 *.txt files are corpora (env LENSBOARD_CORPORA_DIRS, comma-separated). */
+        Optional<List<String>> dirs();
+
+        /** The largest corpus an upload may be. */
+        @WithDefault("2M")
+        MemorySize maxUpload();
     }
 
     interface Runs {
