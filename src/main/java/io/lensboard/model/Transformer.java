@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.lensboard.model.Weights.Init;
+import java.util.Map;
 
 /**
  * The forward pass shared by both architectures: embed, pre-norm residual blocks, final norm, unembed, as in
@@ -15,9 +17,38 @@ import ai.djl.ndarray.types.Shape;
  */
 public abstract class Transformer {
     protected final ModelConfig config;
+    private Map<String, NDArray> parameters = Map.of();
 
     protected Transformer(ModelConfig config) {
         this.config = config;
+    }
+
+    /** The parameters by checkpoint name, as the subclass loaded them; what {@link #cast} copies. */
+    protected final void parameters(Map<String, NDArray> loaded) {
+        parameters = Map.copyOf(loaded);
+    }
+
+    /** The same architecture built from {@code weights} with parameters of {@code type} on {@code manager}. */
+    protected abstract Transformer rebuild(Weights weights, NDManager manager, DataType type);
+
+    /**
+     * This model with every parameter cast to {@code type} (float64 for the sentence-representation runs), owned by
+     * {@code manager}: the caller closes it. Operations promote float32 constants (masks, positions, RoPE) to the
+     * parameters' type, so the whole forward pass and its gradient run in that type.
+     */
+    public final Transformer cast(DataType type, NDManager manager) {
+        Weights own = new Weights() {
+            @Override
+            public float[] get(String name, Init init, long... shape) {
+                return parameters.get(name).toFloatArray();
+            }
+
+            @Override
+            public String describe() {
+                return "a " + type + " copy";
+            }
+        };
+        return rebuild(own, manager, type);
     }
 
     public ModelConfig config() {

@@ -11,6 +11,7 @@ import io.lensboard.model.InvalidModelIdException;
 import io.lensboard.model.UnknownLensException;
 import io.lensboard.lens.UnknownAnalysisException;
 import io.lensboard.model.pool.UnknownModelException;
+import io.lensboard.runs.NothingToExportException;
 import io.lensboard.runs.StorageUnavailableException;
 import io.lensboard.runs.TooManyRunsException;
 import io.lensboard.runs.UnknownRunException;
@@ -70,7 +71,7 @@ public class ApiErrors {
             return 400;
         }
         if (t instanceof UnknownModelException || t instanceof UnknownRunException || t instanceof UnknownAnalysisException
-                || t instanceof UnknownLensException) {
+                || t instanceof UnknownLensException || t instanceof NothingToExportException) {
             return 404;
         }
         if (t instanceof TooManyRunsException) {
