@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Starts, finds and cancels alignment tables: grids of feature runs ({@link RunGrids}). */
@@ -33,7 +34,7 @@ public class AlignmentService {
             throw new InvalidInputException("layers are 1-based block numbers, each at least 1: got " + a.layers());
         }
         JsonNode params = a.params() == null || a.params().isNull() ? JsonNodeFactory.instance.objectNode() : a.params();
-        List<RunRecord> started = grids.submit(GridTable.ALIGNMENTS, a.kind(), List.of(a.models(), a.layers(), a.features()),
+        List<RunRecord> started = grids.submit(GridTable.ALIGNMENTS, a.kind(), Arrays.asList(a.models(), a.layers(), a.features()),
                 params, MAX_CELLS);
         // the runs' own spelling of models and features (a slice as the kind normalised it)
         int columns = a.features().size();
