@@ -34,7 +34,8 @@ import java.util.List;
 
 /**
  * Alignment tables in the browser: a form that starts one, and a page per table whose cells fill in over
- * server-sent events as their runs progress and finish ({@link RunGrids#follow}) (events {@code cell-R-C} of HTML, {@code status}, {@code done}).
+ * server-sent events as their runs progress and finish (events {@code cell-R-C} of HTML, {@code status}, {@code done};
+ * the cells' events come from {@link RunGrids#follow}, as a study's do).
  */
 @Path("/alignments")
 @Produces(MediaType.TEXT_HTML)
