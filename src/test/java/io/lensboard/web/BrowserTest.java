@@ -170,6 +170,34 @@ class BrowserTest {
     }
 
     @Test
+    void studyTableFillsInLiveAndChartsStepsToCriterionAgainstBlocks() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            String page = given().contentType("application/json").body(Map.of("kind", "reconstruction",
+                            "models", List.of("gpt2-tiny", "gpt2-tiny:untrained"), "blocks", List.of(1, 2, 4), "lm_head", List.of(true, false),
+                            "seeds", List.of(0), "params", Map.of("prompt", "The sky is blue.", "steps", 30, "lr", 0.05)))
+                    .post("/api/studies").then().statusCode(201).extract().path("page");
+            driver.get(root + page.substring(1));
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(300));
+            wait.until(d -> d.findElement(By.id("study-status")).getText().equals("12 of 12 runs finished"));
+            wait.until(d -> d.findElements(By.cssSelector(".study-live .finished")).size() == 1);
+            List<WebElement> rows = driver.findElements(By.cssSelector("table.study tbody tr"));
+            assertEquals(12, rows.size(), "one row per (model, blocks, lm_head)");
+            for (WebElement row : rows) {
+                assertTrue(row.getText().contains("1 of 1 done"), row.getText());
+            }
+            Object lines = ((JavascriptExecutor) driver).executeScript(
+                    "const c = Chart.getChart(document.querySelector('.chart-criterion'));"
+                            + "return [c.data.datasets.length, c.data.labels.length];");
+            assertEquals(List.of(4L, 3L), lines, "one line per (model, lm_head) over blocks 1, 2, 4");
+            screenshot(driver, "study.png");
+            assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    @Test
     void alignmentTableFillsInLiveAndAFeatureRunDrawsItsSearch() throws Exception {
         WebDriver driver = chromium();
         try {
