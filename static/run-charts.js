@@ -11,7 +11,7 @@
     const series = spec.series || [{ key: spec.values, label: spec.label }];
     const c = new Chart(canvas, {
       type: spec.type,
-      data: { labels: [], datasets: series.map(s => ({ label: s.label, data: [], pointRadius: 0, borderDash: s.dash ? [6, 4] : [] })) },
+      data: { labels: [], datasets: series.map(s => ({ label: s.label, data: [], pointRadius: spec.points ? 3 : 0, borderDash: s.dash ? [6, 4] : [] })) },
       options: { animation: false, maintainAspectRatio: false,
         scales: { x: { title: { display: true, text: spec.xTitle } },
                   y: { type: spec.log ? "logarithmic" : "linear", title: { display: true, text: spec.yTitle } } } }
@@ -32,7 +32,7 @@
         series.forEach((s, i) => c.data.datasets[i].data.push(pick(s.from ? latest[s.from] || {} : data, s.key)));
       } else {
         c.data.labels = pick(data, spec.labels);
-        c.data.datasets[0].data = pick(data, spec.values);
+        series.forEach((s, i) => { c.data.datasets[i].data = pick(data, s.key); });
       }
       if (!queued) { queued = true; requestAnimationFrame(redraw); }
     };

@@ -12,9 +12,15 @@ public interface LensboardConfig {
 
     Models models();
 
+    Lenses lenses();
+
     Pool pool();
 
     Runs runs();
+
+    Images images();
+
+    Corpora corpora();
 
     /** Where runs are stored (the H2 database file by default). */
     @WithDefault("./data")
@@ -35,6 +41,20 @@ public interface LensboardConfig {
         Optional<List<String>> dtypes();
     }
 
+    interface Lenses {
+        /** Directories whose subdirectories are tuned lenses (env LENSBOARD_LENSES_DIRS, comma-separated). */
+        Optional<List<String>> dirs();
+    }
+
+    interface Corpora {
+        /** Directories whose UTF-8 *.txt files are corpora (env LENSBOARD_CORPORA_DIRS, comma-separated). */
+        Optional<List<String>> dirs();
+
+        /** The largest corpus an upload may be. */
+        @WithDefault("2M")
+        MemorySize maxUpload();
+    }
+
     interface Runs {
         /** Runs waiting beyond the one running; more are refused with 429. */
         @WithDefault("16")
@@ -43,6 +63,20 @@ public interface LensboardConfig {
         /** The kind a runs-page form post without a kind starts; its form is open first. */
         @WithDefault("reconstruction")
         String defaultKind();
+    }
+
+    interface Images {
+        /** The largest image file accepted (the request body limit is 2M as well). */
+        @WithDefault("2M")
+        MemorySize maxBytes();
+
+        /** The most pixels on either side of an uploaded image. */
+        @WithDefault("4096")
+        int maxSide();
+
+        /** The most pixels in all (width x height), checked from the header before decoding. */
+        @WithDefault("12000000")
+        long maxPixels();
     }
 
     interface Pool {

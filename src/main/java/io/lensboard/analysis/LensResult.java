@@ -2,8 +2,19 @@ package io.lensboard.analysis;
 
 import java.util.List;
 
-/** The logit lens of one prompt by a model held in {@code dtype} (float32, bfloat16, float16): every decoded layer, in order. */
-public record LensResult(String model, String dtype, String prompt, List<Token> tokens, List<Layer> layers) {
+/**
+ * The lens of one prompt by a model held in {@code dtype} (float32, bfloat16, float16): every decoded layer, in order,
+ * and the decoder that read them: {@code logit} (the final norm and the unembedding as they are) or
+ * {@code tuned:<lens id>} (a tuned lens's translator first).
+ */
+public record LensResult(String model, String dtype, String decoder, String prompt, List<Token> tokens, List<Layer> layers) {
+    public static final String LOGIT = "logit";
+    public static final String TUNED = "tuned:";
+
+    /** Through the logit lens, by a float32 model. */
+    public LensResult(String model, String prompt, List<Token> tokens, List<Layer> layers) {
+        this(model, "float32", LOGIT, prompt, tokens, layers);
+    }
 
     public record Token(long id, String text) {}
 

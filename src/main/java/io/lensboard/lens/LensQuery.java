@@ -1,33 +1,41 @@
 package io.lensboard.lens;
 
 import io.lensboard.analysis.InvalidInputException;
+import io.lensboard.analysis.LensResult;
 import io.lensboard.analysis.LogitLens;
 import io.lensboard.analysis.Prompts;
 import io.lensboard.model.Dtype;
 
 /**
- * One logit lens to compute: a model and the dtype its weights are held in (null: the model's default), a
- * prompt, how many top tokens per cell, and whether the sub-block rows are wanted. Validated when built from a
- * request's text; it is also the cache's key.
+/**
+ * One lens to compute: a model and the dtype its weights are held in (null: the model's default), a prompt, how
+ * many top tokens per cell, whether the sub-block rows are wanted, and the decoder ({@code logit}, or
+ * {@code tuned:<lens id>}). Validated when built from a request's text; it is also the cache's key.
  */
-public record LensQuery(String model, Dtype dtype, String prompt, int topk, boolean sub) {
+public record LensQuery(String model, Dtype dtype, String prompt, int topk, boolean sub, String decoder) {
+    private static final int MAX_DECODER = 300;
 
-    /** A lens of {@code model} in its default dtype. */
+    /** Through the logit lens, the model in its default dtype. */
     public LensQuery(String model, String prompt, int topk, boolean sub) {
-        this(model, null, prompt, topk, sub);
+        this(model, null, prompt, topk, sub, LensResult.LOGIT);
     }
 
-    /** As {@link #parse(String, String, String, String, String)} in the model's default dtype. */
+    /** Through the logit lens, the model held in {@code dtype}. */
+    public LensQuery(String model, Dtype dtype, String prompt, int topk, boolean sub) {
+        this(model, dtype, prompt, topk, sub, LensResult.LOGIT);
+    }
+
+    /** {@link #parse(String, String, String, String, String, String)} through the logit lens, in the default dtype. */
     public static LensQuery parse(String model, String text, String topk, String sub) {
-        return parse(model, null, text, topk, sub);
+        return parse(model, null, text, topk, sub, null);
     }
 
     /**
-     * Checks a request's parameters (prompt, then topk, then sub, then dtype) with the messages the API answers, line endings in the
-     * prompt made {@code \n} ({@link Prompts#lineEndings});
-     * whether the model exists is {@link LensService#check}'s question.
+     * Checks a request's parameters (prompt, then topk, then sub, then dtype, then decoder) with the messages the API
+     * answers, line endings in the prompt made {@code \n} ({@link Prompts#lineEndings});
+     * whether the model and the lens exist is {@link LensService#check}'s question.
      */
-    public static LensQuery parse(String model, String dtype, String text, String topk, String sub) {
+    public static LensQuery parse(String model, String dtype, String text, String topk, String sub, String decoder) {
         String prompt = Prompts.lineEndings(text);
         if (prompt == null || prompt.isEmpty()) {
             throw new InvalidInputException("prompt is empty: pass prompt=<text>");
@@ -47,7 +55,21 @@ public record LensQuery(String model, Dtype dtype, String prompt, int topk, bool
             default -> throw new InvalidInputException("sub must be 1 or 0, got '" + sub + "'");
         };
         Dtype held = dtype == null || dtype.isBlank() ? null : Dtype.parse(dtype);
-        return new LensQuery(model, held, prompt, k, subBlocks);
+        String d = decoder == null || decoder.isBlank() ? LensResult.LOGIT : decoder.trim();
+        if (d.length() > MAX_DECODER || !(d.equals(LensResult.LOGIT) || d.startsWith(LensResult.TUNED) && d.length() > LensResult.TUNED.length())) {
+            throw new InvalidInputException("decoder must be logit or tuned:<lens id> (GET /api/lenses lists the lenses), got '"
+                    + (d.length() > 60 ? d.substring(0, 60) + "…" : d) + "'");
+        }
+        if (subBlocks && !d.equals(LensResult.LOGIT)) {
+            throw new InvalidInputException("a tuned lens has translators for the layers only, not for sub-block rows"
+                    + " (hook_resid_mid): use sub=0 with " + d + ", or decoder=logit");
+        }
+        return new LensQuery(model, held, prompt, k, subBlocks, d);
+    }
+
+    /** The tuned lens's id, or null for the logit lens. */
+    public String lensId() {
+        return decoder.startsWith(LensResult.TUNED) ? decoder.substring(LensResult.TUNED.length()) : null;
     }
 
     public LogitLens.Request request() {

@@ -3,6 +3,7 @@ package io.lensboard.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import io.lensboard.model.Weights.Init;
 
 /**
@@ -23,9 +24,22 @@ public final class Gpt2 extends Transformer {
     private final Block[] blocks;
     private final long parameterBytes;
 
+    public Gpt2(ModelConfig c, Weights weights, NDManager manager) {
+        this(c, weights, manager, Dtype.FLOAT32, DataType.FLOAT32);
+    }
+
     public Gpt2(ModelConfig c, Weights weights, NDManager manager, Dtype dtype) {
+        this(c, weights, manager, dtype, DataType.FLOAT32);
+    }
+
+    /**
+     * The model with matrices held in {@code dtype} and arithmetic in {@code type}: float32, or float64 (every
+     * parameter, the dtype then float32) for {@link #cast}.
+     */
+    private Gpt2(ModelConfig c, Weights weights, NDManager manager, Dtype dtype, DataType type) {
         super(c);
-        ParameterLoader p = new ParameterLoader(weights, manager, dtype);
+        ParameterLoader p = type == DataType.FLOAT32 ? new ParameterLoader(weights, manager, dtype)
+                : new ParameterLoader(weights, manager, type);
         int d = c.dModel();
         Init normal = Init.normal(c.initializerRange());
         // Hugging Face scales the residual projections by 1/sqrt(2 n_layer) at initialisation.
@@ -36,17 +50,23 @@ public final class Gpt2 extends Transformer {
         for (int l = 0; l < blocks.length; l++) {
             String h = "h." + l + ".";
             blocks[l] = new Block(
-                    p.vector(h + "ln_1.weight", Init.ONES, d), p.vector(h + "ln_1.bias", Init.ZEROS, d),
-                    p.matrix(h + "attn.c_attn.weight", normal, d, 3L * d), p.vector(h + "attn.c_attn.bias", Init.ZEROS, 3L * d),
-                    p.matrix(h + "attn.c_proj.weight", residual, d, d), p.vector(h + "attn.c_proj.bias", Init.ZEROS, d),
-                    p.vector(h + "ln_2.weight", Init.ONES, d), p.vector(h + "ln_2.bias", Init.ZEROS, d),
-                    p.matrix(h + "mlp.c_fc.weight", normal, d, c.dMlp()), p.vector(h + "mlp.c_fc.bias", Init.ZEROS, c.dMlp()),
-                    p.matrix(h + "mlp.c_proj.weight", residual, c.dMlp(), d), p.vector(h + "mlp.c_proj.bias", Init.ZEROS, d));
+                    p.load(h + "ln_1.weight", Init.ONES, d), p.load(h + "ln_1.bias", Init.ZEROS, d),
+                    p.matrix(h + "attn.c_attn.weight", normal, d, 3L * d), p.load(h + "attn.c_attn.bias", Init.ZEROS, 3L * d),
+                    p.matrix(h + "attn.c_proj.weight", residual, d, d), p.load(h + "attn.c_proj.bias", Init.ZEROS, d),
+                    p.load(h + "ln_2.weight", Init.ONES, d), p.load(h + "ln_2.bias", Init.ZEROS, d),
+                    p.matrix(h + "mlp.c_fc.weight", normal, d, c.dMlp()), p.load(h + "mlp.c_fc.bias", Init.ZEROS, c.dMlp()),
+                    p.matrix(h + "mlp.c_proj.weight", residual, c.dMlp(), d), p.load(h + "mlp.c_proj.bias", Init.ZEROS, d));
         }
-        lnfW = p.vector("ln_f.weight", Init.ONES, d);
-        lnfB = p.vector("ln_f.bias", Init.ZEROS, d);
+        lnfW = p.load("ln_f.weight", Init.ONES, d);
+        lnfB = p.load("ln_f.bias", Init.ZEROS, d);
         unembedding = c.tiedEmbeddings() ? wte.transposed() : p.matrix("lm_head.weight", normal, c.vocabSize(), d).transposed();
         parameterBytes = p.bytes();
+        parameters(p.loaded());
+    }
+
+    @Override
+    protected Transformer rebuild(Weights weights, NDManager manager, DataType type) {
+        return new Gpt2(config, weights, manager, Dtype.FLOAT32, type);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.lensboard.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import io.lensboard.model.Weights.Init;
@@ -22,9 +23,22 @@ public final class Llama extends Transformer {
     private final Block[] blocks;
     private final long parameterBytes;
 
+    public Llama(ModelConfig c, Weights weights, NDManager manager) {
+        this(c, weights, manager, Dtype.FLOAT32, DataType.FLOAT32);
+    }
+
     public Llama(ModelConfig c, Weights weights, NDManager manager, Dtype dtype) {
+        this(c, weights, manager, dtype, DataType.FLOAT32);
+    }
+
+    /**
+     * The model with matrices held in {@code dtype} and arithmetic in {@code type}: float32, or float64 (every
+     * parameter, the dtype then float32) for {@link #cast}.
+     */
+    private Llama(ModelConfig c, Weights weights, NDManager manager, Dtype dtype, DataType type) {
         super(c);
-        ParameterLoader p = new ParameterLoader(weights, manager, dtype);
+        ParameterLoader p = type == DataType.FLOAT32 ? new ParameterLoader(weights, manager, dtype)
+                : new ParameterLoader(weights, manager, type);
         int d = c.dModel();
         long dq = (long) c.nHeads() * c.dHead();
         long dkv = (long) c.nKvHeads() * c.dHead();
@@ -34,20 +48,26 @@ public final class Llama extends Transformer {
         for (int l = 0; l < blocks.length; l++) {
             String b = "layers." + l + ".";
             blocks[l] = new Block(
-                    p.vector(b + "input_layernorm.weight", Init.ONES, d),
+                    p.load(b + "input_layernorm.weight", Init.ONES, d),
                     p.matrix(b + "self_attn.q_proj.weight", normal, dq, d).transposed(),
                     p.matrix(b + "self_attn.k_proj.weight", normal, dkv, d).transposed(),
                     p.matrix(b + "self_attn.v_proj.weight", normal, dkv, d).transposed(),
                     p.matrix(b + "self_attn.o_proj.weight", normal, d, dq).transposed(),
-                    p.vector(b + "post_attention_layernorm.weight", Init.ONES, d),
+                    p.load(b + "post_attention_layernorm.weight", Init.ONES, d),
                     p.matrix(b + "mlp.gate_proj.weight", normal, c.dMlp(), d).transposed(),
                     p.matrix(b + "mlp.up_proj.weight", normal, c.dMlp(), d).transposed(),
                     p.matrix(b + "mlp.down_proj.weight", normal, d, c.dMlp()).transposed());
         }
-        norm = p.vector("norm.weight", Init.ONES, d);
+        norm = p.load("norm.weight", Init.ONES, d);
         unembedding = c.tiedEmbeddings() ? embedTokens.transposed()
                 : p.matrix("lm_head.weight", normal, c.vocabSize(), d).transposed();
         parameterBytes = p.bytes();
+        parameters(p.loaded());
+    }
+
+    @Override
+    protected Transformer rebuild(Weights weights, NDManager manager, DataType type) {
+        return new Llama(config, weights, manager, Dtype.FLOAT32, type);
     }
 
     @Override

@@ -42,18 +42,18 @@ final class NativeArrays {
     }
 
     /** float32 values as float32 (copied into native memory). */
-    static void writeFloats(float[] values, ByteBuffer dst) {
-        FloatBuffer out = dst.asFloatBuffer();
-        out.put(values);
+    static void writeFloats(FloatBuffer values, ByteBuffer dst) {
+        dst.asFloatBuffer().put(values.duplicate());
     }
 
     /** float32 values rounded to the nearest bfloat16 (ties to even; NaN stays NaN), as bit patterns. */
-    static void writeBf16(float[] values, ByteBuffer dst) {
+    static void writeBf16(FloatBuffer values, ByteBuffer dst) {
         ShortBuffer out = dst.asShortBuffer();
-        slices(values.length, (from, to) -> {
+        slices(values.capacity(), (from, to) -> {
             for (int i = from; i < to; i++) {
-                int bits = Float.floatToRawIntBits(values[i]);
-                int rounded = Float.isNaN(values[i]) ? (bits >>> 16) | 0x40 : (bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16;
+                float v = values.get(i);
+                int bits = Float.floatToRawIntBits(v);
+                int rounded = Float.isNaN(v) ? (bits >>> 16) | 0x40 : (bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16;
                 out.put(i, (short) rounded);
             }
         });

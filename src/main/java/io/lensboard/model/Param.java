@@ -5,9 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteOrder;
 
 /**
- * One parameter tensor, held in the model's {@link Dtype}, used in float32. A float32 parameter is used as it is.
+ * One parameter tensor, held in the model's {@link Dtype}, used in float32. A float32 parameter is used as it is
+ * (a float64 cast copy's parameters are FLOAT32 ones holding float64 arrays, used as they are too).
  * A half-precision one is widened to float32 into the caller's scope each time it is used and dropped with that
  * scope, so only one block's matrices are ever float32 at once: on this CPU a float16 matrix product is 34x slower
  * than a float32 one (no half-precision vector instructions), while widening costs about what a copy does.
@@ -27,18 +29,24 @@ public final class Param {
         this.view = dtype != Dtype.FLOAT32 ? null : transposed ? stored.transpose() : stored;
     }
 
-    /** {@code values} (row-major, float32, of {@code shape}) held as {@code dtype} on {@code manager}. */
-    static Param of(NDManager manager, String name, Dtype dtype, float[] values, Shape shape) {
+    /**
+     * {@code assembled} (a parameter's values of {@code shape} as loaded: float32, or float64 in a cast copy) held as
+     * {@code dtype} on {@code manager}; a FLOAT32 parameter keeps the assembled array as it is (so a cast copy's is
+     * float64), a half-precision one is converted and the assembled array closed.
+     */
+    static Param of(NDManager manager, String name, Dtype dtype, NDArray assembled, Shape shape) {
         NDArray stored = switch (dtype) {
-            case FLOAT32 -> NativeArrays.filled(manager, shape, DataType.FLOAT32, b -> NativeArrays.writeFloats(values, b));
-            case BFLOAT16 -> NativeArrays.filled(manager, bitsShape(shape), DataType.UINT8, b -> NativeArrays.writeBf16(values, b));
+            case FLOAT32 -> assembled;
+            case BFLOAT16 -> {
+                NDArray bits = NativeArrays.filled(manager, bitsShape(shape), DataType.UINT8,
+                        b -> NativeArrays.writeBf16(assembled.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer(), b));
+                assembled.close();
+                yield bits;
+            }
             case FLOAT16 -> {
-                try (NDManager staging = manager.newSubManager()) {
-                    NDArray f32 = NativeArrays.filled(staging, shape, DataType.FLOAT32, b -> NativeArrays.writeFloats(values, b));
-                    NDArray half = f32.toType(DataType.FLOAT16, false);
-                    half.attach(manager);
-                    yield half;
-                }
+                NDArray half = assembled.toType(DataType.FLOAT16, false);
+                assembled.close();
+                yield half;
             }
         };
         stored.setName(name);
@@ -70,9 +78,22 @@ public final class Param {
         return widen(picked, wide, target);
     }
 
-    /** Bytes held on the device. */
+    /** Bytes held on the device (a cast copy's FLOAT32 parameters are float64). */
     long bytes() {
-        return shape.size() * dtype.bytes;
+        return shape.size() * (dtype == Dtype.FLOAT32 ? stored.getDataType().getNumOfBytes() : dtype.bytes);
+    }
+
+    /** The checkpoint name. */
+    String name() {
+        return stored.getName();
+    }
+
+    /** The values as loaded (untransposed), row-major float32, for a cast copy to start from. */
+    float[] floats() {
+        try (NDManager scope = NDManager.newBaseManager(stored.getDevice())) {
+            NDArray wide = dtype == Dtype.FLOAT32 ? stored : widen(stored, shape, scope);
+            return wide.toFloatArray();
+        }
     }
 
     private NDArray widen(NDArray held, Shape wide, NDManager scope) {

@@ -2,21 +2,21 @@ package io.lensboard.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
-/** Starts, finds and cancels alignment tables; each cell is an ordinary run, stored and followed as one. */
+/** Starts, finds and cancels alignment tables: grids of feature runs ({@link RunGrids}). */
 @ApplicationScoped
 public class AlignmentService {
     public static final int MAX_CELLS = 128;
 
     @Inject
-    RunService runs;
+    RunGrids grids;
 
     @Inject
     RunKinds kinds;
@@ -30,82 +30,42 @@ public class AlignmentService {
         if (a.kind() == null || !tableKinds.contains(a.kind())) {
             throw new InvalidInputException("kind must be one of " + tableKinds + ", got '" + a.kind() + "'");
         }
-        require("models", a.models(), "model ids, e.g. [\"gpt2-tiny\", \"gpt2-tiny:untrained\"]");
-        require("layers", a.layers(), "1-based block numbers, e.g. [1, 4, 8, 12]");
-        require("features", a.features(), "slices, e.g. [\"[:, :, 17]\", \"[:, :, 2000-2004]\"]");
-        if (a.layers().stream().anyMatch(l -> l == null || l < 1)) {
+        if (a.layers() != null && a.layers().stream().anyMatch(l -> l != null && l < 1)) {
             throw new InvalidInputException("layers are 1-based block numbers, each at least 1: got " + a.layers());
         }
-        long cells = (long) a.models().size() * a.layers().size() * a.features().size(); // each list is shorter than 2^31
-        if (cells > MAX_CELLS) {
-            throw new InvalidInputException("the table would have " + cells + " cells (models × layers × features); at most "
-                    + MAX_CELLS + ": drop some models, layers or features");
-        }
         JsonNode params = a.params() == null || a.params().isNull() ? JsonNodeFactory.instance.objectNode() : a.params();
-        if (!params.isObject()) {
-            throw new InvalidInputException("params must be a JSON object of the runs' shared parameters");
-        }
-        for (String fixed : List.of("layer", "feature")) {
-            if (params.has(fixed)) {
-                throw new InvalidInputException("params." + fixed + " comes from the table's " + fixed + "s; remove it from params");
-            }
-        }
-        List<RunService.NewRun> batch = new ArrayList<>();
-        for (String model : a.models()) {
-            for (int layer : a.layers()) {
-                for (String feature : a.features()) {
-                    ObjectNode p = ((ObjectNode) params).deepCopy();
-                    p.put("layer", layer);
-                    p.put("feature", feature);
-                    batch.add(new RunService.NewRun(a.kind(), model, p));
-                }
-            }
-        }
-        List<RunRecord> started = runs.submitAll(batch);
-        List<List<String>> ids = new ArrayList<>();
+        List<RunRecord> started = grids.submit(GridTable.ALIGNMENTS, a.kind(), Arrays.asList(a.models(), a.layers(), a.features()),
+                params, MAX_CELLS);
+        // the runs' own spelling of models and features (a slice as the kind normalised it)
         int columns = a.features().size();
-        for (int r = 0; r < started.size() / columns; r++) {
-            ids.add(started.subList(r * columns, (r + 1) * columns).stream().map(RunRecord::id).toList());
-        }
-        List<String> features = started.subList(0, columns).stream().map(run -> run.params().get("feature").asText()).toList();
-        List<String> models = new ArrayList<>();
+        List<Object> features = started.subList(0, columns).stream().map(run -> (Object) run.params().get("feature").asText()).toList();
+        List<Object> models = new ArrayList<>();
         for (int r = 0; r < started.size(); r += columns * a.layers().size()) {
             models.add(started.get(r).model());
         }
-        Alignment table = new Alignment(runs.newId(), a.kind(), models, List.copyOf(a.layers()), features, params,
-                ids, Instant.now());
-        runs.store().insert(table);
-        return table;
-    }
-
-    private static void require(String name, List<?> list, String what) {
-        if (list == null || list.isEmpty()) {
-            throw new InvalidInputException(name + " is empty: give " + what);
-        }
-        if (list.stream().anyMatch(x -> x == null || x.toString().isBlank())) {
-            throw new InvalidInputException(name + " has an empty entry: give " + what);
-        }
+        RunGrid grid = grids.store(new RunGrid(grids.newId(), GridTable.ALIGNMENTS, a.kind(),
+                List.of(models, List.copyOf(a.layers()), features), params, started.stream().map(RunRecord::id).toList(), Instant.now()));
+        return Alignment.of(grid);
     }
 
     /** Stored tables, newest first. */
     public List<Alignment> list(int limit) {
-        return runs.store().alignments(limit);
+        return grids.list(GridTable.ALIGNMENTS, limit).stream().map(Alignment::of).toList();
     }
 
     public Alignment find(String id) {
-        return runs.store().findAlignment(id)
-                .orElseThrow(() -> new UnknownRunException("no alignment '" + id + "' (GET /api/alignments lists them)"));
+        return Alignment.of(grids.find(GridTable.ALIGNMENTS, id));
     }
 
     /** Cancels every unfinished cell; finished cells keep their results. */
     public Alignment cancel(String id) {
-        Alignment a = find(id);
-        a.runs().forEach(row -> row.forEach(runs::cancel));
-        return a;
+        RunGrid g = grids.find(GridTable.ALIGNMENTS, id);
+        grids.cancel(g);
+        return Alignment.of(g);
     }
 
     /** A cell's run as stored now. */
     public RunRecord cell(Alignment a, int row, int column) {
-        return runs.find(a.runs().get(row).get(column));
+        return grids.run(a.runs().get(row).get(column));
     }
 }

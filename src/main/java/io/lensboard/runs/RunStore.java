@@ -19,7 +19,7 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Runs, their event logs and alignment tables in SQL (H2 by default, PostgreSQL by configuration; schema by Flyway).
+ * Runs, their event logs and grids of runs (alignment tables, studies) in SQL (H2 by default, PostgreSQL by configuration; schema by Flyway).
  * Writes are single statements, so a crash mid-run leaves every stored row whole.
  */
 public class RunStore {
@@ -129,35 +129,45 @@ public class RunStore {
         return ids;
     }
 
-    public void insert(Alignment a) {
+    /** Each axis's values under its name, the shared params, and the run ids cell by cell. */
+    public void insert(RunGrid g) {
         ObjectNode spec = json.createObjectNode();
-        spec.set("models", json.valueToTree(a.models()));
-        spec.set("layers", json.valueToTree(a.layers()));
-        spec.set("features", json.valueToTree(a.features()));
-        spec.set("params", a.params());
-        spec.set("runs", json.valueToTree(a.runs()));
-        update("INSERT INTO alignments (id, kind, spec, created_at) VALUES (?, ?, ?, ?)",
-                a.id(), a.kind(), write(spec), Timestamp.from(a.createdAt()));
+        for (int a = 0; a < g.values().size(); a++) {
+            spec.set(g.table().axes().get(a).name(), json.valueToTree(g.values().get(a)));
+        }
+        spec.set("params", g.params());
+        spec.set("runs", json.valueToTree(g.runs()));
+        update("INSERT INTO " + g.table().sqlTable() + " (id, kind, spec, created_at) VALUES (?, ?, ?, ?)",
+                g.id(), g.kind(), write(spec), Timestamp.from(g.createdAt()));
     }
 
-    public Optional<Alignment> findAlignment(String id) {
-        List<Alignment> out = new ArrayList<>();
-        query("SELECT id, kind, spec, created_at FROM alignments WHERE id = ?", rs -> out.add(alignment(rs)), id);
+    public Optional<RunGrid> findGrid(GridTable table, String id) {
+        List<RunGrid> out = new ArrayList<>();
+        query("SELECT id, kind, spec, created_at FROM " + table.sqlTable() + " WHERE id = ?", rs -> out.add(grid(table, rs)), id);
         return out.stream().findFirst();
     }
 
-    public List<Alignment> alignments(int limit) {
-        List<Alignment> out = new ArrayList<>();
-        query("SELECT id, kind, spec, created_at FROM alignments ORDER BY created_at DESC, id LIMIT ?", rs -> out.add(alignment(rs)), limit);
+    public List<RunGrid> grids(GridTable table, int limit) {
+        List<RunGrid> out = new ArrayList<>();
+        query("SELECT id, kind, spec, created_at FROM " + table.sqlTable() + " ORDER BY created_at DESC, id LIMIT ?",
+                rs -> out.add(grid(table, rs)), limit);
         return out;
     }
 
-    private Alignment alignment(ResultSet rs) throws SQLException {
+    private RunGrid grid(GridTable table, ResultSet rs) throws SQLException {
         JsonNode spec = read(rs.getString(3));
-        return new Alignment(rs.getString(1), rs.getString(2), json.convertValue(spec.get("models"), new TypeReference<List<String>>() {}),
-                json.convertValue(spec.get("layers"), new TypeReference<List<Integer>>() {}),
-                json.convertValue(spec.get("features"), new TypeReference<List<String>>() {}), spec.get("params"),
-                json.convertValue(spec.get("runs"), new TypeReference<List<List<String>>>() {}), instant(rs.getTimestamp(4)));
+        List<List<Object>> values = table.axes().stream()
+                .map(a -> json.convertValue(spec.get(a.name()), new TypeReference<List<Object>>() {})).toList();
+        List<String> runs = new ArrayList<>();
+        // tables stored before grids were shared hold their run ids as rows of columns
+        spec.get("runs").forEach(r -> {
+            if (r.isArray()) {
+                r.forEach(id -> runs.add(id.asText()));
+            } else {
+                runs.add(r.asText());
+            }
+        });
+        return new RunGrid(rs.getString(1), table, rs.getString(2), values, spec.get("params"), runs, instant(rs.getTimestamp(4)));
     }
 
     private static final String COLUMNS = "id, kind, model, params, state, error, result, created_at, started_at, finished_at";

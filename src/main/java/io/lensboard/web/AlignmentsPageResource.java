@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.Alignment;
 import io.lensboard.runs.AlignmentService;
-import io.lensboard.runs.RunFeed;
+import io.lensboard.runs.RunGrids;
 import io.lensboard.runs.RunKind;
 import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
@@ -13,7 +13,6 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
@@ -35,7 +34,8 @@ import java.util.List;
 
 /**
  * Alignment tables in the browser: a form that starts one, and a page per table whose cells fill in over
- * server-sent events as their runs progress and finish (events {@code cell-R-C} of HTML, {@code status}, {@code done}).
+ * server-sent events as their runs progress and finish (events {@code cell-R-C} of HTML, {@code status}, {@code done};
+ * the cells' events come from {@link RunGrids#follow}, as a study's do).
  */
 @Path("/alignments")
 @Produces(MediaType.TEXT_HTML)
@@ -60,7 +60,7 @@ public class AlignmentsPageResource {
     RunKinds kinds;
 
     @Inject
-    RunFeed feed;
+    RunGrids grids;
 
     @Inject
     RunViews views;
@@ -163,26 +163,10 @@ public class AlignmentsPageResource {
     public Multi<OutboundSseEvent> cells(@PathParam("id") String id, @Context Sse sse) {
         Alignment a = service.find(id);
         TableStream table = new TableStream(a, sse);
-        List<Multi<CellEvent>> cells = new ArrayList<>();
-        for (int r = 0; r < a.rows(); r++) {
-            for (int c = 0; c < a.features().size(); c++) {
-                int row = r;
-                int column = c;
-                String runId = a.runs().get(r).get(c);
-                Multi<CellEvent> now = Multi.createFrom().item(new CellEvent(row, column, null));
-                cells.add(service.cell(a, r, c).state().finished() ? now
-                        : Multi.createBy().concatenating().streams(now, feed.fromNow(runId).map(e -> new CellEvent(row, column, e))));
-            }
-        }
         return Multi.createBy().concatenating().streams(
-                // the first items are made where the viewer subscribes (an event loop): render them on a worker
-                Multi.createBy().merging().withConcurrency(cells.size()).streams(cells).emitOn(Infrastructure.getDefaultWorkerPool())
-                        .concatMap(e -> Multi.createFrom().iterable(table.events(e))),
+                grids.follow(a.runIds()).concatMap(e -> Multi.createFrom().iterable(table.events(e))),
                 Multi.createFrom().item(() -> sse.newEventBuilder().name("done").data(RunsPageResource.Templates.run$finished().render()).build()));
     }
-
-    /** A cell's event from its run's feed, or (null) a request to show the cell as stored. */
-    private record CellEvent(int row, int column, io.lensboard.runs.RunEvent event) {}
 
     /**
      * The table as one viewer sees it. A cell is re-rendered from the store on its state and done events (the store
@@ -203,16 +187,18 @@ public class AlignmentsPageResource {
             this.runs = new RunRecord[finished.length];
         }
 
-        List<OutboundSseEvent> events(CellEvent e) {
-            int i = e.row() * a.features().size() + e.column();
+        List<OutboundSseEvent> events(RunGrids.CellEvent e) {
+            int i = e.cell();
+            int row = i / a.features().size();
+            int column = i % a.features().size();
             String type = e.event() == null ? "state" : e.event().type();
             if (type.equals("state") || type.equals("done")) {
-                return refresh(e.row(), e.column(), i);
+                return refresh(row, column, i);
             }
             if (finished[i]) {
                 return List.of();
             }
-            return List.of(cell(AlignmentView.progress(e.row(), e.column(), runs[i], read(e.event().data()))));
+            return List.of(cell(AlignmentView.progress(row, column, runs[i], read(e.event().data()))));
         }
 
         private List<OutboundSseEvent> refresh(int r, int c, int i) {

@@ -28,8 +28,8 @@ public class ComparePageResource {
 
     @CheckedTemplate(basePath = "")
     static class Templates {
-        static native TemplateInstance compare(List<ModelInfo> models, String a, String b, String prompt, LensMetric[] metrics,
-                                               String error, LensSelection pa, LensSelection pb);
+        static native TemplateInstance compare(List<ModelInfo> models, String a, String b, String da, String db, String prompt,
+                                               LensMetric[] metrics, String error, LensSelection pa, LensSelection pb);
     }
 
     @Inject
@@ -52,8 +52,9 @@ public class ComparePageResource {
     public Response post(@FormParam("a") String a, @FormParam("b") String b, @FormParam("prompt") String prompt,
                          @FormParam("metric") String metric, @FormParam("topk") @DefaultValue("5") String topk,
                          @FormParam("sub") @DefaultValue("0") String sub,
-                         @FormParam("dtype_a") String dtypeA, @FormParam("dtype_b") String dtypeB) {
-        return respond(new CompareParams(a, b, prompt, metric, topk, sub, dtypeA, dtypeB), true);
+                         @FormParam("dtype_a") String dtypeA, @FormParam("dtype_b") String dtypeB,
+                         @FormParam("da") String da, @FormParam("db") String db) {
+        return respond(new CompareParams(a, b, prompt, metric, topk, sub, dtypeA, dtypeB, da, db), true);
     }
 
     /** A comparison's short link, read from the database: the page its query string shows. */
@@ -82,6 +83,7 @@ public class ComparePageResource {
     }
 
     private TemplateInstance page(CompareParams params, String error, LensSelection pa, LensSelection pb) {
-        return Templates.compare(listing.list(), params.a(), params.b(), params.prompt(), LensMetric.values(), error, pa, pb);
+        return Templates.compare(listing.list(), params.a(), params.b(), params.da(), params.db(), params.prompt(), LensMetric.values(),
+                error, pa, pb);
     }
 }

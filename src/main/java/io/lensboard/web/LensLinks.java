@@ -1,5 +1,6 @@
 package io.lensboard.web;
 
+import io.lensboard.analysis.LensResult;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
@@ -9,18 +10,26 @@ import java.nio.charset.StandardCharsets;
  * prompt of any length fits in them; without one (storage unusable, or a dtype other than the model's default,
  * which short links do not store) they carry the whole query as they always did. {@code dtype} null: the default.
  */
-public record LensLinks(String id, String model, String prompt, String metric, int topk, boolean sub, String dtype) {
+public record LensLinks(String id, String model, String prompt, String metric, int topk, boolean sub, String dtype,
+                        String decoder) {
 
+    /** Through the logit lens, the model in its default dtype. */
     public LensLinks(String id, String model, String prompt, String metric, int topk, boolean sub) {
-        this(id, model, prompt, metric, topk, sub, null);
+        this(id, model, prompt, metric, topk, sub, null, LensResult.LOGIT);
     }
 
     public String query() {
-        return "model=" + enc(model) + dtypeParam() + "&prompt=" + enc(prompt) + "&metric=" + enc(metric) + "&topk=" + topk + (sub ? "&sub=1" : "");
+        return "model=" + enc(model) + dtypeParam() + "&prompt=" + enc(prompt) + "&metric=" + enc(metric) + "&topk=" + topk
+                + (sub ? "&sub=1" : "") + decoderParam();
     }
 
     private String dtypeParam() {
         return dtype == null ? "" : "&dtype=" + enc(dtype);
+    }
+
+    /** {@code &decoder=…} for a tuned lens; nothing for the logit lens, the default, so its links are what they were. */
+    private String decoderParam() {
+        return decoder.equals(LensResult.LOGIT) ? "" : "&decoder=" + enc(decoder);
     }
 
     /** The view on a stored analysis; sub is always written, since a short link's own sub may differ. */
@@ -54,7 +63,8 @@ public record LensLinks(String id, String model, String prompt, String metric, i
     }
 
     public String json() {
-        return "/api/lens?model=" + enc(model) + dtypeParam() + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "");
+        return "/api/lens?model=" + enc(model) + dtypeParam() + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "")
+                + decoderParam();
     }
 
     /** The JSON the page's charts draw: the API's, by the stored analysis when there is one. */
@@ -64,11 +74,13 @@ public record LensLinks(String id, String model, String prompt, String metric, i
 
     /** The JSON export: the API's lens as a file to save. */
     public String download() {
-        return "/api/lens/json?model=" + enc(model) + dtypeParam() + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "");
+        return "/api/lens/json?model=" + enc(model) + dtypeParam() + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "")
+                + decoderParam();
     }
 
     public String csv() {
-        return "/api/lens/csv?model=" + enc(model) + dtypeParam() + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "");
+        return "/api/lens/csv?model=" + enc(model) + dtypeParam() + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "")
+                + decoderParam();
     }
 
     public String twin() {

@@ -69,6 +69,7 @@ class HalfPrecisionLensTest {
         long vectors = switch (c.architecture()) {
             case GPT2 -> c.nLayers() * (2 * d + 3 * d + d + 2 * d + c.dMlp() + d) + 2 * d;
             case LLAMA -> c.nLayers() * 2 * d + d;
+            case VIT -> throw new IllegalArgumentException("ViTs are held in float32 only");
         };
         return 4.0 * vectors;
     }

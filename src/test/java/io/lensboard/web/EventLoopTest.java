@@ -35,15 +35,20 @@ class EventLoopTest {
         String table = given().contentType("application/json").body(Map.of("kind", "exhaustive", "models", List.of("gpt2-tiny"),
                 "layers", List.of(1), "features", List.of("[:, :, 0]"), "params", Map.of("topk", 3)))
                 .post("/api/alignments").then().statusCode(201).extract().path("id");
+        String study = given().contentType("application/json").body(Map.of("kind", "reconstruction", "models", List.of("gpt2-tiny"),
+                "blocks", List.of(1), "lm_head", List.of(true), "seeds", List.of(0), "params", Map.of("prompt", "Hi", "steps", 4)))
+                .post("/api/studies").then().statusCode(201).extract().path("id");
         for (String stream : List.of("/api/lens/stream?model=gpt2-tiny&prompt=Threads%20matter",
                 "/lens/rows?model=llama-tiny:untrained&prompt=A%20cold%20model%20loads",
-                "/api/runs/" + run + "/events", "/runs/" + run + "/live", "/alignments/" + table + "/cells")) {
+                "/api/runs/" + run + "/events", "/runs/" + run + "/live", "/alignments/" + table + "/cells",
+                "/studies/" + study + "/rows")) {
             String body = given().get(stream).then().statusCode(200).extract().asString();
             assertTrue(body.contains("event:"), stream + " streamed: " + body);
         }
         RunsApiTest.await(run, Set.of("done", "failed"));
         for (String page : List.of("/", "/lens?model=gpt2-tiny&prompt=Threads%20matter", "/compare?a=gpt2-tiny&b=gpt2-tiny:untrained&prompt=x",
-                "/runs", "/runs/" + run, "/runs/" + run + "/result", "/alignments", "/alignments/" + table, "/api/runs", "/api/alignments/" + table)) {
+                "/runs", "/runs/" + run, "/runs/" + run + "/result", "/alignments", "/alignments/" + table, "/api/runs", "/api/alignments/" + table,
+                "/studies", "/studies/" + study, "/api/studies", "/api/studies/" + study)) {
             given().get(page).then().statusCode(200);
         }
         assertEquals(before, Threads.refusedOnEventLoop(), "blocking calls refused on an event loop (see the log)");

@@ -1,0 +1,218 @@
+package io.lensboard.corpora;
+
+import io.lensboard.LensboardConfig;
+import io.lensboard.Threads;
+import io.lensboard.analysis.InvalidInputException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Corpora: the built-in default (sampled from stories260K, see README "Corpora"), the UTF-8 {@code *.txt} files of
+ * the directories in {@code lensboard.corpora.dirs}, and uploads kept in {@code ${lensboard.data-dir}/corpora}. A
+ * corpus is named after its file without {@code .txt}; when two share a name the first listed wins. Every file is
+ * resolved inside its own directory (symlinks too), so a name can never reach outside it.
+ */
+@ApplicationScoped
+public class Corpora {
+    /** The corpus a run reads when it names none. */
+    public static final String DEFAULT = "tinystories-sampled";
+    private static final String DEFAULT_RESOURCE = "/corpora/" + DEFAULT + ".txt";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+    /** A corpus as listed: its name, where it comes from ({@code built-in}, {@code directory} or {@code uploaded}) and its size. */
+    public record Corpus(String name, String source, long bytes) {}
+
+    /** A listed corpus and the directory that holds it (null for the built-in one); the directory is never shown. */
+    private record Entry(Corpus corpus, Path dir) {}
+
+    @Inject
+    LensboardConfig config;
+
+    private Path uploads() {
+        return Path.of(config.dataDir()).toAbsolutePath().normalize().resolve("corpora");
+    }
+
+    /** Every corpus, the default first. Blocking: reads directories. */
+    public List<Corpus> list() {
+        Threads.blocking("listing corpora");
+        return byName().values().stream().map(Entry::corpus).toList();
+    }
+
+    private Map<String, Entry> byName() {
+        Map<String, Entry> out = new LinkedHashMap<>();
+        out.put(DEFAULT, new Entry(new Corpus(DEFAULT, "built-in", defaultText().length), null));
+        for (String dir : config.corpora().dirs().orElse(List.of())) {
+            if (!dir.isBlank()) {
+                scan(Path.of(dir.trim()), "directory", out);
+            }
+        }
+        scan(uploads(), "uploaded", out);
+        return out;
+    }
+
+    private static void scan(Path dir, String source, Map<String, Entry> out) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            files.sorted().forEach(f -> {
+                String file = f.getFileName().toString();
+                String name = file.endsWith(".txt") ? file.substring(0, file.length() - 4) : "";
+                if (NAME.matcher(name).matches() && !out.containsKey(name) && inside(dir, f) && Files.isRegularFile(f)) {
+                    out.put(name, new Entry(new Corpus(name, source, size(f)), dir));
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the corpora in " + dir.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether {@code file}, symlinks followed, lies in {@code dir}. */
+    private static boolean inside(Path dir, Path file) {
+        try {
+            return file.toRealPath().startsWith(dir.toRealPath());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static long size(Path f) {
+        try {
+            return Files.size(f);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** The corpus's name (the default for none), checked: a 400 that lists the corpora there are if it is unknown. */
+    public String check(String name) {
+        Threads.blocking("looking up a corpus");
+        String n = name == null || name.isBlank() ? DEFAULT : name.trim();
+        if (!byName().containsKey(n)) {
+            file(n);
+        }
+        return n;
+    }
+
+    /** The corpus's file, or a 400 that lists the corpora there are. */
+    private Path file(String name) {
+        Map<String, Entry> all = byName();
+        Entry e = all.get(name);
+        if (e == null) {
+            throw new InvalidInputException("no corpus '" + name + "'; there are: " + String.join(", ", all.keySet()));
+        }
+        return e.dir().resolve(name + ".txt");
+    }
+
+    /**
+     * The first {@code maxBytes} bytes of the corpus (null: the default) as text, cut at the last whole line within
+     * them when the corpus is longer, so that no character or word is split. Blocking: reads a file.
+     */
+    public String read(String name, long maxBytes) {
+        String n = check(name);
+        byte[] bytes;
+        if (DEFAULT.equals(n)) {
+            bytes = defaultText();
+        } else {
+            try (InputStream in = Files.newInputStream(file(n))) {
+                bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read corpus '" + n + "': " + e.getMessage(), e);
+            }
+        }
+        int end = bytes.length;
+        if (end > maxBytes) {
+            end = (int) maxBytes;
+            while (end > 0 && bytes[end - 1] != '\n') {
+                end--;
+            }
+        }
+        return utf8(n, bytes, end);
+    }
+
+    private static String utf8(String name, byte[] bytes, int length) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, length)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidInputException("corpus '" + name + "' is not UTF-8 text: save it as UTF-8");
+        }
+    }
+
+    /** The built-in corpus's text. */
+    public static String builtIn() {
+        return new String(defaultText(), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] defaultText() {
+        try (InputStream in = Corpora.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(DEFAULT_RESOURCE + " is missing from the build");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Stores an uploaded corpus under a safe form of {@code name} (letters, digits, '.', '_' and '-'; anything else
+     * becomes '-'), refusing text that is empty, too large or not UTF-8, and a name already taken. Blocking.
+     */
+    public Corpus save(String name, byte[] text) {
+        Threads.blocking("storing a corpus");
+        String safe = sanitise(name);
+        long limit = config.corpora().maxUpload().asLongValue();
+        if (text.length == 0) {
+            throw new InvalidInputException("the corpus is empty: send some UTF-8 text");
+        }
+        if (text.length > limit) {
+            throw new InvalidInputException("the corpus is " + text.length + " bytes; at most " + limit
+                    + " can be uploaded: shorten it, or put it in a directory of LENSBOARD_CORPORA_DIRS");
+        }
+        utf8(safe, text, text.length);
+        if (byName().containsKey(safe)) {
+            throw new InvalidInputException("a corpus named '" + safe + "' exists: choose another name");
+        }
+        try {
+            Files.createDirectories(uploads());
+            Path tmp = Files.createTempFile(uploads(), ".upload-", ".part");
+            Files.write(tmp, text);
+            Files.move(tmp, uploads().resolve(safe + ".txt"), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store the corpus: " + e.getMessage(), e);
+        }
+        return new Corpus(safe, "uploaded", text.length);
+    }
+
+    /** "My stories (v2).txt" is "My-stories-v2-"; a name with nothing usable is refused. */
+    static String sanitise(String name) {
+        String n = name == null ? "" : name.trim();
+        if (n.endsWith(".txt")) {
+            n = n.substring(0, n.length() - 4);
+        }
+        n = n.replaceAll("[^A-Za-z0-9._-]+", "-").replaceAll("^[._-]+", "");
+        if (n.length() > 100) {
+            n = n.substring(0, 100);
+        }
+        if (!NAME.matcher(n).matches()) {
+            throw new InvalidInputException("name the corpus with letters, digits, '.', '_' or '-' (got '" + name + "')");
+        }
+        return n;
+    }
+}

@@ -1,0 +1,138 @@
+package io.lensboard.runs.kinds;
+
+import io.lensboard.LensboardConfig;
+import io.lensboard.analysis.CorpusChunks;
+import io.lensboard.analysis.InvalidInputException;
+import io.lensboard.analysis.TunedLens;
+import io.lensboard.corpora.Corpora;
+import io.lensboard.model.LoadedModel;
+import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.ParamSchema;
+import io.lensboard.runs.RunKind;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/**
+ * Run kind "tuned-lens": trains a tuned lens ({@link TunedLens}) on a corpus, streams each step's KL per layer, then
+ * saves it under {@code ${lensboard.data-dir}/lenses/<id>} and reports held-out KL for the logit and the tuned lens.
+ */
+@Singleton
+public class TunedLensKind implements RunKind<TunedLensKind.Params> {
+
+    /** The most tokens × vocabulary entries one step may decode at once: one [tokens, vocab] float32 array of 512 MB. */
+    static final long MAX_LOGITS = 1L << 27;
+
+    public record Params(
+            @Schema(maxLength = 100, description = "the corpus to train on (GET /api/corpora); the built-in one when empty") String corpus,
+            @Schema(defaultValue = "100", minimum = "1", maximum = "100000", description = "optimisation steps N") int steps,
+            @Schema(defaultValue = "0.25", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "learning rate η, falling linearly to 0 over the steps (Adam: try 0.01)") double lr,
+            @Schema(defaultValue = "sgd", enumeration = {"sgd", "adam"}, description = "SGD with Nesterov momentum 0.9 (the paper's default), or Adam") String optimizer,
+            @Schema(defaultValue = "2048", minimum = "2", maximum = "1000000", description = "tokens per step (whole contexts; the paper uses 2^18)") int tokens,
+            @Schema(defaultValue = "128", minimum = "2", maximum = "100000", description = "context: the corpus is cut into chunks of this many tokens") int context,
+            @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of the order of the chunks") long seed) {
+    }
+
+    /** The saved lens's id and held-out mean KL(final ‖ layer) per layer 0 … L through the logit lens and the tuned lens. */
+    public record Result(String lens, double[] klLogit, double[] klTuned) {}
+
+    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
+
+    @Inject
+    Corpora corpora;
+
+    @Inject
+    LensboardConfig config;
+
+    @Override
+    public String name() {
+        return "tuned-lens";
+    }
+
+    @Override
+    public String title() {
+        return "Tuned lens training";
+    }
+
+    @Override
+    public ParamSchema<Params> schema() {
+        return SCHEMA;
+    }
+
+    @Override
+    public Params complete(Params p, Optional<ModelConfig> model) {
+        String corpus = corpora.check(p.corpus());
+        model.ifPresent(c -> {
+            ParamSchema.range("context", p.context(), 2, c.nCtx());
+            if ((long) p.tokens() * c.vocabSize() > MAX_LOGITS) {
+                throw new InvalidInputException("params.tokens: " + p.tokens() + " tokens × a vocabulary of " + c.vocabSize()
+                        + " is too large for one step; use at most " + MAX_LOGITS / c.vocabSize() + " tokens");
+            }
+        });
+        if (p.tokens() < p.context()) {
+            throw new InvalidInputException("params.tokens (" + p.tokens() + ") must hold at least one context of " + p.context() + " tokens");
+        }
+        return new Params(corpus, p.steps(), p.lr(), p.optimizer(), p.tokens(), p.context(), p.seed());
+    }
+
+    @Override
+    public String subject(Params p) {
+        return "corpus " + p.corpus();
+    }
+
+    @Override
+    public Job open(LoadedModel model, Params given, Progress progress) {
+        Params p = complete(given, Optional.of(model.config()));
+        int batch = p.tokens() / p.context();
+        // at most every step on fresh chunks plus one batch held out; a shorter corpus is gone through again
+        long needed = ((long) p.steps() + 1) * batch * p.context();
+        String text = corpora.read(p.corpus(), Math.min(needed * CorpusChunks.BYTES_PER_TOKEN, Integer.MAX_VALUE - 8));
+        CorpusChunks chunks = CorpusChunks.cut(model.tokenizer(), p.corpus(), text, p.context(), needed, batch);
+        TunedLens lens = new TunedLens(model, chunks, new TunedLens.Params(p.steps(), p.lr(),
+                TunedLens.Optimizer.valueOf(p.optimizer().toUpperCase()), batch, p.seed()));
+        List<String> layers = IntStream.range(0, lens.layers()).mapToObj(String::valueOf).toList();
+        progress.emit("corpus", Map.of("train_tokens", chunks.train().length * p.context(), "held_out_tokens", chunks.heldOut().length * p.context()));
+        return new Job() {
+            @Override
+            public boolean finished() {
+                return lens.finished();
+            }
+
+            @Override
+            public void step(Progress out) {
+                TunedLens.Step s = lens.step();
+                Map<String, Object> event = new LinkedHashMap<>();
+                event.put("step", s.step());
+                event.put("loss", Arrays.stream(s.kl()).sum());
+                event.put("layers", layers);
+                event.put("kl", s.kl());
+                event.put("progress", (double) s.step() / p.steps());
+                out.emit("step", event);
+            }
+
+            @Override
+            public Object result() {
+                TunedLens.Evaluation e = lens.evaluate();
+                String id = save(model, lens.translators());
+                return new Result(id, e.klLogit(), e.klTuned());
+            }
+
+            @Override
+            public void close() {
+                lens.close();
+            }
+        };
+    }
+
+    /** The one place a trained lens is written. */
+    private String save(LoadedModel model, TunedLens.Translators translators) {
+        return LensArtefact.save(Path.of(config.dataDir()).toAbsolutePath().normalize().resolve("lenses"), model.id(), model.config(), translators);
+    }
+}
