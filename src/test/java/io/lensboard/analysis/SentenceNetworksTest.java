@@ -13,6 +13,8 @@ import io.lensboard.Fixtures;
 import io.lensboard.analysis.InputReconstruction.Loss;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
 import io.lensboard.analysis.InputReconstruction.Params;
+import io.lensboard.model.Dtype;
+import io.lensboard.model.LoadProgress;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.pool.ModelLoader;
 import org.junit.jupiter.api.Test;
@@ -70,7 +72,22 @@ class SentenceNetworksTest {
     /** float64 casts the model: its output matches float32's to float32 rounding, and is float64 throughout. */
     @Test
     void float64TransformerMatchesFloat32() {
-        try (LoadedModel m = tiny(); NDManager scope = m.newScope()) {
+        try (LoadedModel m = tiny()) {
+            assertFloat64MatchesFloat32(m);
+        }
+    }
+
+    /** A bfloat16 model's float64 copy starts from its held weights widened (exactly), so it matches its float32 pass. */
+    @Test
+    void float64CopyOfABfloat16ModelWidensItsWeights() {
+        try (LoadedModel m = ModelLoader.load("gpt2-tiny", Fixtures.dir("gpt2-tiny"), null, Dtype.BFLOAT16, Device.cpu(),
+                LoadProgress.NONE)) {
+            assertFloat64MatchesFloat32(m);
+        }
+    }
+
+    private static void assertFloat64MatchesFloat32(LoadedModel m) {
+        try (NDManager scope = m.newScope()) {
             NetworkSpec spec32 = new NetworkSpec(Network.TRANSFORMER, 2, true, true, 0, Precision.FLOAT32);
             NetworkSpec spec64 = new NetworkSpec(Network.TRANSFORMER, 2, true, true, 0, Precision.FLOAT64);
             NDArray e = m.transformer().embed(scope.create(new long[] {464, 6766, 318, 4171}).reshape(1, 4));

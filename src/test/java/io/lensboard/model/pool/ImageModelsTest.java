@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import io.lensboard.Fixtures;
 import io.lensboard.model.CheckpointException;
+import io.lensboard.model.Dtype;
 import io.lensboard.model.InvalidModelIdException;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
@@ -80,6 +81,19 @@ class ImageModelsTest {
                     () -> pool.load("gpt2-tiny+gpt2-tiny").get(60, TimeUnit.SECONDS));
             assertTrue(stem.getCause().getMessage().contains("must be a ViT"), stem.getCause().getMessage());
             assertThrows(UnknownModelException.class, () -> pool.load("vit-tiny+no-such-model"));
+        }
+    }
+
+    /** ViTs and hybrids are held in float32 only: another dtype is refused with a message naming the fix. */
+    @Test
+    void refusesViTsAndHybridsInHalfPrecision() throws Exception {
+        try (DeviceThread device = new DeviceThread(Device.cpu()); ModelPool pool = pool(device)) {
+            for (String id : List.of("vit-tiny", "vit-tiny+gpt2-tiny")) {
+                ExecutionException half = assertThrows(ExecutionException.class,
+                        () -> pool.load(id, Dtype.BFLOAT16).get(60, TimeUnit.SECONDS));
+                assertTrue(half.getCause() instanceof CheckpointException, half.getCause().toString());
+                assertTrue(half.getCause().getMessage().contains("float32 only"), half.getCause().getMessage());
+            }
         }
     }
 }
