@@ -39,7 +39,9 @@ public class RunGrids {
         long cells = 1;
         for (int a = 0; a < axes.size(); a++) {
             require(axes.get(a), values.get(a));
-            cells = Math.min(cells * values.get(a).size(), Integer.MAX_VALUE); // each list is shorter than 2^31
+            int n = values.get(a).size();
+            // exact up to Long.MAX_VALUE (the message names the real count), saturating beyond
+            cells = n != 0 && cells > Long.MAX_VALUE / n ? Long.MAX_VALUE : cells * n;
         }
         if (cells > maxCells) {
             List<String> names = axes.stream().map(GridTable.Axis::name).toList();
