@@ -264,10 +264,12 @@ public class RunService {
      * downloaded is checked when its run starts.
      */
     private <P extends Record> void checkTokens(RunKind<P> kind, P params, ModelRef ref, ModelConfig config) {
-        if (pool.loaded().stream().anyMatch(m -> m.id().equals(ref.id()))) {
+        Optional<LoadedModel> loaded = pool.loaded().stream().filter(m -> m.id().equals(ref.id())).findFirst();
+        if (loaded.isPresent()) {
             Threads.blocking("waiting for the device");
             try {
-                pool.run(ref.id(), m -> {
+                // the loaded entry's dtype: the default's may not be loaded, and the tokenizer is the same
+                pool.run(ref.id(), loaded.get().dtype(), m -> {
                     kind.checkTokens(params, m.tokenizer(), config);
                     return null;
                 }).join();
