@@ -194,6 +194,7 @@ public class AlignmentsPageResource {
         private final Sse sse;
         private final boolean[] finished;
         private final RunRecord[] runs;   // each cell's run as last read from the store (its params never change)
+        private final String[] snapshots; // each cell's latest image (an image run's events carry one every few steps)
         private int finishedCount;
 
         TableStream(Alignment a, Sse sse) {
@@ -201,6 +202,7 @@ public class AlignmentsPageResource {
             this.sse = sse;
             this.finished = new boolean[a.rows() * a.features().size()];
             this.runs = new RunRecord[finished.length];
+            this.snapshots = new String[finished.length];
         }
 
         List<OutboundSseEvent> events(CellEvent e) {
@@ -212,7 +214,11 @@ public class AlignmentsPageResource {
             if (finished[i]) {
                 return List.of();
             }
-            return List.of(cell(AlignmentView.progress(e.row(), e.column(), runs[i], read(e.event().data()))));
+            com.fasterxml.jackson.databind.JsonNode data = read(e.event().data());
+            if (data.hasNonNull("snapshot")) {
+                snapshots[i] = data.get("snapshot").asText();
+            }
+            return List.of(cell(AlignmentView.progress(e.row(), e.column(), runs[i], data, snapshots[i])));
         }
 
         private List<OutboundSseEvent> refresh(int r, int c, int i) {
