@@ -103,7 +103,7 @@ public class AlignmentsPageResource {
         }
     }
 
-    private static List<Integer> layers(String text) {
+    static List<Integer> layers(String text) {
         List<Integer> out = new ArrayList<>();
         for (String s : (text == null ? "" : text).split("[,\\s]+")) {
             if (!s.isBlank()) {
