@@ -229,7 +229,9 @@ public class RunService {
 
     private <P extends Record> JsonNode normalise(RunKind<P> kind, JsonNode params, ModelRef ref, Optional<ModelConfig> config) {
         P p = kind.complete(kind.schema().read(params), config);
-        config.ifPresent(c -> checkTokens(kind, p, ref, c));
+        if (!kind.takesImages()) { // an image model has no tokenizer to check with
+            config.ifPresent(c -> checkTokens(kind, p, ref, c));
+        }
         return kind.schema().write(json, p);
     }
 
