@@ -414,7 +414,11 @@ public class RunService {
         try {
             store().start(run.id(), replica.id());
         } catch (RuntimeException e) {
-            finish(run.id(), RunState.FAILED, ModelPool.message(e));
+            try {
+                finish(run.id(), RunState.FAILED, ModelPool.message(e));
+            } finally {
+                sequences.remove(run.id());
+            }
             return;
         }
         runJob(run, kind);

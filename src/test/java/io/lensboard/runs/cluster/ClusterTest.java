@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lensboard.Fixtures;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -61,8 +62,7 @@ class ClusterTest {
         } catch (Exception e) {
             Assumptions.assumeTrue(false, "PostgreSQL could not start, so the cluster is not tested: " + e.getMessage());
         }
-        Assumptions.assumeTrue(Files.isDirectory(Path.of(System.getProperty("shared.fixtures", "../shared/fixtures"), MODEL)),
-                "the fixtures are missing (../shared/fixtures)");
+        Fixtures.dir(MODEL);
         CompletableFuture<Child> startA = CompletableFuture.supplyAsync(() -> start("a"));
         CompletableFuture<Child> startB = CompletableFuture.supplyAsync(() -> start("b"));
         a = startA.join();
@@ -124,7 +124,7 @@ class ClusterTest {
     @Order(3)
     void killingTheReplicaRunningARunRequeuesItAndTheOtherFinishesIt() throws Exception {
         loadOnA();
-        String id = submit(b, WARM_ON_A, 300);
+        String id = submit(b, WARM_ON_A, 100);
         List<JsonNode> seen = new ArrayList<>();
         long[] killedAt = {0};
         followOn(b, id, e -> {

@@ -14,9 +14,9 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 
 /**
  * One lensboard replica in a child JVM, for {@link ClusterTest}: {@link #main} runs this class through the JUnit
- * launcher (by name: Quarkus must load the class in its own class loader), so Quarkus's test support builds and starts the application from the test class path (no packaged jar
- * is needed). It prints its URL and serves until its standard input closes or it is killed. The name does not end
- * in "Test": the build never runs it by itself.
+ * launcher (by name: Quarkus must load the class in its own class loader), so Quarkus's test support builds and
+ * starts the application from the test class path (no packaged jar is needed). It prints its URL and serves until
+ * its standard input closes or it is killed. The name does not end in "Test": the build never runs it by itself.
  */
 @QuarkusTest
 public class ReplicaProcess {
