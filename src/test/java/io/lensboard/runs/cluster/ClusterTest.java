@@ -34,8 +34,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Two lensboard replicas (child JVMs, {@link ReplicaProcess}) on one real PostgreSQL started by the test: runs
- * submitted to either run exactly once, a viewer on one replica follows a run the other executes, and a run whose
- * replica is killed (SIGKILL) is queued again and finished by the other. Short lease (6 s) and heartbeat (1 s) here;
+ * submitted to either run exactly once, a viewer on one replica follows a run the other executes, a cancel asked on
+ * one stops a run on the other, and a run whose replica is killed (SIGKILL) is queued again and finished by the other. Short lease (6 s) and heartbeat (1 s) here;
  * the warm wait is long (60 s), so a run whose model A holds warm is A's. Skips when PostgreSQL cannot start.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -122,6 +122,23 @@ class ClusterTest {
 
     @Test
     @Order(3)
+    void aCancelAskedOnBStopsARunningRunOnAAndTheHomePageShowsBothReplicas() throws Exception {
+        loadOnA();
+        String id = submit(b, WARM_ON_A, 100000);
+        poll(Duration.ofSeconds(120), () -> get(b, "/api/runs/" + id).get("state").asText().equals("running"), id + " runs");
+        JsonNode asked = JSON.readTree(send(b, "POST", "/api/runs/" + id + "/cancel", "").body());
+        assertEquals(id, asked.get("id").asText());
+        JsonNode run = awaitFinished(a, id, Duration.ofSeconds(60));
+        assertEquals("cancelled", run.get("state").asText(), run.toString());
+        assertEquals("a", run.get("replica").asText());
+
+        String home = send(b, "GET", "/", null).body();
+        assertTrue(home.contains("class=\"cluster\"") && home.contains(">a</a>") && home.contains(">b</a>"),
+                "the home page lists both replicas: " + home);
+    }
+
+    @Test
+    @Order(4)
     void killingTheReplicaRunningARunRequeuesItAndTheOtherFinishesIt() throws Exception {
         loadOnA();
         String id = submit(b, WARM_ON_A, 100);
