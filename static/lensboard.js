@@ -225,6 +225,21 @@
   }
 
   const mean = xs => { const v = xs.filter(x => x != null); return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null; };
+  const lenses = new WeakMap(); // each drawn pane's lens JSON
+
+  // The compare page: both sides' mean KL(final ‖ layer) on one chart (logit vs tuned, or two models), once both are in.
+  function bothSides() {
+    const canvas = document.querySelector(".chart-both");
+    const [a, b] = ["#pane-a .lens-pane", "#pane-b .lens-pane"].map(s => lenses.get(document.querySelector(s)));
+    if (!canvas || !a || !b || drawn.has(canvas)) return;
+    drawn.set(canvas, true);
+    const longer = a.layers.length >= b.layers.length ? a : b;
+    const chart = lineChart(canvas, longer.layers.map(l => String(l.layer)),
+      [`mean KL(final ‖ layer), ${canvas.dataset.a}`, `mean KL(final ‖ layer), ${canvas.dataset.b}`],
+      { title: { display: true, text: "nats" }, beginAtZero: true });
+    [a, b].forEach((lens, k) => { chart.data.datasets[k].data = lens.layers.map(l => mean(l.positions.map(p => p.kl_final))); });
+    chart.refresh();
+  }
 
   async function charts(pane) {
     // A lens that failed (its error is in the status line) has nothing to chart.
@@ -233,6 +248,8 @@
     const response = await fetch(pane.dataset.api);
     if (!response.ok) return;
     const lens = await response.json();
+    lenses.set(pane, lens);
+    bothSides();
     const select = pane.querySelector(".chart-position");
     select.replaceChildren(); // a page put back by the browser's Back has its old options
     lens.tokens.forEach((t, i) => select.add(new Option(`${i}: ${JSON.stringify(t.text)}`, String(i))));

@@ -13,11 +13,15 @@ public interface LensboardConfig {
 
     Models models();
 
+    Lenses lenses();
+
     Pool pool();
 
     Runs runs();
 
     Cluster cluster();
+
+    Images images();
 
     /** Where runs are stored (the H2 database file by default). */
     @WithDefault("./data")
@@ -32,6 +36,11 @@ public interface LensboardConfig {
 
     interface Models {
         /** Directories whose subdirectories are models (env LENSBOARD_MODELS_DIRS, comma-separated). */
+        Optional<List<String>> dirs();
+    }
+
+    interface Lenses {
+        /** Directories whose subdirectories are tuned lenses (env LENSBOARD_LENSES_DIRS, comma-separated). */
         Optional<List<String>> dirs();
     }
 
@@ -68,6 +77,20 @@ public interface LensboardConfig {
         /** How long a run waits for a replica holding its model warm before any replica takes it. */
         @WithDefault("10S")
         Duration warmWait();
+    }
+
+    interface Images {
+        /** The largest image file accepted (the request body limit is 2M as well). */
+        @WithDefault("2M")
+        MemorySize maxBytes();
+
+        /** The most pixels on either side of an uploaded image. */
+        @WithDefault("4096")
+        int maxSide();
+
+        /** The most pixels in all (width x height), checked from the header before decoding. */
+        @WithDefault("12000000")
+        long maxPixels();
     }
 
     interface Pool {

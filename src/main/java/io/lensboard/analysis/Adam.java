@@ -2,6 +2,7 @@ package io.lensboard.analysis;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /** Adam's moment estimates for one optimised array (Kingma and Ba, default betas). */
@@ -16,8 +17,13 @@ final class Adam {
 
     /** Moments live in {@code run}, the optimisation's own manager. */
     Adam(NDManager run, Shape shape) {
-        m = run.zeros(shape);
-        v = run.zeros(shape);
+        this(run, shape, DataType.FLOAT32);
+    }
+
+    /** Moments of the optimised array's type (float64 keeps a float64 run float64 throughout). */
+    Adam(NDManager run, Shape shape, DataType type) {
+        m = run.zeros(shape, type);
+        v = run.zeros(shape, type);
     }
 
     /** The step m̂ / (√v̂ + ε) for this gradient, owned by {@code stepScope}; the caller scales it by the rate. */

@@ -52,7 +52,8 @@ public record Feature(int layer, FeatureSlice slice) {
     /** The feature's value read off block l's output [B, T, d_model]: [B]. */
     public NDArray read(NDArray out, Read read) {
         FeatureSlice.Range n = slice.neurons();
-        NDArray perPosition = out.get(new NDIndex(":, :, {}:{}", n.start(), n.end())).mean(new int[] {2}); // [B, T]
+        NDArray neurons = n.all() ? out : out.get(new NDIndex(":, :, {}:{}", n.start(), n.end()));
+        NDArray perPosition = neurons.mean(new int[] {2}); // [B, T]
         return switch (read) {
             case LAST -> perPosition.get(new NDIndex(":, -1"));
             case SUM -> perPosition.sum(new int[] {1});

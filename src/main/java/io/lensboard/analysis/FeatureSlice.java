@@ -6,8 +6,9 @@ import java.util.regex.Pattern;
 /**
  * A feature as the write-up "language model features" writes one: a slice {@code [batch, positions, neurons]}
  * of block l's output {@code blocks.{l-1}.hook_resid_post}, such as {@code [:, :, 2000]},
- * {@code [:, :, 2000-2004]} (inclusive), {@code [:, :, 0:4]} (end exclusive) or {@code [:, 0-4, 2000]}.
- * The batch part is always {@code :}; each other part is one contiguous range.
+ * {@code [:, :, 2000-2004]} (inclusive), {@code [:, :, 0:4]} (end exclusive), {@code [:, 0-4, 2000]} or
+ * {@code [:, 6, :]} (all neurons of position 6). The batch part is always {@code :}; each other part is one
+ * contiguous range, and positions and neurons are not both ':'.
  */
 public record FeatureSlice(Range positions, Range neurons) {
 
@@ -46,10 +47,12 @@ public record FeatureSlice(Range positions, Range neurons) {
             throw bad(text, parts[0].trim(), "the batch part must be ':'");
         }
         Range neurons = range(text, parts[2].trim());
-        if (neurons.all()) {
-            throw bad(text, parts[2].trim(), "choose neurons: an index (17), an inclusive list (17-20) or a range (17:21)");
+        Range positions = range(text, parts[1].trim());
+        if (neurons.all() && positions.all()) {
+            throw bad(text, parts[2].trim(), "choose neurons: an index (17), an inclusive list (17-20) or a range (17:21), "
+                    + "or positions with ':' for all neurons ([:, 6, :])");
         }
-        return new FeatureSlice(range(text, parts[1].trim()), neurons);
+        return new FeatureSlice(positions, neurons);
     }
 
     private static Range range(String slice, String part) {

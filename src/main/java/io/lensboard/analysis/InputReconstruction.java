@@ -6,15 +6,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import io.lensboard.model.ActivationCache;
-import io.lensboard.model.Forward;
 import io.lensboard.model.LoadedModel;
-import io.lensboard.model.Transformer;
 
 /**
  * Input reconstruction (write-up "sentence representation"): gradient descent on an input embedding
- * e_n so that a truncated model's output O_l(e_n) matches the target's O_l(e), then decoding e_n back to
- * tokens through the Moore-Penrose pseudo-inverse of the token embedding.
+ * e_n so that a network's output O_l(e_n) (a truncated model, or a toy on its token embedding) matches the
+ * target's O_l(e), then decoding e_n back to tokens through the Moore-Penrose pseudo-inverse of the token embedding.
  *
  * <p>Stepwise: {@link #step()} does one update, so a caller can interleave other device work, report
  * progress and cancel between steps. Every method must run on the model's device thread; arrays of a
@@ -26,54 +23,60 @@ public final class InputReconstruction implements AutoCloseable {
 
     public enum Optimizer { GD, ADAM }
 
-    public record Params(String prompt, int blocks, boolean finalNorm, boolean lmHead, Loss loss, Optimizer optimizer,
-                         double lr, int steps, long seed, int topk, int decodeEvery,
-                         double mu, double sigma, double s, double t) {}
+    /** {@code yardstickSigma}: the σ of e′ = e + N(0, σ) in the yardstick m (eq. 4; the write-up uses 1/20 and 1/25). */
+    public record Params(String prompt, NetworkSpec network, Loss loss, Optimizer optimizer, double lr, int steps, long seed,
+                         int topk, int decodeEvery, double mu, double sigma, double s, double t, double yardstickSigma) {
 
-    /** One step's report; {@code ids} is the current top-1 decoding, present every decodeEvery steps. */
-    public record Step(int step, double loss, long[] ids) {}
+        /** Through the model's first {@code blocks} blocks in float32, yardstick σ = 1/20. */
+        public Params(String prompt, int blocks, boolean finalNorm, boolean lmHead, Loss loss, Optimizer optimizer,
+                      double lr, int steps, long seed, int topk, int decodeEvery, double mu, double sigma, double s, double t) {
+            this(prompt, NetworkSpec.transformer(blocks, finalNorm, lmHead), loss, optimizer, lr, steps, seed, topk, decodeEvery,
+                    mu, sigma, s, t, 1.0 / 20);
+        }
+    }
 
+    /**
+     * One step's report; {@code ids} is the current top-1 decoding and {@code mG} its m_g, both present every
+     * decodeEvery steps (null otherwise).
+     */
+    public record Step(int step, double loss, long[] ids, Double mG) {}
+
+    /**
+     * {@code stepsToCriterion}: the first checked step n with m_g(n) < m (eq. 4), null if never; repetition of the
+     * top-1 decoding and of each top-k row.
+     */
     public record Result(long[] ids, String text, double exactFraction, double m, double mG, boolean success,
-                         long[][] topk, long[] target, double finalLoss) {}
+                         long[][] topk, long[] target, double finalLoss, Integer stepsToCriterion, double repetition,
+                         double[] repetitionTopk) {}
 
-    private final LoadedModel model;
     private final Params p;
-    private final Forward spec;
     private final NDManager run;
-    private final long[] target;
-    private final NDArray targetOut;   // O_l(e)
-    private final EmbeddingDecoder decoder;
+    private final SentenceTarget target;
+    private final NDArray e0;          // e_0, kept for the export
     private final NDArray e;           // e_n, [1, T, d], the optimised token embedding
     private final Adam adam;
     private final double m;            // the yardstick, eq. 4
+    private Integer stepsToCriterion;
     private int n;
 
     public InputReconstruction(LoadedModel model, Params p) {
-        this.model = model;
         this.p = p;
-        this.spec = new Forward(p.blocks(), p.finalNorm(), p.lmHead());
-        this.target = LogitLens.tokenize(model, new LogitLens.Request(p.prompt(), 1, false));
         this.run = model.newScope();
-        Transformer tf = model.transformer();
-        NDArray eTarget = tf.embed(run.create(target).reshape(1, target.length));
-        targetOut = tf.forward(eTarget, spec, ActivationCache.none());
-        decoder = new EmbeddingDecoder(tf.tokenEmbedding(), run);
+        this.target = new SentenceTarget(model, p.prompt(), p.network(), run);
+        DataType type = target.type();
+        NDArray eTarget = target.e();
 
         Engine.getInstance().setRandomSeed((int) p.seed());
         Shape shape = eTarget.getShape();
-        // e_0 = s * N(mu, sigma) + t * e  (sentence representation, defaults mu = 1/2, sigma = 1/20, s = 1, t = 0)
-        NDArray start = run.randomNormal((float) p.mu(), (float) p.sigma(), shape, DataType.FLOAT32)
-                .mul((float) p.s()).add(eTarget.mul((float) p.t()));
-        e = start;
-        adam = new Adam(run, shape);
-        // m = ||O_l(e') - O_l(e)||_1, e' = e + N(0, 1/20): how far a slightly shifted input lands (eq. 4)
-        NDArray shifted = eTarget.add(run.randomNormal(0f, 1f / 20, shape, DataType.FLOAT32));
-        m = distance(tf.forward(shifted, spec, ActivationCache.none()), Loss.L1);
-    }
-
-    private double distance(NDArray out, Loss loss) {
-        NDArray diff = out.sub(targetOut);
-        return (loss == Loss.L1 ? diff.abs().sum() : diff.square().sum().sqrt()).getFloat();
+        // e_0 = s * N(mu, sigma) + t * e  (sentence representation, defaults mu = 1/2, sigma = 1/20, s = 1, t = 0);
+        // drawn in float32 so that both precisions start from the same e_0
+        NDArray noise = run.randomNormal((float) p.mu(), (float) p.sigma(), shape, DataType.FLOAT32).toType(type, false);
+        e0 = noise.mul((float) p.s()).add(eTarget.mul((float) p.t()));
+        e = e0.duplicate();
+        adam = new Adam(run, shape, type);
+        // m = ||O_l(e') - O_l(e)||_1, e' = e + N(0, yardstick_sigma): how far a slightly shifted input lands (eq. 4)
+        NDArray shift = run.randomNormal(0f, (float) p.yardstickSigma(), shape, DataType.FLOAT32).toType(type, false);
+        m = target.outputDistance(eTarget.add(shift));
     }
 
     /** Arrays the run holds between steps; constant over steps unless a step leaks (tested). */
@@ -86,12 +89,11 @@ public final class InputReconstruction implements AutoCloseable {
     }
 
     public long[] target() {
-        return target.clone();
+        return target.ids();
     }
 
-    /** One update of e_n; returns the objective before it, and the decoding every decodeEvery steps. */
+    /** One update of e_n; returns the objective before it, and the decoding and its m_g every decodeEvery steps. */
     public Step step() {
-        Transformer tf = model.transformer();
         double lossValue;
         try (NDManager stepScope = run.newSubManager()) {
             NDArray x = e.duplicate();
@@ -99,11 +101,11 @@ public final class InputReconstruction implements AutoCloseable {
             x.setRequiresGradient(true);
             NDArray grad;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray diff = tf.forward(x, spec, ActivationCache.none()).sub(targetOut);
+                NDArray diff = target.outputDiff(x);
                 // ||O_l(e_n) - O_l(e)||_1, or the L2 norm
                 NDArray objective = p.loss() == Loss.L1 ? diff.abs().sum() : diff.square().sum().sqrt();
                 gc.backward(objective);
-                lossValue = objective.getFloat();
+                lossValue = SentenceTarget.scalar(objective);
                 grad = x.getGradient();
             }
             n++;
@@ -115,14 +117,28 @@ public final class InputReconstruction implements AutoCloseable {
                 e.subi(grad.mul((float) eta));
             }
         }
-        long[] ids = n % p.decodeEvery() == 0 || n == p.steps() ? decode(1)[0] : null;
-        return new Step(n, lossValue, ids);
+        if (n % p.decodeEvery() != 0 && n != p.steps()) {
+            return new Step(n, lossValue, null, null);
+        }
+        long[] ids = decode(1)[0];
+        double mG = decodedDistance(ids);
+        if (stepsToCriterion == null && mG < m) {
+            stepsToCriterion = n; // the criterion m_g < m (eq. 4), first met at this checked step
+        }
+        return new Step(n, lossValue, ids, mG);
     }
 
     /** a_g = argmax W^+ e_n per position: the top-k decodings, [k][T]. */
     public long[][] decode(int k) {
         try (NDManager scope = run.newSubManager()) {
-            return decoder.topk(Scopes.copy(e, scope).squeeze(0), k);
+            return target.decode(Scopes.copy(e, scope), k);
+        }
+    }
+
+    /** m_g = ||O_l(e_g) - O_l(e)||_1 for the embedding e_g of {@code ids}. */
+    private double decodedDistance(long[] ids) {
+        try (NDManager scope = run.newSubManager()) {
+            return target.decodedDistance(ids, scope);
         }
     }
 
@@ -130,15 +146,11 @@ public final class InputReconstruction implements AutoCloseable {
     public Result result(double finalLoss) {
         long[][] topk = decode(p.topk());
         long[] ids = topk[0];
-        double mG;
-        try (NDManager scope = run.newSubManager()) {
-            Transformer tf = model.transformer();
-            NDArray eG = tf.embed(scope.create(ids).reshape(1, ids.length));
-            mG = distance(tf.forward(eG, spec, ActivationCache.none()), Loss.L1);
-        }
+        long[] targetIds = target.ids();
+        double mG = decodedDistance(ids);
         int exact = 0;
         for (int i = 0; i < ids.length; i++) {
-            exact += ids[i] == target[i] ? 1 : 0;
+            exact += ids[i] == targetIds[i] ? 1 : 0;
         }
         long[][] perPosition = new long[ids.length][p.topk()];
         for (int i = 0; i < ids.length; i++) {
@@ -146,8 +158,15 @@ public final class InputReconstruction implements AutoCloseable {
                 perPosition[i][j] = topk[j][i];
             }
         }
-        return new Result(ids, model.tokenizer().decode(ids), (double) exact / ids.length, m, mG, mG < m,
-                perPosition, target.clone(), finalLoss);
+        return new Result(ids, target.decodeText(ids), (double) exact / ids.length, m, mG, mG < m,
+                perPosition, targetIds, finalLoss, stepsToCriterion, Repetition.of(ids), Repetition.rows(topk));
+    }
+
+    /** The target e, the start e_0 and the current e_n, for the export. */
+    public Embeddings embeddings() {
+        Shape s = e.getShape();
+        return new Embeddings((int) s.get(1), (int) s.get(2), target.type() == DataType.FLOAT64,
+                Embeddings.values(target.e()), Embeddings.values(e0), Embeddings.values(e));
     }
 
     @Override

@@ -2,8 +2,18 @@ package io.lensboard.analysis;
 
 import java.util.List;
 
-/** The logit lens of one prompt: every decoded layer, in order. */
-public record LensResult(String model, String prompt, List<Token> tokens, List<Layer> layers) {
+/**
+ * The lens of one prompt: every decoded layer, in order, and the decoder that read them: {@code logit} (the final norm
+ * and the unembedding as they are) or {@code tuned:<lens id>} (a tuned lens's translator first).
+ */
+public record LensResult(String model, String decoder, String prompt, List<Token> tokens, List<Layer> layers) {
+    public static final String LOGIT = "logit";
+    public static final String TUNED = "tuned:";
+
+    /** Through the logit lens. */
+    public LensResult(String model, String prompt, List<Token> tokens, List<Layer> layers) {
+        this(model, LOGIT, prompt, tokens, layers);
+    }
 
     public record Token(long id, String text) {}
 

@@ -1,26 +1,36 @@
 package io.lensboard.analysis;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import io.lensboard.model.ActivationCache;
 import io.lensboard.model.Forward;
 import io.lensboard.model.Hooks;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.Transformer;
+import io.lensboard.model.TunedLensWeights;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
  * The logit lens (nostalgebraist, 2020): decode every layer's residual stream through the final norm
- * and the unembedding, as if the model stopped there. Probabilities, entropies and KLs are computed in
- * float64 from the float32 logits; ranks compare the float32 logits themselves.
+ * and the unembedding, as if the model stopped there. All rows are normalised and unembedded together, one GEMM
+ * per chunk of layers; every metric is computed in float32 on the device ({@link LensDistribution}) and only
+ * [layers, T, k]-sized results come to the Java heap. Ranks compare the float32 logits themselves.
  */
 public final class LogitLens {
     public static final int MAX_TOPK = 100;
+    /**
+     * The largest [rows, T, V] float32 logits decoded at once (128 MiB). Besides it, the input and output rows'
+     * distributions (x, lp, p: 6 [T, V] arrays) are kept for the whole lens, and each block of positions has a few
+     * temporaries.
+     */
+    private static final long CHUNK_ELEMENTS = 1L << 25;
 
     private LogitLens() {}
 
@@ -55,141 +65,271 @@ public final class LogitLens {
      * Must run on the thread that owns the model's device (see ModelPool).
      */
     public static LensResult run(LoadedModel model, Request request, Consumer<LensResult.Layer> onLayer) {
-        return run(model, request, tokenize(model, request), onLayer);
+        return run(model, request, tokenize(model, request), null, onLayer, () -> false);
     }
 
     /** As {@link #run(LoadedModel, Request, Consumer)}, on ids already {@link #tokenize}d from the request's prompt. */
     public static LensResult run(LoadedModel model, Request request, long[] ids, Consumer<LensResult.Layer> onLayer) {
-        LensTokenizer tok = model.tokenizer();
-        List<LensResult.Token> tokens = tokens(model, ids);
+        return run(model, request, ids, null, onLayer, () -> false);
+    }
+
+    /** The lens through a decoder, to the end: see {@link #run(LoadedModel, Request, long[], TunedLensWeights, Consumer, BooleanSupplier)}. */
+    public static LensResult run(LoadedModel model, Request request, long[] ids, TunedLensWeights tuned,
+                                 Consumer<LensResult.Layer> onLayer) {
+        return run(model, request, ids, tuned, onLayer, () -> false);
+    }
+
+    /**
+     * As {@link #run(LoadedModel, Request, Consumer)}, on ids already {@link #tokenize}d from the request's prompt,
+     * through a decoder: {@code tuned} null for the logit lens, else a tuned lens (already checked to fit the model)
+     * whose translators apply to each layer's residual stream before the final norm. Before each layer asks
+     * {@code stop} whether anyone still wants the rest, and if not throws {@link CancellationException} (the forward
+     * pass and the current chunk's GEMM are the most it wastes).
+     */
+    public static LensResult run(LoadedModel model, Request request, long[] ids, TunedLensWeights tuned,
+                                 Consumer<LensResult.Layer> onLayer, BooleanSupplier stop) {
         Transformer tf = model.transformer();
-        int nLayers = model.config().nLayers();
+        List<Row> rows = rows(model.config().nLayers(), request.subBlocks());
+        int last = rows.size() - 1;
         List<LensResult.Layer> layers = new ArrayList<>();
+        LensResult.Layer output = null;
         try (NDManager scope = model.newScope()) {
             ActivationCache cache = ActivationCache.of(Hooks::isResidual);
-            NDArray idArray = scope.create(ids).reshape(1, ids.length);
-            tf.forward(tf.embed(idArray), Forward.residualAfter(nLayers), cache);
-
-            Decoded output = decode(tf, cache.get(Hooks.residPost(nLayers - 1)), scope);
-            Decoded input = decode(tf, cache.get(Hooks.residPre(0)), scope);
-            NDArray finalProbs = column(output.logProbs.exp());
-            NDArray inputProbs = column(input.logProbs.exp());
-            Reference ref = new Reference(finalProbs, rowDot(output.logProbs, finalProbs), inputProbs,
-                    rowDot(input.logProbs, inputProbs), ids, output.logits.argMax(-1).toLongArray(),
-                    java.util.Map.of(Hooks.residPre(0), input, Hooks.residPost(nLayers - 1), output));
-
-            layers.add(decodeAndEmit(0, Hooks.residPre(0), tf, cache, ref, request, tok, onLayer));
-            for (int l = 1; l <= nLayers; l++) {
-                if (request.subBlocks()) {
-                    layers.add(decodeAndEmit(l - 0.5, Hooks.residMid(l - 1), tf, cache, ref, request, tok, onLayer));
+            tf.forward(tf.embed(scope.create(ids).reshape(1, ids.length)), Forward.residualAfter(model.config().nLayers()), cache);
+            Translators translators = tuned == null ? Translators.none() : Translators.of(tuned, scope);
+            Targets targets = null;
+            for (List<Integer> chunk : chunks(rows.size(), rowsPerChunk(ids.length, model.config().vocabSize()))) {
+                try (NDManager chunkScope = scope.newSubManager()) {
+                    NDArray logits = logits(tf, residualRows(cache, translators, rows, chunk, chunkScope)); // [chunk rows, T, V]
+                    if (targets == null) { // the first chunk holds the input row and the output row, in that order
+                        targets = Targets.of(logits, ids, scope);
+                    }
+                    for (int j = 0; j < chunk.size(); j++) {
+                        int r = chunk.get(j);
+                        if (stop.getAsBoolean()) {
+                            throw new CancellationException("the logit lens was stopped: nobody is waiting for it");
+                        }
+                        LensDistribution reference = r == 0 ? targets.input : r == last ? targets.output : null;
+                        LensResult.Layer layer = decode(rows.get(r), logits.get(j), reference, targets, request.topk(),
+                                model.tokenizer());
+                        if (r == last) {
+                            output = layer; // decoded first as the KL reference, reported last
+                        } else {
+                            layers.add(layer);
+                            onLayer.accept(layer);
+                        }
+                    }
                 }
-                layers.add(decodeAndEmit(l, Hooks.residPost(l - 1), tf, cache, ref, request, tok, onLayer));
             }
         }
-        return new LensResult(model.id(), request.prompt(), tokens, layers);
+        layers.add(output);
+        onLayer.accept(output);
+        return new LensResult(model.id(), tuned == null ? LensResult.LOGIT : LensResult.TUNED + tuned.id(), request.prompt(),
+                tokens(model, ids), layers);
     }
 
-    private static LensResult.Layer decodeAndEmit(Number layer, String hook, Transformer tf, ActivationCache cache,
-                                                  Reference ref, Request request, LensTokenizer tok,
-                                                  Consumer<LensResult.Layer> onLayer) {
-        // Every array of a row is attached to the row's scope: ops are chained from the row's own arrays.
-        // The input and output rows reuse their reference decodings; their few temporaries live in the
-        // request's scope instead.
-        try (NDManager rowScope = ref.finalProbs.getManager().newSubManager()) {
-            Decoded d = ref.decoded.containsKey(hook) ? ref.decoded.get(hook) : decode(tf, cache.get(hook), rowScope);
-            LensResult.Layer row = emit(layer, hook, d, ref, request, tok);
-            onLayer.accept(row);
-            return row;
+    /** A row of the lens: its layer number (l - 0.5 for a sub-block row) and the hook it decodes. */
+    private record Row(Number layer, String hook) {}
+
+    private static List<Row> rows(int nLayers, boolean subBlocks) {
+        List<Row> rows = new ArrayList<>();
+        rows.add(new Row(0, Hooks.residPre(0)));
+        for (int l = 1; l <= nLayers; l++) {
+            if (subBlocks) {
+                rows.add(new Row(l - 0.5, Hooks.residMid(l - 1)));
+            }
+            rows.add(new Row(l, Hooks.residPost(l - 1)));
         }
+        return rows;
     }
 
-    /** A layer decoded: float32 logits [T, V] and float64 log-probabilities [T, V]. */
-    private record Decoded(NDArray logits, NDArray logProbs) {}
-
-    /**
-     * What every row is compared with: the final and input layers' probabilities (as {@link #column}s)
-     * and their sum P log P per position, the target tokens, and those two layers' decodings by hook.
-     */
-    private record Reference(NDArray finalProbs, NDArray finalPLogP, NDArray inputProbs, NDArray inputPLogP,
-                             long[] ids, long[] finalTop1, java.util.Map<String, Decoded> decoded) {}
-
-    /** [T, V] as [T, V, 1], the right-hand side of {@link #rowDot}. */
-    private static NDArray column(NDArray a) {
-        return a.expandDims(2);
+    /** Rows per GEMM: as many [T, V] float32 blocks as fit in {@link #CHUNK_ELEMENTS}, at least the two references. */
+    private static int rowsPerChunk(int tokens, int vocab) {
+        return (int) Math.max(2, CHUNK_ELEMENTS / ((long) tokens * vocab));
     }
 
     /**
-     * sum_v a[t, v] b[t, v, 0] for every position t, as a batched dot product with no [T, V] temporary;
-     * the result is attached to {@code a}'s manager.
+     * Row indices 0..n-1 in chunks of at most {@code size}: the first chunk starts with the input row 0 and the output
+     * row n-1, which every row is compared with, then the rows in order.
      */
-    private static NDArray rowDot(NDArray a, NDArray bColumn) {
-        return a.expandDims(1).matMul(bColumn).reshape(a.getShape().get(0));
+    private static List<List<Integer>> chunks(int n, int size) {
+        List<Integer> order = new ArrayList<>(List.of(0, n - 1));
+        for (int r = 1; r < n - 1; r++) {
+            order.add(r);
+        }
+        List<List<Integer>> chunks = new ArrayList<>();
+        for (int from = 0; from < n; from += size) {
+            chunks.add(order.subList(from, Math.min(n, from + size)));
+        }
+        return chunks;
     }
 
-    private static Decoded decode(Transformer tf, NDArray resid, NDManager scope) {
-        NDArray logits = tf.unembed(tf.finalNorm(resid)).squeeze(0);
-        logits.attach(scope);
-        NDArray logProbs = logits.toType(DataType.FLOAT64, false).logSoftmax(-1);
-        logProbs.attach(scope);
-        return new Decoded(logits, logProbs);
+    /**
+     * h_l: the residual streams the chunk's rows decode, as one [rows, T, d_model] array, each through its decoder's
+     * translator (the tuned lens's h_l + A_l h_l + b_l; none for the logit lens). The decoder's input is made here
+     * and nowhere else.
+     */
+    private static NDArray residualRows(ActivationCache cache, Translators translators, List<Row> rows, List<Integer> chunk,
+                                        NDManager scope) {
+        NDList h = new NDList();
+        for (int r : chunk) {
+            String hook = rows.get(r).hook();
+            h.add(translators.apply(hook, cache.get(hook), scope));
+        }
+        NDArray stacked = NDArrays.concat(h, 0);
+        stacked.attach(scope);
+        return stacked;
     }
 
-    private static LensResult.Layer emit(Number layer, String hook, Decoded d, Reference ref, Request request,
-                                         LensTokenizer tok) {
-        NDArray lp = d.logProbs;
-        double[] entropy = rowDot(lp, column(lp.exp())).neg().toDoubleArray();
-        // KL(P || Q) = sum P log P - sum P log Q, Q this layer's distribution, P the final or the input layer's.
-        double[] klFinal = rowDot(lp, ref.finalProbs).neg().add(ref.finalPLogP).toDoubleArray();
-        double[] klInput = rowDot(lp, ref.inputProbs).neg().add(ref.inputPLogP).toDoubleArray();
-
-        int t = ref.ids.length;
-        long[] next = new long[t];
-        for (int i = 0; i < t; i++) {
-            next[i] = i + 1 < t ? ref.ids[i + 1] : ref.ids[i];
-        }
-        long[][] ranks = ranks(d.logits, ref.finalTop1, next, ref.ids);
-        // log p_l(x_{i+1}): its negative is the lens's cross-entropy at position i
-        double[] logProbNext = lp.gather(lp.getManager().create(next).reshape(t, 1), 1).toDoubleArray();
-
-        int k = request.topk();
-        NDList top = lp.topK(k, -1, true, true);
-        long[] topIds = top.get(1).toLongArray();
-        double[] topLogProbs = top.get(0).toDoubleArray();
-        float[] topLogits = d.logits.gather(top.get(1), 1).toFloatArray();
-
-        List<LensResult.Position> positions = new ArrayList<>(t);
-        for (int i = 0; i < t; i++) {
-            List<LensResult.TopToken> topTokens = new ArrayList<>(k);
-            for (int j = 0; j < k; j++) {
-                long id = topIds[i * k + j];
-                topTokens.add(new LensResult.TopToken(id, tok.text(id), Math.exp(topLogProbs[i * k + j]), topLogits[i * k + j]));
-            }
-            // KL is >= 0; clamp the float64 rounding of an exact 0 (a layer against itself).
-            positions.add(new LensResult.Position(topTokens, entropy[i], Math.max(0, klFinal[i]), Math.max(0, klInput[i]),
-                    ranks[0][i], i + 1 < t ? ranks[1][i] : null, ranks[2][i], i + 1 < t ? logProbNext[i] : null));
-        }
-        return new LensResult.Layer(layer, hook, positions);
+    /** logits = final_norm(h) W_U for h [rows, T, d_model]: one GEMM of rows * T by d_model by V. */
+    private static NDArray logits(Transformer tf, NDArray h) {
+        return tf.unembed(tf.finalNorm(h));
     }
 
-    /** 1 + the number of logits strictly larger than the target's, per position, for each target list. */
-    private static long[][] ranks(NDArray logits, long[]... targets) {
-        NDManager m = logits.getManager();
-        int t = targets[0].length;
-        long[] flat = new long[t * targets.length];
-        for (int i = 0; i < t; i++) {
-            for (int j = 0; j < targets.length; j++) {
-                flat[i * targets.length + j] = targets[j][i];
+    /**
+     * What every row is compared with: the input (layer 0) and output distributions, and per position the token ids
+     * whose ranks are reported: the output's top-1, the true next token (the token itself at the last position, whose
+     * next-token values are not reported) and the input token.
+     */
+    private record Targets(LensDistribution input, LensDistribution output, long[] rankIds, long[] next) {
+
+        static Targets of(NDArray firstChunk, long[] ids, NDManager scope) {
+            LensDistribution input = kept(firstChunk.get(0), scope);
+            LensDistribution output = kept(firstChunk.get(1), scope);
+            int t = ids.length;
+            long[] top1 = output.x().argMax(-1).toLongArray();
+            long[] next = new long[t];
+            long[] rankIds = new long[t * 3];
+            for (int i = 0; i < t; i++) {
+                next[i] = i + 1 < t ? ids[i + 1] : ids[i];
+                rankIds[3 * i] = top1[i];
+                rankIds[3 * i + 1] = next[i];
+                rankIds[3 * i + 2] = ids[i];
+            }
+            return new Targets(input, output, rankIds, next);
+        }
+    }
+
+    /** The distribution of logits [T, V] owned by {@code scope}, so that it outlives its chunk; its temporaries are freed. */
+    private static LensDistribution kept(NDArray logits, NDManager scope) {
+        try (NDManager temporaries = scope.newSubManager()) {
+            NDArray x = logits.duplicate();
+            x.attach(temporaries);
+            LensDistribution d = LensDistribution.of(x);
+            scope.attachAll(d.x(), d.lp(), d.p());
+            return d;
+        }
+    }
+
+    /**
+     * Positions per block of a row's metrics: [block, V] float32 arrays of about 1 MiB, so that the dozen passes of
+     * the metrics over a block find it in the core's cache rather than in memory.
+     */
+    private static int positionsPerBlock(int vocab) {
+        return Math.max(1, (1 << 18) / vocab);
+    }
+
+    /**
+     * One row's metrics from its logits [T, V] (attached to its chunk's manager), a block of positions at a time, each
+     * block's temporaries in a scope of its own (every operation's result belongs to its first operand's manager, so
+     * each chain starts from the block's arrays). The input and output rows are given as {@code own}: their reference
+     * distributions themselves, so that their KL to themselves is exactly 0. Only [T, k]-sized results leave the device.
+     */
+    private static LensResult.Layer decode(Row row, NDArray logits, LensDistribution own, Targets ref, int k,
+                                           LensTokenizer tok) {
+        int t = ref.next.length;
+        int block = positionsPerBlock((int) logits.getShape().get(1));
+        RowValues values = new RowValues(t, k);
+        for (int from = 0; from < t; from += block) {
+            int to = Math.min(t, from + block);
+            try (NDManager scope = logits.getManager().newSubManager()) {
+                LensDistribution d;
+                if (own != null) {
+                    d = own.positions(from, to, scope);
+                } else {
+                    NDArray x = logits.get(from + ":" + to);
+                    x.attach(scope);
+                    d = LensDistribution.of(x);
+                }
+                values.put(from, d, ref.output.positions(from, to, scope), ref.input.positions(from, to, scope),
+                        scope.create(java.util.Arrays.copyOfRange(ref.rankIds, 3 * from, 3 * to)).reshape(to - from, 3),
+                        scope.create(java.util.Arrays.copyOfRange(ref.next, from, to)).reshape(to - from, 1));
             }
         }
-        NDArray idx = m.create(flat).reshape(t, targets.length);
-        NDArray values = logits.gather(idx, 1); // [T, targets]
-        long[] counts = logits.expandDims(1).gt(values.expandDims(-1)).sum(new int[] {-1}).toLongArray();
-        long[][] out = new long[targets.length][t];
-        for (int i = 0; i < t; i++) {
-            for (int j = 0; j < targets.length; j++) {
-                out[j][i] = counts[i * targets.length + j] + 1;
-            }
+        return values.layer(row, tok);
+    }
+
+    /** A row's metrics on the Java heap, filled a block of positions at a time. */
+    private static final class RowValues {
+        final int t;
+        final int k;
+        final float[] entropy;
+        final float[] klFinal;
+        final float[] klInput;
+        final float[] logProbNext;
+        final long[] ranks;
+        final long[] topIds;
+        final float[] topLogProbs;
+        final float[] topLogits;
+
+        RowValues(int t, int k) {
+            this.t = t;
+            this.k = k;
+            entropy = new float[t];
+            klFinal = new float[t];
+            klInput = new float[t];
+            logProbNext = new float[t];
+            ranks = new long[3 * t];
+            topIds = new long[t * k];
+            topLogProbs = new float[t * k];
+            topLogits = new float[t * k];
         }
-        return out;
+
+        /** Positions from.. of distribution d, against the output and input rows' distributions at the same positions. */
+        void put(int from, LensDistribution d, LensDistribution output, LensDistribution input, NDArray rankIds, NDArray next) {
+            copy(d.entropy().toFloatArray(), entropy, from);
+            copy(d.klFrom(output).toFloatArray(), klFinal, from);
+            copy(d.klFrom(input).toFloatArray(), klInput, from);
+            // log p_l(x_{i+1}): its negative is the lens's cross-entropy at position i
+            copy(d.lp().gather(next, 1).toFloatArray(), logProbNext, from);
+            System.arraycopy(ranks(d.x(), rankIds), 0, ranks, 3 * from, (int) rankIds.size());
+            NDList top = d.lp().topK(k, -1, true, true);
+            System.arraycopy(top.get(1).toLongArray(), 0, topIds, k * from, (int) top.get(1).size());
+            copy(top.get(0).toFloatArray(), topLogProbs, k * from);
+            copy(d.x().gather(top.get(1), 1).toFloatArray(), topLogits, k * from);
+        }
+
+        private static void copy(float[] block, float[] into, int at) {
+            System.arraycopy(block, 0, into, at, block.length);
+        }
+
+        LensResult.Layer layer(Row row, LensTokenizer tok) {
+            List<LensResult.Position> positions = new ArrayList<>(t);
+            for (int i = 0; i < t; i++) {
+                List<LensResult.TopToken> topTokens = new ArrayList<>(k);
+                for (int j = 0; j < k; j++) {
+                    long id = topIds[i * k + j];
+                    topTokens.add(new LensResult.TopToken(id, tok.text(id), Math.exp(topLogProbs[i * k + j]), topLogits[i * k + j]));
+                }
+                // KL is >= 0; clamp float32 rounding below an exact 0.
+                positions.add(new LensResult.Position(topTokens, entropy[i], Math.max(0, klFinal[i]), Math.max(0, klInput[i]),
+                        ranks[3 * i], i + 1 < t ? ranks[3 * i + 1] : null, ranks[3 * i + 2],
+                        i + 1 < t ? (double) logProbNext[i] : null));
+            }
+            return new LensResult.Layer(row.layer(), row.hook(), positions);
+        }
+    }
+
+    /**
+     * 1 + the number of logits strictly larger than each target's, for logits x [T, V] and target ids [T, 3]:
+     * [T * 3], one comparison pass over x per target column (no [T, 3, V] temporary).
+     */
+    private static long[] ranks(NDArray x, NDArray targetIds) {
+        NDArray values = x.gather(targetIds, 1); // [T, 3]
+        NDList counts = new NDList();
+        for (int j = 0; j < 3; j++) {
+            counts.add(x.gt(values.get(":, " + j + ":" + (j + 1))).sum(new int[] {-1}, true));
+        }
+        return NDArrays.concat(counts, 1).add(1).toLongArray();
     }
 }

@@ -13,12 +13,12 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * Short links' analyses in SQL (table {@code analyses}, migration V3; the run service migrates at start), plain JDBC
+ * Short links' analyses in SQL (table {@code analyses}, migration V3, decoders V7; the run service migrates at start), plain JDBC
  * like the run store. A link is a hash of its content, so saving the same analysis twice stores one row.
  */
 @ApplicationScoped
 public class AnalysisStore {
-    private static final String COLUMNS = "id, kind, model, model_b, prompt, metric, topk, sub, created_at";
+    private static final String COLUMNS = "id, kind, model, model_b, prompt, metric, topk, sub, created_at, decoder, decoder_b";
 
     @Inject
     DataSource db;
@@ -30,7 +30,7 @@ public class AnalysisStore {
             return a.id();
         }
         try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(
-                "INSERT INTO analyses (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                "INSERT INTO analyses (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             st.setString(1, a.id());
             st.setString(2, a.kind().key());
             st.setString(3, a.model());
@@ -40,6 +40,8 @@ public class AnalysisStore {
             st.setInt(7, a.topk());
             st.setBoolean(8, a.sub());
             st.setTimestamp(9, Timestamp.from(a.createdAt()));
+            st.setString(10, a.decoder(0));
+            st.setString(11, a.models().size() > 1 ? a.decoder(1) : null);
             st.executeUpdate();
         } catch (SQLException e) {
             if (!"23505".equals(e.getSQLState())) { // 23505: saved meanwhile by another request (H2 and PostgreSQL alike)
@@ -70,7 +72,8 @@ public class AnalysisStore {
     private static SavedAnalysis analysis(ResultSet rs) throws SQLException {
         String b = rs.getString(4);
         List<String> models = b == null ? List.of(rs.getString(3)) : List.of(rs.getString(3), b);
-        return new SavedAnalysis(rs.getString(1), SavedAnalysis.Kind.valueOf(rs.getString(2).toUpperCase()), models,
+        List<String> decoders = b == null ? List.of(rs.getString(10)) : List.of(rs.getString(10), rs.getString(11));
+        return new SavedAnalysis(rs.getString(1), SavedAnalysis.Kind.valueOf(rs.getString(2).toUpperCase()), models, decoders,
                 rs.getString(5), rs.getString(6), rs.getInt(7), rs.getBoolean(8), rs.getTimestamp(9).toInstant());
     }
 }

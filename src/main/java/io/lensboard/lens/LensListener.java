@@ -22,4 +22,12 @@ public interface LensListener {
 
     /** The model could not be loaded, the prompt does not fit it, or the computation failed. */
     void failed(Throwable failure);
+
+    /**
+     * Whether this viewer has gone (its connection closed); it is then told nothing more. Once every viewer of a
+     * computation has gone, the computation stops at its next layer (its futures fail with a CancellationException).
+     */
+    default boolean closed() {
+        return false;
+    }
 }

@@ -1,21 +1,34 @@
 package io.lensboard.lens;
 
 import io.lensboard.analysis.InvalidInputException;
+import io.lensboard.analysis.LensResult;
 import io.lensboard.analysis.LogitLens;
 import io.lensboard.analysis.Prompts;
 
 /**
- * One logit lens to compute: a model, a prompt, how many top tokens per cell, and whether the sub-block
- * rows are wanted. Validated when built from a request's text; it is also the cache's key.
+ * One lens to compute: a model, a prompt, how many top tokens per cell, whether the sub-block rows are wanted, and
+ * the decoder ({@code logit}, or {@code tuned:<lens id>}). Validated when built from a request's text; it is also the
+ * cache's key.
  */
-public record LensQuery(String model, String prompt, int topk, boolean sub) {
+public record LensQuery(String model, String prompt, int topk, boolean sub, String decoder) {
+    private static final int MAX_DECODER = 300;
+
+    /** Through the logit lens. */
+    public LensQuery(String model, String prompt, int topk, boolean sub) {
+        this(model, prompt, topk, sub, LensResult.LOGIT);
+    }
+
+    /** {@link #parse(String, String, String, String, String)} through the logit lens. */
+    public static LensQuery parse(String model, String text, String topk, String sub) {
+        return parse(model, text, topk, sub, null);
+    }
 
     /**
-     * Checks a request's parameters (prompt, then topk, then sub) with the messages the API answers, line endings in the
-     * prompt made {@code \n} ({@link Prompts#lineEndings});
-     * whether the model exists is {@link LensService#check}'s question.
+     * Checks a request's parameters (prompt, then topk, then sub, then decoder) with the messages the API answers, line
+     * endings in the prompt made {@code \n} ({@link Prompts#lineEndings});
+     * whether the model and the lens exist is {@link LensService#check}'s question.
      */
-    public static LensQuery parse(String model, String text, String topk, String sub) {
+    public static LensQuery parse(String model, String text, String topk, String sub, String decoder) {
         String prompt = Prompts.lineEndings(text);
         if (prompt == null || prompt.isEmpty()) {
             throw new InvalidInputException("prompt is empty: pass prompt=<text>");
@@ -34,7 +47,21 @@ public record LensQuery(String model, String prompt, int topk, boolean sub) {
             case "0", "false", "off", "" -> false;
             default -> throw new InvalidInputException("sub must be 1 or 0, got '" + sub + "'");
         };
-        return new LensQuery(model, prompt, k, subBlocks);
+        String d = decoder == null || decoder.isBlank() ? LensResult.LOGIT : decoder.trim();
+        if (d.length() > MAX_DECODER || !(d.equals(LensResult.LOGIT) || d.startsWith(LensResult.TUNED) && d.length() > LensResult.TUNED.length())) {
+            throw new InvalidInputException("decoder must be logit or tuned:<lens id> (GET /api/lenses lists the lenses), got '"
+                    + (d.length() > 60 ? d.substring(0, 60) + "…" : d) + "'");
+        }
+        if (subBlocks && !d.equals(LensResult.LOGIT)) {
+            throw new InvalidInputException("a tuned lens has translators for the layers only, not for sub-block rows"
+                    + " (hook_resid_mid): use sub=0 with " + d + ", or decoder=logit");
+        }
+        return new LensQuery(model, prompt, k, subBlocks, d);
+    }
+
+    /** The tuned lens's id, or null for the logit lens. */
+    public String lensId() {
+        return decoder.startsWith(LensResult.TUNED) ? decoder.substring(LensResult.TUNED.length()) : null;
     }
 
     public LogitLens.Request request() {

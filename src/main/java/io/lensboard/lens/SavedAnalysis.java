@@ -5,14 +5,16 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
+import io.lensboard.analysis.LensResult;
 import java.util.List;
 
 /**
- * A lens or compare analysis as a short link stores it: the model (two for a comparison), the prompt and the view
- * (metric, top-k, sub-block rows). Its id is a hash of these, so the same analysis always gets the same link.
+ * A lens or compare analysis as a short link stores it: the model (two for a comparison) with its decoder (logit or
+ * tuned:{lens}), the prompt and the view (metric, top-k, sub-block rows). Its id is a hash of these, so the same
+ * analysis always gets the same link.
  */
-public record SavedAnalysis(String id, Kind kind, List<String> models, String prompt, String metric, int topk, boolean sub,
-                            Instant createdAt) {
+public record SavedAnalysis(String id, Kind kind, List<String> models, List<String> decoders, String prompt, String metric,
+                            int topk, boolean sub, Instant createdAt) {
 
     public enum Kind {
         LENS, COMPARE;
@@ -22,11 +24,20 @@ public record SavedAnalysis(String id, Kind kind, List<String> models, String pr
         }
     }
 
-    /** A new analysis, its id derived from its content. */
+    /** A new analysis through the logit lens, its id derived from its content. */
     public static SavedAnalysis of(Kind kind, List<String> models, String prompt, String metric, int topk, boolean sub) {
+        return of(kind, models, java.util.Collections.nCopies(models.size(), LensResult.LOGIT), prompt, metric, topk, sub);
+    }
+
+    /** A new analysis, each model with its decoder; its id derived from its content. */
+    public static SavedAnalysis of(Kind kind, List<String> models, List<String> decoders, String prompt, String metric, int topk,
+                                   boolean sub) {
         String content = String.join("\u0000", kind.key(), String.join("\u0000", models), prompt, metric,
                 String.valueOf(topk), String.valueOf(sub));
-        return new SavedAnalysis(hash(content), kind, List.copyOf(models), prompt, metric, topk, sub, Instant.now());
+        if (decoders.stream().anyMatch(d -> !d.equals(LensResult.LOGIT))) {
+            content += "\u0000" + String.join("\u0000", decoders); // logit-lens links keep the ids they had before decoders
+        }
+        return new SavedAnalysis(hash(content), kind, List.copyOf(models), List.copyOf(decoders), prompt, metric, topk, sub, Instant.now());
     }
 
     /** 96 bits of SHA-256, URL-safe: 16 characters. */
@@ -41,5 +52,10 @@ public record SavedAnalysis(String id, Kind kind, List<String> models, String pr
 
     public String model() {
         return models.get(0);
+    }
+
+    /** The decoder of the {@code side}-th model. */
+    public String decoder(int side) {
+        return decoders.get(side);
     }
 }

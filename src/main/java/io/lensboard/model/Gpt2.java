@@ -3,6 +3,7 @@ package io.lensboard.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import io.lensboard.model.Weights.Init;
 
 /**
@@ -24,8 +25,13 @@ public final class Gpt2 extends Transformer {
     private final long parameterBytes;
 
     public Gpt2(ModelConfig c, Weights weights, NDManager manager) {
+        this(c, weights, manager, DataType.FLOAT32);
+    }
+
+    /** The model with parameters of {@code type}: float32 as loaded, float64 for {@link #cast}. */
+    private Gpt2(ModelConfig c, Weights weights, NDManager manager, DataType type) {
         super(c);
-        ParameterLoader p = new ParameterLoader(weights, manager);
+        ParameterLoader p = new ParameterLoader(weights, manager, type);
         int d = c.dModel();
         Init normal = Init.normal(c.initializerRange());
         // Hugging Face scales the residual projections by 1/sqrt(2 n_layer) at initialisation.
@@ -47,6 +53,12 @@ public final class Gpt2 extends Transformer {
         lnfB = p.load("ln_f.bias", Init.ZEROS, d);
         unembedding = c.tiedEmbeddings() ? wte.transpose() : p.load("lm_head.weight", normal, c.vocabSize(), d).transpose();
         parameterBytes = p.bytes();
+        parameters(p.loaded());
+    }
+
+    @Override
+    protected Transformer rebuild(Weights weights, NDManager manager, DataType type) {
+        return new Gpt2(config, weights, manager, type);
     }
 
     @Override

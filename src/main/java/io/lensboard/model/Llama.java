@@ -2,6 +2,7 @@ package io.lensboard.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import io.lensboard.model.Weights.Init;
@@ -23,8 +24,13 @@ public final class Llama extends Transformer {
     private final long parameterBytes;
 
     public Llama(ModelConfig c, Weights weights, NDManager manager) {
+        this(c, weights, manager, DataType.FLOAT32);
+    }
+
+    /** The model with parameters of {@code type}: float32 as loaded, float64 for {@link #cast}. */
+    private Llama(ModelConfig c, Weights weights, NDManager manager, DataType type) {
         super(c);
-        ParameterLoader p = new ParameterLoader(weights, manager);
+        ParameterLoader p = new ParameterLoader(weights, manager, type);
         int d = c.dModel();
         long dq = (long) c.nHeads() * c.dHead();
         long dkv = (long) c.nKvHeads() * c.dHead();
@@ -48,6 +54,12 @@ public final class Llama extends Transformer {
         unembedding = c.tiedEmbeddings() ? embedTokens.transpose()
                 : p.load("lm_head.weight", normal, c.vocabSize(), d).transpose();
         parameterBytes = p.bytes();
+        parameters(p.loaded());
+    }
+
+    @Override
+    protected Transformer rebuild(Weights weights, NDManager manager, DataType type) {
+        return new Llama(config, weights, manager, type);
     }
 
     @Override

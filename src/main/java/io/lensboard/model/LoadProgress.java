@@ -12,7 +12,7 @@ public interface LoadProgress {
 
     LoadProgress NONE = (name, done, total, bytesDone, bytesTotal) -> {};
 
-    /** {@code weights} that tell {@code progress} of each tensor after reading it; values are passed through unchanged. */
+    /** {@code weights} that tell {@code progress} of each tensor after reading it (by either method); values are passed through unchanged. */
     static Weights counting(Weights weights, ModelConfig config, LoadProgress progress) {
         int total = config.parameterTensors();
         long bytesTotal = config.parameterBytes();
@@ -23,10 +23,24 @@ public interface LoadProgress {
             @Override
             public float[] get(String name, Init init, long... shape) {
                 float[] values = weights.get(name, init, shape);
-                done++;
-                bytesDone += 4L * values.length;
-                progress.tensor(name, done, total, bytesDone, bytesTotal);
+                counted(name, values.length);
                 return values;
+            }
+
+            @Override
+            public void read(String name, Init init, long[] shape, Pieces pieces) {
+                weights.read(name, init, shape, pieces);
+                long elements = 1;
+                for (long d : shape) {
+                    elements *= d;
+                }
+                counted(name, elements);
+            }
+
+            private void counted(String name, long elements) {
+                done++;
+                bytesDone += 4L * elements;
+                progress.tensor(name, done, total, bytesDone, bytesTotal);
             }
 
             @Override

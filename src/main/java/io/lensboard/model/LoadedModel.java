@@ -3,7 +3,7 @@ package io.lensboard.model;
 import ai.djl.ndarray.NDManager;
 
 /**
- * A model resident on its device: weights, tokenizer and the manager that owns the weights.
+ * A model resident on its device: weights, tokenizer (none for an image model) and the manager that owns the weights.
  * Callers do their tensor work in a {@link #newScope()} and close it, so the weights' manager only
  * ever holds weights.
  */
@@ -34,8 +34,26 @@ public final class LoadedModel implements AutoCloseable {
         return transformer;
     }
 
+    /** The tokenizer; an image model has none, and asking for it is the 422 that text analyses give such a model. */
     public LensTokenizer tokenizer() {
+        if (tokenizer == null) {
+            throw ImageStem.notText();
+        }
         return tokenizer;
+    }
+
+    /** Whether the model reads pixel_values (a ViT or a hybrid) rather than token ids. */
+    public boolean takesImages() {
+        return transformer instanceof ImageStem;
+    }
+
+    /** The image side of an image model; a text model answers 422. */
+    public ImageStem images() {
+        if (transformer instanceof ImageStem stem) {
+            return stem;
+        }
+        throw new CheckpointException("model '" + id + "' reads text, not images: choose a ViT or a hybrid STEM+STACK "
+                + "such as vit-tiny+gpt2-tiny");
     }
 
     /** Where the weights came from: a file, or "untrained, seed N". */
@@ -55,6 +73,8 @@ public final class LoadedModel implements AutoCloseable {
     @Override
     public void close() {
         manager.close();
-        tokenizer.close();
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
     }
 }

@@ -23,16 +23,36 @@ public record ModelConfig(
         double ropeTheta,
         boolean tiedEmbeddings,
         double initializerRange,
-        Integer bosTokenId) {
+        Integer bosTokenId,
+        VisionConfig vision) {
+
+    /** A text model's config: no vision part. */
+    public ModelConfig(Architecture architecture, int dModel, int nLayers, int nHeads, int nKvHeads, int dMlp, int vocabSize,
+                       int nCtx, double normEps, double ropeTheta, boolean tiedEmbeddings, double initializerRange,
+                       Integer bosTokenId) {
+        this(architecture, dModel, nLayers, nHeads, nKvHeads, dMlp, vocabSize, nCtx, normEps, ropeTheta, tiedEmbeddings,
+                initializerRange, bosTokenId, null);
+    }
 
     public enum Architecture {
-        GPT2("gpt2"), LLAMA("llama");
+        GPT2("gpt2"), LLAMA("llama"), VIT("vit");
 
         public final String modelType;
 
         Architecture(String modelType) {
             this.modelType = modelType;
         }
+    }
+
+    /** Whether the model's input is pixel_values (a ViT, or a hybrid with a ViT stem) rather than token ids. */
+    public boolean takesImages() {
+        return vision != null;
+    }
+
+    /** The same config with another context length and vision part (a hybrid: the stack's blocks on the stem's tokens). */
+    public ModelConfig withInput(int nCtx, VisionConfig vision) {
+        return new ModelConfig(architecture, dModel, nLayers, nHeads, nKvHeads, dMlp, vocabSize, nCtx, normEps, ropeTheta,
+                tiedEmbeddings, initializerRange, bosTokenId, vision);
     }
 
     public int dHead() {
@@ -48,6 +68,8 @@ public record ModelConfig(
         return switch (architecture) {
             case GPT2 -> 2 + 12 * nLayers + 2 + head;   // wte, wpe; 12 per block; ln_f weight and bias
             case LLAMA -> 1 + 9 * nLayers + 1 + head;   // embed_tokens; 9 per block; norm
+            // cls, positions, patch projection weight and bias; 16 per block; layernorm; the classifier if any
+            case VIT -> 4 + 16 * nLayers + 2 + (vocabSize > 0 ? 2 : 0);
         };
     }
 
@@ -62,6 +84,12 @@ public record ModelConfig(
             case LLAMA -> {
                 long dq = (long) nHeads * dHead(), dkv = (long) nKvHeads * dHead();
                 yield v * d + nLayers * (d + dq * d + 2 * dkv * d + d * dq + d + 3 * m * d) + d + head;
+            }
+            case VIT -> {
+                long patch = (long) vision.channels() * vision.patchSize() * vision.patchSize();
+                yield d + (long) nCtx * d + d * patch + d
+                        + nLayers * (4 * d + 4 * (d * d + d) + d * m + m + m * d + d)
+                        + 2 * d + (v > 0 ? v * d + v : 0);
             }
         };
         return 4 * params;
@@ -78,8 +106,9 @@ public record ModelConfig(
         ModelConfig config = switch (type) {
             case "gpt2" -> gpt2(c, configJson);
             case "llama" -> llama(c, configJson);
+            case "vit" -> vit(c, configJson);
             default -> throw new CheckpointException(configJson + ": unsupported model_type '" + type
-                    + "' (lensboard runs 'gpt2' and 'llama')");
+                    + "' (lensboard runs 'gpt2', 'llama' and 'vit')");
         };
         config.validate(configJson);
         return config;
@@ -119,7 +148,30 @@ public record ModelConfig(
                 c.hasNonNull("bos_token_id") ? c.get("bos_token_id").asInt() : null);
     }
 
-    private static int required(JsonNode c, String key, Path file) {
+    /**
+     * A ViT: tokens are CLS and one per patch; the "vocabulary" is the classifier's labels (0 without one). The
+     * image geometry, labels and preprocessing (preprocessor_config.json beside it) are the vision part.
+     */
+    private static ModelConfig vit(JsonNode c, Path file) {
+        int heads = required(c, "num_attention_heads", file);
+        VisionConfig vision = VisionConfig.read(c, file);
+        return new ModelConfig(Architecture.VIT,
+                required(c, "hidden_size", file),
+                required(c, "num_hidden_layers", file),
+                heads,
+                heads,
+                required(c, "intermediate_size", file),
+                vision.labels().size(),
+                vision.tokens(),
+                c.path("layer_norm_eps").asDouble(1e-12),
+                0,
+                false,
+                c.path("initializer_range").asDouble(0.02),
+                null,
+                vision);
+    }
+
+    static int required(JsonNode c, String key, Path file) {
         if (!c.path(key).isNumber()) {
             throw new CheckpointException(file + ": config.json lacks the number '" + key + "'");
         }

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.lensboard.model.Weights.Init;
+import java.util.Map;
 
 /**
  * The forward pass shared by both architectures: embed, pre-norm residual blocks, final norm, unembed, as in
@@ -15,9 +17,43 @@ import ai.djl.ndarray.types.Shape;
  */
 public abstract class Transformer {
     protected final ModelConfig config;
+    private Map<String, NDArray> parameters = Map.of();
 
     protected Transformer(ModelConfig config) {
         this.config = config;
+    }
+
+    /** The parameters by checkpoint name, as the subclass loaded them; what {@link #cast} copies. */
+    protected final void parameters(Map<String, NDArray> loaded) {
+        parameters = Map.copyOf(loaded);
+    }
+
+    /**
+     * The same architecture built from {@code weights} with parameters of {@code type} on {@code manager}; GPT-2 and
+     * Llama can, other architectures refuse.
+     */
+    protected Transformer rebuild(Weights weights, NDManager manager, DataType type) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " models run in float32 only");
+    }
+
+    /**
+     * This model with every parameter cast to {@code type} (float64 for the sentence-representation runs), owned by
+     * {@code manager}: the caller closes it. Operations promote float32 constants (masks, positions, RoPE) to the
+     * parameters' type, so the whole forward pass and its gradient run in that type.
+     */
+    public final Transformer cast(DataType type, NDManager manager) {
+        Weights own = new Weights() {
+            @Override
+            public float[] get(String name, Init init, long... shape) {
+                return parameters.get(name).toFloatArray();
+            }
+
+            @Override
+            public String describe() {
+                return "a " + type + " copy";
+            }
+        };
+        return rebuild(own, manager, type);
     }
 
     public ModelConfig config() {
@@ -68,7 +104,7 @@ public abstract class Transformer {
         }
         cache.put(Hooks.embed(), embeds);
         NDArray h = inputResidual(embeds, offset, cache);
-        NDArray mask = causalMask(embeds.getManager(), offset, positions);
+        NDArray mask = causal() ? causalMask(embeds.getManager(), offset, positions) : null;
         for (int l = 0; l < spec.blocks(); l++) {
             h = block(l, h, mask, cache, past);
         }
@@ -94,7 +130,7 @@ public abstract class Transformer {
     }
 
     /**
-     * Causal self-attention of block l on x [B, T, d_model]: softmax(q k^T / sqrt(d_head) + mask) v over the
+     * Self-attention of block l (causal unless {@link #causal()} says otherwise) on x [B, T, d_model]: softmax(q k^T / sqrt(d_head) + mask) v over the
      * past's keys and values and the new ones, each key/value head shared by n_heads / n_kv_heads query heads.
      */
     private NDArray attention(int l, NDArray x, NDArray mask, ActivationCache cache, Past past) {
@@ -131,6 +167,11 @@ public abstract class Transformer {
     /** Logits for token ids [batch, position] through the full model. */
     public final NDArray logits(NDArray ids) {
         return forward(embed(ids), Forward.full(config), ActivationCache.none());
+    }
+
+    /** Whether a position attends only to itself and earlier ones (language models); a ViT attends both ways. */
+    protected boolean causal() {
+        return true;
     }
 
     /** The residual stream entering block 0 for positions offset.. (GPT-2 adds learned positions). */
@@ -186,11 +227,15 @@ public abstract class Transformer {
     }
 
     /**
-     * softmax(q k^T / sqrt(d_head) + mask) v for q, k, v [B, heads, T, d_head]; returns [B, T, heads * d_head].
+     * softmax(q k^T / sqrt(d_head) + mask) v for q, k, v [B, heads, T, d_head] (mask null: bidirectional); returns
+     * [B, T, heads * d_head].
      */
     private static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
         long dHead = q.getShape().get(3);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(dHead)).add(mask);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(dHead));
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
         NDArray z = scores.softmax(-1).matMul(v);
         Shape s = z.getShape();
         return z.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(2), s.get(1) * s.get(3));

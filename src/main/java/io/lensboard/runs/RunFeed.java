@@ -88,6 +88,9 @@ public class RunFeed {
                 return;
             }
             lastSent = e.seq();
+            if (e.type().equals(EmbeddingEvents.TYPE)) {
+                return; // stored for the export (RunExports), too large and of no use to a viewer; its id is skipped
+            }
             emitter.emit(e);
             if (e.type().equals("done")) {
                 emitter.complete();

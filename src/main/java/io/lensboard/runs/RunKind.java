@@ -34,6 +34,14 @@ public interface RunKind<P extends Record> {
      */
     default void checkTokens(P params, LensTokenizer tokenizer, ModelConfig config) {}
 
+    /**
+     * Whether the kind's input is an image (pixel_values of a ViT or a hybrid STEM+STACK) rather than text; a run
+     * whose model reads the other kind of input is refused when it is submitted.
+     */
+    default boolean takesImages() {
+        return false;
+    }
+
     /** Starts the job on the device thread; events it emits here (a target, say) come before the first step's. */
     Job open(LoadedModel model, P params, Progress progress);
 

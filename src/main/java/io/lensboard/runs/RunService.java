@@ -297,7 +297,19 @@ public class RunService {
     private Checked check(NewRun r) {
         RunKind<?> kind = kinds.get(r.kind());
         ModelRef ref = pool.catalog().check(r.model());
-        return new Checked(kind, ref, normalise(kind, r.params(), ref, localConfig(ref)));
+        Optional<ModelConfig> config = localConfig(ref);
+        checkInput(kind, ref, config);
+        return new Checked(kind, ref, normalise(kind, r.params(), ref, config));
+    }
+
+    /** A text kind on an image model, or an image kind on a text model, is a 400 where the model's input is known. */
+    private static void checkInput(RunKind<?> kind, ModelRef ref, Optional<ModelConfig> config) {
+        Optional<Boolean> images = ref.isHybrid() ? Optional.of(true) : config.map(ModelConfig::takesImages);
+        if (images.isPresent() && images.get() != kind.takesImages()) {
+            throw new InvalidInputException("kind '" + kind.name() + "' takes " + (kind.takesImages() ? "images" : "text")
+                    + " but model '" + ref.id() + "' reads " + (images.get() ? "images (a ViT or a hybrid)" : "text")
+                    + ": choose a " + (kind.takesImages() ? "ViT or a hybrid STEM+STACK" : "language model") + " for it");
+        }
     }
 
     private <P extends Record> JsonNode normalise(RunKind<P> kind, JsonNode params, ModelRef ref, Optional<ModelConfig> config) {

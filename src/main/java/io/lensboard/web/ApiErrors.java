@@ -6,10 +6,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.lensboard.Threads;
 import io.lensboard.analysis.InvalidInputException;
+import io.lensboard.images.ImageProblem;
 import io.lensboard.model.CheckpointException;
 import io.lensboard.model.InvalidModelIdException;
+import io.lensboard.model.UnknownLensException;
 import io.lensboard.lens.UnknownAnalysisException;
 import io.lensboard.model.pool.UnknownModelException;
+import io.lensboard.runs.NothingToExportException;
 import io.lensboard.runs.StorageUnavailableException;
 import io.lensboard.runs.TooManyRunsException;
 import io.lensboard.runs.UnknownRunException;
@@ -68,8 +71,12 @@ public class ApiErrors {
         if (t instanceof InvalidInputException || t instanceof InvalidModelIdException) {
             return 400;
         }
-        if (t instanceof UnknownModelException || t instanceof UnknownRunException || t instanceof UnknownAnalysisException) {
+        if (t instanceof UnknownModelException || t instanceof UnknownRunException || t instanceof UnknownAnalysisException
+                || t instanceof UnknownLensException || t instanceof NothingToExportException) {
             return 404;
+        }
+        if (t instanceof ImageProblem image) {
+            return image.status(); // 404 unknown, 413 too large, 415 not an image, 422 undecodable
         }
         if (t instanceof TooManyRunsException) {
             return 429;
@@ -77,7 +84,8 @@ public class ApiErrors {
         if (t instanceof CheckpointException) {
             return 422; // the request was fine; the checkpoint on disk is not
         }
-        if (t instanceof UnavailableException || t instanceof IOException || t instanceof StorageUnavailableException) {
+        if (t instanceof UnavailableException || t instanceof IOException || t instanceof java.io.UncheckedIOException
+                || t instanceof StorageUnavailableException) {
             return 503;
         }
         return 500;
@@ -120,7 +128,8 @@ public class ApiErrors {
                 case 406 -> "this call cannot answer in what the Accept header asks for (" + headers.getHeaderString(HttpHeaders.ACCEPT)
                         + "); send Accept: */*";
                 case 415 -> "this call does not take a body of Content-Type " + headers.getMediaType() + "; send "
-                        + (uri.getPath().startsWith("/api/") ? "JSON with Content-Type: application/json" : "a form (application/x-www-form-urlencoded)");
+                        + (uri.getPath().endsWith("/images") ? "a PNG or JPEG, as the multipart field 'file' or as the body with Content-Type image/png or image/jpeg"
+                        : uri.getPath().startsWith("/api/") ? "JSON with Content-Type: application/json" : "a form (application/x-www-form-urlencoded)");
                 default -> e.getMessage();
             });
         } else if (e instanceof IllegalArgumentException && e.getMessage() != null && e.getMessage().startsWith("URLDecoder:")) {

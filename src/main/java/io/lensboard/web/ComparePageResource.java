@@ -28,8 +28,8 @@ public class ComparePageResource {
 
     @CheckedTemplate(basePath = "")
     static class Templates {
-        static native TemplateInstance compare(List<ModelInfo> models, String a, String b, String prompt, LensMetric[] metrics,
-                                               String error, LensSelection pa, LensSelection pb);
+        static native TemplateInstance compare(List<ModelInfo> models, String a, String b, String da, String db, String prompt,
+                                               LensMetric[] metrics, String error, LensSelection pa, LensSelection pb);
     }
 
     @Inject
@@ -51,8 +51,8 @@ public class ComparePageResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response post(@FormParam("a") String a, @FormParam("b") String b, @FormParam("prompt") String prompt,
                          @FormParam("metric") String metric, @FormParam("topk") @DefaultValue("5") String topk,
-                         @FormParam("sub") @DefaultValue("0") String sub) {
-        return respond(new CompareParams(a, b, prompt, metric, topk, sub), true);
+                         @FormParam("sub") @DefaultValue("0") String sub, @FormParam("da") String da, @FormParam("db") String db) {
+        return respond(new CompareParams(a, b, prompt, metric, topk, sub, da, db), true);
     }
 
     /** A comparison's short link, read from the database: the page its query string shows. */
@@ -65,8 +65,8 @@ public class ComparePageResource {
     /** Each side is a lens page's stored analysis, so the panes' fragment URLs carry no prompt. */
     private Response respond(CompareParams params, boolean redirect) {
         try {
-            LensSelection pa = links.lens(params.side(params.a()));
-            LensSelection pb = links.lens(params.side(params.b()));
+            LensSelection pa = links.lens(params.side(params.a(), params.da()));
+            LensSelection pb = links.lens(params.side(params.b(), params.db()));
             String id = redirect ? links.save(CompareParams.saved(pa, pb)) : null;
             if (id != null) {
                 return Response.seeOther(URI.create("/compare/" + id)).build();
@@ -79,6 +79,7 @@ public class ComparePageResource {
     }
 
     private TemplateInstance page(CompareParams params, String error, LensSelection pa, LensSelection pb) {
-        return Templates.compare(listing.list(), params.a(), params.b(), params.prompt(), LensMetric.values(), error, pa, pb);
+        return Templates.compare(listing.list(), params.a(), params.b(), params.da(), params.db(), params.prompt(), LensMetric.values(),
+                error, pa, pb);
     }
 }

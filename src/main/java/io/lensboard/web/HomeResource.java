@@ -63,9 +63,10 @@ public class HomeResource {
     public String home() {
         List<ModelInfo> models = listing.list();
         List<LensLinks> recent = lens.recent().stream()
-                .filter(distinctBy(q -> q.model() + "\n" + q.prompt())) // the same prompt with other views, once
-                .map(q -> new LensLinks(links.save(SavedAnalysis.of(SavedAnalysis.Kind.LENS, List.of(q.model()), q.prompt(),
-                        LensMetric.PROB.key, q.topk(), q.sub())), q.model(), q.prompt(), LensMetric.PROB.key, q.topk(), q.sub()))
+                .filter(distinctBy(q -> q.model() + "\n" + q.decoder() + "\n" + q.prompt())) // the same prompt with other views, once
+                .map(q -> new LensLinks(links.save(SavedAnalysis.of(SavedAnalysis.Kind.LENS, List.of(q.model()), List.of(q.decoder()),
+                        q.prompt(), LensMetric.PROB.key, q.topk(), q.sub())), q.model(), q.prompt(), LensMetric.PROB.key, q.topk(), q.sub(),
+                        q.decoder()))
                 .toList(); // short links: a long prompt would not fit in a query-string link
         return Templates.home(models, anyLoading(models), recent, defaultModel(models), EXAMPLES, replicas()).render();
     }

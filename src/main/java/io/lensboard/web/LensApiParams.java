@@ -5,14 +5,16 @@ import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.QueryParam;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
-/** The lens API's query ({@code @BeanParam}): a model, a prompt, top-k and the sub-block switch. */
+/** The lens API's query ({@code @BeanParam}): a model, a prompt, top-k, the sub-block switch and the decoder. */
 public record LensApiParams(@QueryParam("model") @Parameter(description = "model id (GET /api/models)") String model,
                             @QueryParam("prompt") String prompt,
                             @QueryParam("topk") @DefaultValue("5") @Parameter(description = "1..100") String topk,
                             @QueryParam("sub") @DefaultValue("false")
-                            @Parameter(description = "also decode hook_resid_mid (after each block's attention)") String sub) {
+                            @Parameter(description = "also decode hook_resid_mid (after each block's attention)") String sub,
+                            @QueryParam("decoder") @DefaultValue("logit")
+                            @Parameter(description = "logit, or tuned:<lens id> (GET /api/lenses)") String decoder) {
 
     public LensQuery query() {
-        return LensQuery.parse(model, prompt, topk, sub);
+        return LensQuery.parse(model, prompt, topk, sub, decoder);
     }
 }

@@ -42,12 +42,14 @@ final class LensCsv {
 
     /**
      * An export's file name: model, the prompt's first three words and the day, each reduced to letters, digits,
-     * '.', '-' and '_', e.g. {@code lens-gpt2-tiny-The_sky_is-2026-11-30.csv}.
+     * '.', '-' and '_', e.g. {@code lens-gpt2-tiny-The_sky_is-2026-11-30.csv}; a tuned lens's decoding names its lens
+     * after the model ({@code lens-gpt2-tiny-tuned_gpt2-tiny-The_sky_is-2026-11-30.csv}).
      */
     static String fileName(LensResult r, String extension, LocalDate day) {
         String[] words = r.prompt().strip().split("\\s+", 4);
         String start = String.join("_", java.util.Arrays.copyOf(words, Math.min(3, words.length)));
-        return "lens-" + safe(r.model(), 40) + "-" + safe(start, 30) + "-" + day + "." + extension;
+        String decoder = r.decoder().equals(LensResult.LOGIT) ? "" : safe(r.decoder(), 50) + "-";
+        return "lens-" + safe(r.model(), 40) + "-" + decoder + safe(start, 30) + "-" + day + "." + extension;
     }
 
     private static String safe(String s, int max) {

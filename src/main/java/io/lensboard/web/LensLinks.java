@@ -1,5 +1,6 @@
 package io.lensboard.web;
 
+import io.lensboard.analysis.LensResult;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
@@ -8,10 +9,21 @@ import java.nio.charset.StandardCharsets;
  * link) the page's fragment, stream and chart URLs name the analysis and the view only, never the prompt, so a
  * prompt of any length fits in them; without one (storage unusable) they carry the whole query as they always did.
  */
-public record LensLinks(String id, String model, String prompt, String metric, int topk, boolean sub) {
+public record LensLinks(String id, String model, String prompt, String metric, int topk, boolean sub, String decoder) {
+
+    /** Through the logit lens. */
+    public LensLinks(String id, String model, String prompt, String metric, int topk, boolean sub) {
+        this(id, model, prompt, metric, topk, sub, LensResult.LOGIT);
+    }
 
     public String query() {
-        return "model=" + enc(model) + "&prompt=" + enc(prompt) + "&metric=" + enc(metric) + "&topk=" + topk + (sub ? "&sub=1" : "");
+        return "model=" + enc(model) + "&prompt=" + enc(prompt) + "&metric=" + enc(metric) + "&topk=" + topk + (sub ? "&sub=1" : "")
+                + decoderParam();
+    }
+
+    /** {@code &decoder=…} for a tuned lens; nothing for the logit lens, the default, so its links are what they were. */
+    private String decoderParam() {
+        return decoder.equals(LensResult.LOGIT) ? "" : "&decoder=" + enc(decoder);
     }
 
     /** The view on a stored analysis; sub is always written, since a short link's own sub may differ. */
@@ -45,7 +57,7 @@ public record LensLinks(String id, String model, String prompt, String metric, i
     }
 
     public String json() {
-        return "/api/lens?model=" + enc(model) + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "");
+        return "/api/lens?model=" + enc(model) + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "") + decoderParam();
     }
 
     /** The JSON the page's charts draw: the API's, by the stored analysis when there is one. */
@@ -55,11 +67,11 @@ public record LensLinks(String id, String model, String prompt, String metric, i
 
     /** The JSON export: the API's lens as a file to save. */
     public String download() {
-        return "/api/lens/json?model=" + enc(model) + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "");
+        return "/api/lens/json?model=" + enc(model) + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "") + decoderParam();
     }
 
     public String csv() {
-        return "/api/lens/csv?model=" + enc(model) + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "");
+        return "/api/lens/csv?model=" + enc(model) + "&prompt=" + enc(prompt) + "&topk=" + topk + (sub ? "&sub=1" : "") + decoderParam();
     }
 
     public String twin() {

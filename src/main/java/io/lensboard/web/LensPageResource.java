@@ -4,6 +4,7 @@ import io.lensboard.analysis.LensResult;
 import io.lensboard.lens.LensListener;
 import io.lensboard.lens.LensService;
 import io.lensboard.lens.SavedAnalysis;
+import io.lensboard.lens.TunedLenses;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.common.annotation.Blocking;
@@ -40,7 +41,8 @@ public class LensPageResource {
     @CheckedTemplate(basePath = "")
     static class Templates {
         static native TemplateInstance lens(List<ModelInfo> models, String model, String prompt, LensMetric[] metrics,
-                                            String error, LensSelection p, String pane, boolean twin);
+                                            String error, LensSelection p, String pane, boolean twin, List<String> decoders,
+                                            String tuned);
     }
 
     @CheckedTemplate(basePath = "fragments", defaultName = CheckedTemplate.HYPHENATED_ELEMENT_NAME)
@@ -72,6 +74,9 @@ public class LensPageResource {
     @Inject
     ShortLinks links;
 
+    @Inject
+    TunedLenses tunedLenses;
+
     @GET
     public Response page(@BeanParam LensParams params) {
         return respond(params, () -> links.lens(params), false);
@@ -81,8 +86,9 @@ public class LensPageResource {
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response post(@FormParam("model") String model, @FormParam("prompt") String prompt, @FormParam("metric") String metric,
-                         @FormParam("topk") @DefaultValue("5") String topk, @FormParam("sub") @DefaultValue("0") String sub) {
-        LensParams params = new LensParams(model, prompt, metric, topk, sub);
+                         @FormParam("topk") @DefaultValue("5") String topk, @FormParam("sub") @DefaultValue("0") String sub,
+                         @FormParam("decoder") String decoder) {
+        LensParams params = new LensParams(model, prompt, metric, topk, sub, decoder);
         return respond(params, () -> links.lens(params), true);
     }
 
@@ -120,8 +126,20 @@ public class LensPageResource {
     }
 
     private TemplateInstance page(LensParams params, String error, LensSelection p) {
+        List<String> decoders = p == null ? List.of() : decoders(p);
+        // "logit vs tuned" compares with the page's tuned lens, or with the first lens that fits the model
+        String tuned = p == null ? null : p.key().lensId() != null ? p.key().decoder() : decoders.stream().skip(1).findFirst().orElse(null);
         return Templates.lens(listing.list(), params.model(), params.prompt(), LensMetric.values(), error, p,
-                p == null ? null : pane(p, "main"), p != null && listing.loads(p.links().twin()));
+                p == null ? null : pane(p, "main"), p != null && listing.loads(p.links().twin()), decoders, tuned);
+    }
+
+    /** The decoders the page offers: the logit lens, every local tuned lens that fits the model, and the page's own. */
+    private List<String> decoders(LensSelection p) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        out.add(LensResult.LOGIT);
+        tunedLenses.list().stream().filter(l -> l.models().contains(p.key().model())).forEach(l -> out.add(LensResult.TUNED + l.id()));
+        out.add(p.key().decoder());
+        return List.copyOf(out);
     }
 
     /** The lens table fragment: complete if the result is cached, else a skeleton that fills over SSE. */
@@ -221,6 +239,11 @@ public class LensPageResource {
         }
 
         @Override
+        public boolean closed() {
+            return events.isClosed();
+        }
+
+        @Override
         public void failed(Throwable failure) {
             finish(Fragments.lensStatus$failed(ApiErrors.withoutPaths(ApiErrors.body(ApiErrors.unwrap(failure)).error())), failedEvent);
         }
@@ -228,7 +251,7 @@ public class LensPageResource {
         private void finish(TemplateInstance status, String event) {
             send(events, event, status);
             send(events, "done", Fragments.lensStatus$done());
-            events.close(); // a viewer who left only drops the events: the computation finishes
+            events.close();
         }
     }
 

@@ -11,23 +11,24 @@ public record LensParams(@QueryParam("model") String model,
                          @QueryParam("prompt") String prompt,
                          @QueryParam("metric") String metric,
                          @QueryParam("topk") @DefaultValue("5") String topk,
-                         @QueryParam("sub") @DefaultValue("0") String sub) {
+                         @QueryParam("sub") @DefaultValue("0") String sub,
+                         @QueryParam("decoder") String decoder) {
 
-    /** Validates prompt, topk and sub as the API does, then the metric; the model is the service's to check. */
+    /** Validates prompt, topk, sub and decoder as the API does, then the metric; the model and lens are the service's to check. */
     public LensSelection selection() {
         return selection(null);
     }
 
     /** The same, its links naming the stored analysis {@code id} (a short link) when there is one. */
     public LensSelection selection(String id) {
-        LensQuery query = LensQuery.parse(model, prompt, topk, sub);
+        LensQuery query = LensQuery.parse(model, prompt, topk, sub, decoder);
         LensMetric m = LensMetric.parse(metric);
-        return new LensSelection(query, m, new LensLinks(id, model, query.prompt(), m.key, query.topk(), query.sub()));
+        return new LensSelection(query, m, new LensLinks(id, model, query.prompt(), m.key, query.topk(), query.sub(), query.decoder()));
     }
 
     /** What a short link stores for a validated selection. */
     static SavedAnalysis saved(LensSelection p) {
-        return SavedAnalysis.of(SavedAnalysis.Kind.LENS, List.of(p.key().model()), p.key().prompt(), p.metric().key,
+        return SavedAnalysis.of(SavedAnalysis.Kind.LENS, List.of(p.key().model()), List.of(p.key().decoder()), p.key().prompt(), p.metric().key,
                 p.key().topk(), p.key().sub());
     }
 }

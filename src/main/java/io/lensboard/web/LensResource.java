@@ -34,7 +34,7 @@ public class LensResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Decode every layer's residual stream through the final norm and the unembedding")
+    @Operation(summary = "Decode every layer's residual stream through the final norm and the unembedding (decoder=tuned:<lens>: its translator first)")
     public LensResult lens(@BeanParam LensApiParams params) {
         return lens.get(lens.check(params.query()));
     }
@@ -51,14 +51,14 @@ public class LensResource {
     @Operation(summary = "The logit lens as server-sent events, one 'layer' event per layer, then 'done'")
     public Multi<OutboundSseEvent> stream(@BeanParam LensApiParams params, @Context Sse sse) {
         LensQuery query = lens.checkTokens(params.query()); // a prompt too long for the context is a 400, not an error event
-        return EventStream.of(sse, events -> lens.stream(query, new JsonEvents(events, json)));
+        return EventStream.of(sse, events -> lens.stream(query, new JsonEvents(events, json, query.decoder())));
     }
 
     /** The stream's events as JSON, in the order the service reports them. */
-    private record JsonEvents(EventStream events, ObjectMapper json) implements LensListener {
+    private record JsonEvents(EventStream events, ObjectMapper json, String decoder) implements LensListener {
         @Override
         public void started(Input input) {
-            send("tokens", Map.of("model", input.model(), "prompt", input.prompt(), "tokens", input.tokens()));
+            send("tokens", Map.of("model", input.model(), "decoder", decoder, "prompt", input.prompt(), "tokens", input.tokens()));
         }
 
         @Override
@@ -68,14 +68,19 @@ public class LensResource {
 
         @Override
         public void done(LensResult result) {
-            send("done", Map.of("model", result.model(), "layers", result.layers().size()));
+            send("done", Map.of("model", result.model(), "decoder", result.decoder(), "layers", result.layers().size()));
             events.close();
         }
 
         @Override
         public void failed(Throwable failure) {
             send("error", ApiErrors.body(ApiErrors.unwrap(failure)));
-            events.close(); // a viewer who left only drops the events: the computation finishes
+            events.close();
+        }
+
+        @Override
+        public boolean closed() {
+            return events.isClosed();
         }
 
         private void send(String name, Object data) {

@@ -1,5 +1,6 @@
 package io.lensboard.web;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -83,6 +84,28 @@ class BrowserTest {
                     "return Chart.getChart(document.querySelector('.chart-loss')).data.datasets[0].data.length");
             assertEquals(40L, points, "every step is on the loss curve");
             screenshot(driver, "run.png");
+            assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    /** The orthogonal walk's page draws d_i, d_o and the ratio for every step and shows the result (the README's screenshot). */
+    @Test
+    void orthogonalWalkPageChartsEveryStep() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            String id = given().contentType("application/json").body(Map.of("kind", "orthogonal-walk", "model", "gpt2-tiny",
+                    "params", Map.of("prompt", "The sky is blue.", "lm_head", false, "precision", "float64", "steps", 30, "eta", 0.1,
+                            "decode_every", 5))).post("/api/runs").then().statusCode(201).extract().path("id");
+            driver.get(root + "runs/" + id);
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(120));
+            wait.until(d -> d.findElement(By.id("run-result")).getText().contains("largest max"));
+            Object points = ((JavascriptExecutor) driver).executeScript(
+                    "return Chart.getChart(document.querySelector('.chart-ratio')).data.datasets[0].data.length");
+            assertEquals(30L, points, "every step is on the ratio chart");
+            assertTrue(driver.findElement(By.cssSelector(".decoded-tokens")).getText().contains("step 30"));
+            screenshot(driver, "orthogonal-walk.png");
             assertNoConsoleErrors(driver);
         } finally {
             driver.quit();
@@ -234,6 +257,31 @@ class BrowserTest {
             driver.manage().window().setSize(new Dimension(1200, 1000));
             js(driver, "document.querySelector('.table-box').scrollTo(0, 0); document.querySelector('.lens-pane .legend').scrollIntoView({block: 'end'})");
             screenshot(driver, "lens-colour-bar.png");
+            assertNoConsoleErrors(driver);
+        } finally {
+            driver.quit();
+        }
+    }
+
+    /** Logit vs tuned on one prompt: both panes, and both sides' mean KL to the final layer on one chart (README screenshot). */
+    @Test
+    void logitVsTunedSideBySideDrawsBothKlCurvesOnOneChart() throws Exception {
+        WebDriver driver = chromium();
+        try {
+            driver.manage().window().setSize(new Dimension(1200, 1400));
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            driver.get(root + "compare?a=gpt2-tiny&b=gpt2-tiny&da=logit&db=" + LensLinks.enc("tuned:gpt2-tiny") + "&metric=kl_final&prompt="
+                    + LensLinks.enc("The sky is blue. It is nice."));
+            wait.until(d -> d.findElements(By.cssSelector(".compare .status .ok")).size() == 2);
+            wait.until(d -> js(d, "const c = Chart.getChart(document.querySelector('.chart-both'));"
+                    + " return !!c && c.data.datasets.length === 2 && c.data.datasets.every(s => s.data.length === 5 && s.data.every(Number.isFinite))")
+                    .equals(Boolean.TRUE));
+            assertEquals("mean KL(final ‖ layer), gpt2-tiny · tuned:gpt2-tiny",
+                    js(driver, "return Chart.getChart(document.querySelector('.chart-both')).data.datasets[1].label"));
+            assertEquals(0.0, ((Number) js(driver, "const s = Chart.getChart(document.querySelector('.chart-both')).data.datasets;"
+                    + " return Math.abs(s[0].data[4] - s[1].data[4])")).doubleValue(), 1e-12, "both read the same output layer");
+            js(driver, "document.querySelector('.chart-both').closest('.charts').previousElementSibling.scrollIntoView()");
+            screenshot(driver, "logit-vs-tuned.png");
             assertNoConsoleErrors(driver);
         } finally {
             driver.quit();

@@ -106,9 +106,17 @@ final class GgufCheckpoint implements Checkpoint {
 
     @Override
     public Weights weights() {
+        TensorPieces tensorPieces = new TensorPieces();
         return new Weights() {
             @Override
             public float[] get(String name, Init init, long... shape) {
+                long elements = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+                return TensorPieces.gather(gguf.file(), name, elements, pieces -> read(name, init, shape, pieces));
+            }
+
+            /** Dequantised piece by piece; W_Q and W_K rows are taken in rotate-half order within each head. */
+            @Override
+            public void read(String name, Init init, long[] shape, Pieces pieces) {
                 String ggufName = ggufName(name);
                 GgufFile.TensorInfo t = gguf.tensors().get(ggufName);
                 if (t == null) {
@@ -119,14 +127,12 @@ final class GgufCheckpoint implements Checkpoint {
                     throw new CheckpointException(gguf.file() + ": tensor '" + ggufName + "' has shape " + Arrays.toString(torchShape)
                             + ", the metadata implies " + Arrays.toString(shape));
                 }
-                float[] w = gguf.read(ggufName);
-                if (name.endsWith("q_proj.weight")) {
-                    return InterleavedRope.toRotateHalf(w, config.nHeads(), (int) shape[1]);
+                int dHead = config.dHead();
+                if (name.endsWith("q_proj.weight") || name.endsWith("k_proj.weight")) {
+                    tensorPieces.read(gguf.stored(ggufName), dHead, row -> InterleavedRope.storedRow(row, dHead), pieces);
+                } else {
+                    tensorPieces.read(gguf.stored(ggufName), pieces);
                 }
-                if (name.endsWith("k_proj.weight")) {
-                    return InterleavedRope.toRotateHalf(w, config.nKvHeads(), (int) shape[1]);
-                }
-                return w;
             }
 
             @Override

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,33 +18,24 @@ import java.util.Map;
  * A GGUF file (llama.cpp's format, versions 2 and 3): metadata, tensor directory, and tensors read and
  * dequantised to float32 on demand. Layout: magic "GGUF", version, tensor count, metadata count, the
  * metadata key/values, the tensor infos (name, dims innermost first, ggml type, offset), then the data
- * section at the next multiple of {@code general.alignment} (32 by default).
+ * section at the next multiple of {@code general.alignment} (32 by default). Tensor types: F32, F16, BF16 and the
+ * quantised Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K, Q8_K ({@link GgufBlocks}); every tensor's extent is
+ * checked against the file's size when it is opened.
  */
 public final class GgufFile {
-    /** ggml tensor types this reader dequantises. */
-    static final int F32 = 0;
-    static final int F16 = 1;
-    static final int Q8_0 = 8;
-    static final int BF16 = 30;
-    private static final int Q8_0_BLOCK = 32;
-
     /** {@code dims} innermost first, as ggml writes them: a PyTorch [out, in] weight has dims [in, out]. */
     public record TensorInfo(String name, long[] dims, int type, long offset) {
+        /** The stored type, or null for a ggml type lensboard does not read. */
+        StoredType stored() {
+            return StoredType.ofGgml(type);
+        }
+
         long elements() {
             long n = 1;
             for (long d : dims) {
-                n *= d;
+                n = Math.multiplyExact(n, d);
             }
             return n;
-        }
-
-        long bytes() {
-            return switch (type) {
-                case F32 -> elements() * 4;
-                case F16, BF16 -> elements() * 2;
-                case Q8_0 -> elements() / Q8_0_BLOCK * 34;
-                default -> -1;
-            };
         }
     }
 
@@ -92,11 +84,15 @@ public final class GgufFile {
                 long[] dims = new long[nDims];
                 for (int d = 0; d < nDims; d++) {
                     dims[d] = r.i64();
+                    if (dims[d] < 0) {
+                        throw new CheckpointException(file + ": tensor " + name + " has a negative dimension " + dims[d]);
+                    }
                 }
                 TensorInfo t = new TensorInfo(name, dims, r.i32(), r.i64());
-                if (t.type() == Q8_0 && dims[0] % Q8_0_BLOCK != 0) {
-                    throw new CheckpointException(file + ": tensor " + name + " is Q8_0 but its rows of " + dims[0]
-                            + " are not whole blocks of " + Q8_0_BLOCK);
+                StoredType type = t.stored();
+                if (type != null && dims[0] % type.blockElements != 0) {
+                    throw new CheckpointException(file + ": tensor " + name + " is " + type + " but its rows of " + dims[0]
+                            + " are not whole blocks of " + type.blockElements);
                 }
                 tensors.put(name, t);
             }
@@ -104,10 +100,15 @@ public final class GgufFile {
             long dataStart = (r.position() + alignment - 1) / alignment * alignment;
             GgufFile gguf = new GgufFile(file, version, metadata, tensors, dataStart, ch.size());
             for (TensorInfo t : tensors.values()) {
-                long end = dataStart + t.offset() + Math.max(0, t.bytes());
-                if (end > gguf.size) {
-                    throw new CheckpointException(file + ": truncated: tensor " + t.name() + " ends at byte " + end
-                            + " but the file has " + gguf.size);
+                long bytes;
+                try {
+                    bytes = t.stored() == null ? 0 : t.stored().bytes(t.elements());
+                } catch (ArithmeticException e) {
+                    throw new CheckpointException(file + ": tensor " + t.name() + " has an impossible size " + Arrays.toString(t.dims()));
+                }
+                if (t.offset() < 0 || t.offset() > gguf.size - dataStart || bytes > gguf.size - dataStart - t.offset()) {
+                    throw new CheckpointException(file + ": truncated: tensor " + t.name() + " ends at byte "
+                            + (dataStart + t.offset() + bytes) + " but the file has " + gguf.size);
                 }
             }
             return gguf;
@@ -134,52 +135,22 @@ public final class GgufFile {
 
     /** The tensor as row-major float32 (PyTorch's layout: dims reversed), dequantised. */
     public float[] read(String name) {
+        TensorPieces.Stored t = stored(name);
+        TensorPieces pieces = new TensorPieces();
+        return TensorPieces.gather(file, name, t.elements(), sink -> pieces.read(t, sink));
+    }
+
+    /** Where and how tensor {@code name} is stored (a row is dims[0] values), for {@link TensorPieces}. */
+    TensorPieces.Stored stored(String name) {
         TensorInfo t = tensors.get(name);
         if (t == null) {
             throw new CheckpointException(file + ": no tensor " + name);
         }
-        if (t.bytes() < 0) {
+        if (t.stored() == null) {
             throw new CheckpointException(file + ": tensor " + name + " has ggml type " + t.type()
-                    + ", which lensboard does not read (F32, F16, BF16 and Q8_0 only)");
+                    + ", which lensboard does not read (F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K and Q8_K)");
         }
-        if (t.elements() > Integer.MAX_VALUE) {
-            throw new CheckpointException(file + ": tensor " + name + " has " + t.elements() + " elements, more than a Java array holds");
-        }
-        ByteBuffer buf = ByteBuffer.allocate((int) t.bytes()).order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long at = dataStart + t.offset();
-            while (buf.hasRemaining()) {
-                if (ch.read(buf, at + buf.position()) < 0) {
-                    throw new CheckpointException(file + ": truncated inside tensor " + name);
-                }
-            }
-        } catch (IOException e) {
-            throw new CheckpointException(file + ": cannot read tensor " + name + ": " + e.getMessage(), e);
-        }
-        buf.flip();
-        float[] out = new float[(int) t.elements()];
-        switch (t.type()) {
-            case F32 -> buf.asFloatBuffer().get(out);
-            case F16 -> {
-                for (int i = 0; i < out.length; i++) {
-                    out[i] = HalfFloats.f16ToFloat(buf.getShort());
-                }
-            }
-            case BF16 -> {
-                for (int i = 0; i < out.length; i++) {
-                    out[i] = HalfFloats.bf16ToFloat(buf.getShort());
-                }
-            }
-            default -> { // Q8_0: blocks of 32 int8 quants q with one float16 scale d; x = d * q
-                for (int b = 0; b < out.length / Q8_0_BLOCK; b++) {
-                    float d = HalfFloats.f16ToFloat(buf.getShort());
-                    for (int i = 0; i < Q8_0_BLOCK; i++) {
-                        out[b * Q8_0_BLOCK + i] = d * buf.get();
-                    }
-                }
-            }
-        }
-        return out;
+        return new TensorPieces.Stored(file, name, dataStart + t.offset(), t.stored(), t.elements(), t.dims()[0]);
     }
 
     /** A metadata value that must be present, or a CheckpointException naming the key. */

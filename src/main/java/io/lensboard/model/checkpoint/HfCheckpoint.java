@@ -1,13 +1,17 @@
 package io.lensboard.model.checkpoint;
 
 import io.lensboard.model.CheckpointException;
+import io.lensboard.model.ImageStem;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.Weights;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A Hugging Face model directory: config.json, tokenizer.json, model.safetensors (single or sharded). */
+/**
+ * A Hugging Face model directory: config.json, tokenizer.json, model.safetensors (single or sharded); a ViT has
+ * preprocessor_config.json instead of a tokenizer.
+ */
 final class HfCheckpoint implements Checkpoint {
     private final Path dir;
     private final ModelConfig config;
@@ -24,6 +28,9 @@ final class HfCheckpoint implements Checkpoint {
 
     @Override
     public LensTokenizer tokenizer() {
+        if (config.takesImages()) {
+            throw ImageStem.notText();
+        }
         Path tokenizerJson = dir.resolve("tokenizer.json");
         if (!Files.isRegularFile(tokenizerJson)) {
             throw new CheckpointException(dir + ": no tokenizer.json");

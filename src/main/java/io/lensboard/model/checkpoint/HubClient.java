@@ -86,14 +86,17 @@ public final class HubClient {
     }
 
     /**
-     * A local snapshot directory of {@code repo} at {@code revision} holding config.json, tokenizer.json (all lensboard reads of a tokenizer) and,
+     * A local snapshot directory of {@code repo} at {@code revision} holding config.json, tokenizer.json (all lensboard reads of a tokenizer;
+     * a ViT's preprocessor_config.json instead) and,
      * when {@code weights}, the safetensors weights (single file or shards). Offline, a complete
      * cached snapshot is used as it is.
      */
     public Path snapshot(String repo, String revision, boolean weights, Progress progress) throws IOException {
         Path repoDir = repoDir(repo, revision);
         Path file = fetch(repo, revision, "config.json", repoDir, progress);
-        fetch(repo, revision, "tokenizer.json", repoDir, progress);
+        // a ViT reads images: its preprocessing instead of a tokenizer
+        boolean vit = "vit".equals(new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile()).path("model_type").asText());
+        fetch(repo, revision, vit ? "preprocessor_config.json" : "tokenizer.json", repoDir, progress);
         if (weights) {
             try {
                 fetch(repo, revision, "model.safetensors", repoDir, progress);
@@ -115,15 +118,27 @@ public final class HubClient {
 
     /** One file of {@code repo} at {@code revision} (a GGUF checkpoint), downloaded into the cache; offline, the cached copy. */
     public Path file(String repo, String revision, String name, Progress progress) throws IOException {
-        Path repoDir = repoDir(repo, revision);
+        return file(repo, false, revision, name, progress);
+    }
+
+    /**
+     * One file of a repository, of a Space when {@code space} (the hub serves those under {@code /spaces/}, and its
+     * cache keeps them as {@code spaces--owner--name}), as {@link #file(String, String, String, Progress)}.
+     */
+    public Path file(String repo, boolean space, String revision, String name, Progress progress) throws IOException {
+        Path repoDir = repoDir(repo, revision, space ? "spaces--" : "models--");
         if (HubNames.fileProblem(name) != null) {
             throw new InvalidModelIdException("the file '" + name + "' of " + repo + " is not allowed: " + HubNames.fileProblem(name));
         }
-        return fetch(repo, revision, name, repoDir, progress);
+        return fetch(space ? "spaces/" + repo : repo, revision, name, repoDir, progress);
+    }
+
+    private Path repoDir(String repo, String revision) throws IOException {
+        return repoDir(repo, revision, "models--");
     }
 
     /** The repository's directory in the cache, once {@code repo} and {@code revision} are known to be safe names. */
-    private Path repoDir(String repo, String revision) throws IOException {
+    private Path repoDir(String repo, String revision, String type) throws IOException {
         String problem = HubNames.repoProblem(repo);
         if (problem == null && HubNames.revisionProblem(revision) != null) {
             problem = "revision '" + revision + "': " + HubNames.revisionProblem(revision);
@@ -131,7 +146,7 @@ public final class HubClient {
         if (problem != null) {
             throw new InvalidModelIdException("the hub repository '" + repo + "' at '" + revision + "' is not allowed: " + problem);
         }
-        return inCache(cache.resolve("models--" + repo.replace("/", "--")));
+        return inCache(cache.resolve(type + repo.replace("/", "--")));
     }
 
     private Path fetch(String repo, String revision, String name, Path repoDir, Progress progress) throws IOException {

@@ -12,17 +12,18 @@ final class InterleavedRope {
     static float[] toRotateHalf(float[] w, int heads, int cols) {
         int rows = w.length / cols;
         int dHead = rows / heads;
-        int half = dHead / 2;
         float[] out = new float[w.length];
-        for (int h = 0; h < heads; h++) {
-            for (int i = 0; i < half; i++) {
-                for (int j = 0; j < 2; j++) {
-                    int from = h * dHead + 2 * i + j;
-                    int to = h * dHead + j * half + i;
-                    System.arraycopy(w, from * cols, out, to * cols, cols);
-                }
-            }
+        for (int to = 0; to < rows; to++) {
+            System.arraycopy(w, (int) storedRow(to, dHead) * cols, out, to * cols, cols);
         }
         return out;
+    }
+
+    /** The row of Meta's order that row {@code row} of the rotate-half order comes from: j·d/2 + i from 2i + j. */
+    static long storedRow(long row, int dHead) {
+        long head = row / dHead * dHead;
+        int within = (int) (row - head);
+        int half = dHead / 2;
+        return head + 2L * (within % half) + within / half;
     }
 }

@@ -184,7 +184,7 @@ final class Llama2cCheckpoint implements Checkpoint {
                     count *= s;
                 }
                 float[] w = new float[(int) count];
-                read(parts.bin(), 4 * at, (int) (4 * count)).asFloatBuffer().get(w);
+                Llama2cCheckpoint.read(parts.bin(), 4 * at, (int) (4 * count)).asFloatBuffer().get(w);
                 Matcher m = BLOCK.matcher(name);
                 if (m.matches() && m.group(2).equals("self_attn.q_proj.weight")) {
                     return InterleavedRope.toRotateHalf(w, config.nHeads(), (int) shape[1]);

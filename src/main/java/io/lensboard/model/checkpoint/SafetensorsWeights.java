@@ -19,16 +19,19 @@ import java.util.Map;
 /**
  * Reads {@code model.safetensors} or a sharded checkpoint ({@code model.safetensors.index.json}).
  * Format: an 8-byte little-endian header length, a JSON header {name: {dtype, shape, data_offsets}},
- * then the raw little-endian data. F32, F16 and BF16 are widened to float32.
+ * then the raw little-endian data. F32, F16 and BF16 are widened to float32. Every offset is checked against the
+ * file's size when the header is read; tensors are read from a memory mapping of the file ({@link TensorPieces}).
  */
 public final class SafetensorsWeights implements Weights {
 
-    private static final String[] PREFIXES = {"", "transformer.", "model."};
+    // ViTForImageClassification keeps the ViT under "vit." beside its unprefixed classifier; ViTModel has no prefix.
+    private static final String[] PREFIXES = {"", "transformer.", "model.", "vit."};
 
     private record Entry(Path file, String dtype, long[] shape, long begin, long end) {}
 
     private final Map<String, Entry> entries = new HashMap<>();
     private final String description;
+    private final TensorPieces pieces = new TensorPieces();
 
     private SafetensorsWeights(String description) {
         this.description = description;
@@ -48,7 +51,7 @@ public final class SafetensorsWeights implements Weights {
             try {
                 JsonNode map = new ObjectMapper().readTree(index.toFile()).path("weight_map");
                 map.properties().stream().map(e -> e.getValue().asText()).distinct()
-                        .forEach(shard -> w.readHeader(dir.resolve(shard)));
+                        .forEach(shard -> w.readHeader(inside(dir, shard, index)));
             } catch (IOException e) {
                 throw new CheckpointException(index + ": cannot read the shard index: " + e.getMessage(), e);
             }
@@ -56,6 +59,22 @@ public final class SafetensorsWeights implements Weights {
         }
         throw new CheckpointException(dir + ": no model.safetensors or model.safetensors.index.json"
                 + " (use the id with ':untrained' for a randomly initialised twin)");
+    }
+
+    /** One safetensors file's tensors (a tuned lens's {@code params.safetensors}). */
+    static SafetensorsWeights file(Path file) {
+        SafetensorsWeights w = new SafetensorsWeights(file.toString());
+        w.readHeader(file);
+        return w;
+    }
+
+    /** A shard named by the index, which must be a file in the model's directory (the index is untrusted). */
+    private static Path inside(Path dir, String shard, Path index) {
+        Path file = dir.resolve(shard).normalize();
+        if (!file.startsWith(dir.normalize()) || file.equals(dir.normalize())) {
+            throw new CheckpointException(index + ": shard '" + shard + "' is outside the model's directory");
+        }
+        return file;
     }
 
     private void readHeader(Path file) {
@@ -70,8 +89,15 @@ public final class SafetensorsWeights implements Weights {
                 throw new CheckpointException(file + ": bad safetensors header length " + n + " for a file of " + size + " bytes");
             }
             ByteBuffer header = ByteBuffer.allocate((int) n);
-            ch.read(header, 8);
+            while (header.hasRemaining()) {
+                if (ch.read(header, 8 + header.position()) < 0) {
+                    throw new CheckpointException(file + ": truncated safetensors header");
+                }
+            }
             JsonNode json = new ObjectMapper().readTree(header.array());
+            if (json == null || !json.isObject()) {
+                throw new CheckpointException(file + ": the safetensors header is not a JSON object");
+            }
             long dataStart = 8 + n;
             for (Iterator<Map.Entry<String, JsonNode>> it = json.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
@@ -79,21 +105,36 @@ public final class SafetensorsWeights implements Weights {
                     continue;
                 }
                 JsonNode t = f.getValue();
-                long[] shape = new long[t.path("shape").size()];
-                for (int i = 0; i < shape.length; i++) {
-                    shape[i] = t.path("shape").get(i).asLong();
+                long[] shape = naturals(t.path("shape"), -1);
+                long[] offsets = naturals(t.path("data_offsets"), 2);
+                if (shape == null || offsets == null || offsets[0] > offsets[1]) {
+                    throw new CheckpointException(file + ": tensor '" + f.getKey() + "' has no valid shape and data_offsets in the header");
                 }
-                long begin = dataStart + t.path("data_offsets").get(0).asLong();
-                long end = dataStart + t.path("data_offsets").get(1).asLong();
-                if (end > size) {
-                    throw new CheckpointException(file + ": tensor '" + f.getKey() + "' ends at byte " + end
+                if (offsets[1] > size - dataStart) {
+                    throw new CheckpointException(file + ": tensor '" + f.getKey() + "' ends at byte " + (dataStart + offsets[1])
                             + " but the file has " + size + " bytes (truncated download?)");
                 }
-                entries.put(f.getKey(), new Entry(file, t.path("dtype").asText(), shape, begin, end));
+                entries.put(f.getKey(), new Entry(file, t.path("dtype").asText(), shape, dataStart + offsets[0], dataStart + offsets[1]));
             }
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read: " + e.getMessage(), e);
         }
+    }
+
+    /** A JSON array of non-negative integers ({@code length} of them unless it is -1), or null. */
+    private static long[] naturals(JsonNode array, int length) {
+        if (!array.isArray() || (length >= 0 && array.size() != length)) {
+            return null;
+        }
+        long[] out = new long[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode v = array.get(i);
+            if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 0) {
+                return null;
+            }
+            out[i] = v.asLong();
+        }
+        return out;
     }
 
     private Entry find(String name) {
@@ -108,6 +149,17 @@ public final class SafetensorsWeights implements Weights {
 
     @Override
     public float[] get(String name, Init init, long... shape) {
+        TensorPieces.Stored t = stored(name, shape);
+        return TensorPieces.gather(t.file(), name, t.elements(), sink -> pieces.read(t, sink));
+    }
+
+    /** The tensor straight from its memory-mapped bytes (F32) or widened piece by piece (F16, BF16). */
+    @Override
+    public void read(String name, Init init, long[] shape, Pieces sink) {
+        pieces.read(stored(name, shape), sink);
+    }
+
+    private TensorPieces.Stored stored(String name, long[] shape) {
         Entry e = find(name);
         if (e == null) {
             throw new CheckpointException(description + ": missing tensor '" + name + "'");
@@ -117,39 +169,19 @@ public final class SafetensorsWeights implements Weights {
                     + ", the config implies " + Arrays.toString(shape));
         }
         long count = Arrays.stream(shape).reduce(1, Math::multiplyExact);
-        int width = switch (e.dtype) {
-            case "F32" -> 4;
-            case "F16", "BF16" -> 2;
+        StoredType type = switch (e.dtype) {
+            case "F32" -> StoredType.F32;
+            case "F16" -> StoredType.F16;
+            case "BF16" -> StoredType.BF16;
             default -> throw new CheckpointException(e.file + ": tensor '" + name + "' has dtype " + e.dtype
                     + "; lensboard reads F32, F16 and BF16");
         };
-        if (e.end - e.begin != count * width) {
+        if (e.end - e.begin != type.bytes(count)) {
             throw new CheckpointException(e.file + ": tensor '" + name + "' holds " + (e.end - e.begin)
-                    + " bytes, its shape and dtype need " + count * width);
+                    + " bytes, its shape and dtype need " + type.bytes(count));
         }
-        if (count > Integer.MAX_VALUE) {
-            throw new CheckpointException(e.file + ": tensor '" + name + "' is too large for one array");
-        }
-        float[] out = new float[(int) count];
-        try (FileChannel ch = FileChannel.open(e.file, StandardOpenOption.READ)) {
-            ByteBuffer buf = ch.map(FileChannel.MapMode.READ_ONLY, e.begin, e.end - e.begin).order(ByteOrder.LITTLE_ENDIAN);
-            switch (e.dtype) {
-                case "F32" -> buf.asFloatBuffer().get(out);
-                case "F16" -> {
-                    for (int i = 0; i < out.length; i++) {
-                        out[i] = HalfFloats.f16ToFloat(buf.getShort());
-                    }
-                }
-                default -> {
-                    for (int i = 0; i < out.length; i++) {
-                        out[i] = HalfFloats.bf16ToFloat(buf.getShort());
-                    }
-                }
-            }
-        } catch (IOException ex) {
-            throw new CheckpointException(e.file + ": cannot read tensor '" + name + "': " + ex.getMessage(), ex);
-        }
-        return out;
+        long rowElements = shape.length < 2 ? 1 : count / shape[0];
+        return new TensorPieces.Stored(e.file, name, e.begin, type, count, rowElements);
     }
 
     @Override

@@ -30,12 +30,12 @@ public final class ModelCatalog {
     private final Map<Path, CachedConfig> configs = new ConcurrentHashMap<>();
 
     /**
-     * What a new user is offered when nothing is configured: GPT-2's four sizes and a 1.2 MB trained
-     * TinyStories Llama, all from the hub on first use (with their untrained twins).
+     * What a new user is offered when nothing is configured: GPT-2's four sizes, a 1.2 MB trained TinyStories
+     * Llama and ViT-Base/16 (the images' model), all from the hub on first use (with their untrained twins).
      */
     public static final List<String> DEFAULT_HUB = List.of("hf:ggml-org/models/tinyllamas/stories260K.gguf",
             "hf:openai-community/gpt2", "hf:openai-community/gpt2-medium", "hf:openai-community/gpt2-large",
-            "hf:openai-community/gpt2-xl");
+            "hf:openai-community/gpt2-xl", "hf:google/vit-base-patch16-224");
 
     private final List<Path> dirs;
     private final HubClient hub;
@@ -107,6 +107,11 @@ public final class ModelCatalog {
     /** Fails fast with a 404-style error for a local id that does not exist; hub ids are checked on download. */
     public ModelRef check(String id) {
         ModelRef ref = ModelRef.parse(id);
+        if (ref.isHybrid()) {
+            check(ref.stem().id());
+            check(ref.stack().id());
+            return ref;
+        }
         if (!ref.isHub() && findLocal(ref.base()).isEmpty()) {
             throw unknown(id);
         }

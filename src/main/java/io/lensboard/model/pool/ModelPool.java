@@ -1,6 +1,8 @@
 package io.lensboard.model.pool;
 
+import io.lensboard.model.LoadProgress;
 import io.lensboard.model.LoadedModel;
+import io.lensboard.model.checkpoint.HubClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -104,20 +106,31 @@ public final class ModelPool implements AutoCloseable {
 
     private void loadInto(Entry e, ModelRef ref) {
         try {
-            e.report(0, ref.isHub() ? "downloading" : "reading");
+            boolean hub = ref.isHybrid() ? ref.stem().isHub() || ref.stack().isHub() : ref.isHub();
+            e.report(0, hub ? "downloading" : "reading");
             // A hub model's first load is mostly its download: 0..0.9 for the download, 0.9..1 for reading the
             // weights. A local model has nothing to download, so reading its weights is the whole bar, 0..1.
-            double start = ref.isHub() ? 0.9 : 0;
-            Path dir = catalog.locate(ref, (file, done, total) ->
-                    e.report(total > 0 ? 0.9 * done / total : 0,
-                            "downloading " + file + (total > 0 ? " " + (100 * done / total) + "%" : "")));
+            double start = hub ? 0.9 : 0;
+            HubClient.Progress download = (file, done, total) -> e.report(total > 0 ? 0.9 * done / total : 0,
+                    "downloading " + file + (total > 0 ? " " + (100 * done / total) + "%" : ""));
             String phase = ref.untrained() ? "initialising" : "reading weights";
-            e.report(start, phase);
-            LoadedModel model = ModelLoader.load(ref.id(), dir, ref.untrainedSeed(), device.device(),
-                    (name, done, total, bytesDone, bytesTotal) -> e.report(
-                            // bytes measure the work better than tensors (an embedding outweighs a norm many times)
-                            start + (1 - start) * Math.min(1, bytesTotal > 0 ? (double) bytesDone / bytesTotal : (double) done / total),
-                            phase + ": " + done + " of " + total + " tensors (" + size(bytesDone, bytesTotal) + ")"));
+            LoadProgress reading = (name, done, total, bytesDone, bytesTotal) -> e.report(
+                    // bytes measure the work better than tensors (an embedding outweighs a norm many times)
+                    start + (1 - start) * Math.min(1, bytesTotal > 0 ? (double) bytesDone / bytesTotal : (double) done / total),
+                    phase + ": " + done + " of " + total + " tensors (" + size(bytesDone, bytesTotal) + ")");
+            LoadedModel model;
+            if (ref.isHybrid()) {
+                // the stem's and the stack's weights are reported one after the other, each 0..1 of its own tensors
+                Path stem = catalog.locate(ref.stem(), download);
+                Path stack = catalog.locate(ref.stack(), download);
+                e.report(start, phase);
+                model = ModelLoader.loadHybrid(ref.id(), stem, ref.stem().untrainedSeed(), stack,
+                        ref.stack().untrainedSeed(), device.device(), reading);
+            } else {
+                Path dir = catalog.locate(ref, download);
+                e.report(start, phase);
+                model = ModelLoader.load(ref.id(), dir, ref.untrainedSeed(), device.device(), reading);
+            }
             e.progress = 1;
             e.detail = model.source();
             synchronized (this) {

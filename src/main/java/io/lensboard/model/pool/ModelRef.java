@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /**
  * A model id as users write it: {@code gpt2-tiny}, {@code hf:owner/repo[@revision]} (a Hugging Face layout
  * repository), {@code hf:owner/repo/path/to/file.gguf[@revision]} (one GGUF file of a repository), each
- * optionally followed by {@code :untrained} or {@code :untrained:<seed>} for its randomly initialised twin.
+ * optionally followed by {@code :untrained} or {@code :untrained:<seed>} for its randomly initialised twin; or a
+ * hybrid {@code STEM+STACK} of two such ids (a ViT's stem in front of another model's blocks).
  */
 public record ModelRef(String id, String base, Long untrainedSeed) {
     private static final Pattern ID = Pattern.compile("(.+?)(:untrained(?::(\\d{1,18}))?)?");
@@ -21,6 +22,13 @@ public record ModelRef(String id, String base, Long untrainedSeed) {
     public static ModelRef parse(String id) {
         if (id == null || id.isBlank()) {
             throw new InvalidModelIdException("no model given: pass model=<id> (GET /api/models lists them)");
+        }
+        if (id.length() > 2 * HubNames.MAX_ID + 1) {
+            throw new InvalidModelIdException("the model id is " + id.length() + " characters long; ids have at most "
+                    + HubNames.MAX_ID + " characters (a hybrid STEM+STACK twice that)");
+        }
+        if (id.contains("+")) {
+            return hybrid(id.trim());
         }
         if (id.length() > HubNames.MAX_ID) {
             throw new InvalidModelIdException("the model id is " + id.length() + " characters long; ids have at most "
@@ -36,6 +44,33 @@ public record ModelRef(String id, String base, Long untrainedSeed) {
             checkHub(ref);
         }
         return ref;
+    }
+
+    /** STEM+STACK: each part a model id of its own (with its own ':untrained'), checked as such. */
+    private static ModelRef hybrid(String id) {
+        String[] parts = id.split("\\+", -1);
+        if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+            throw new InvalidModelIdException("'" + id + "' is not a hybrid id: write STEM+STACK with one '+', "
+                    + "e.g. vit-tiny+gpt2-tiny or hf:google/vit-base-patch16-224+hf:openai-community/gpt2");
+        }
+        parse(parts[0]);
+        parse(parts[1]);
+        return new ModelRef(id, id, null);
+    }
+
+    /** Whether this is a hybrid STEM+STACK: a ViT's embeddings, then another model's blocks. */
+    public boolean isHybrid() {
+        return base.contains("+");
+    }
+
+    /** A hybrid's stem (the ViT), with its own ':untrained' if it has one. */
+    public ModelRef stem() {
+        return parse(base.substring(0, base.indexOf('+')));
+    }
+
+    /** A hybrid's stack (the model whose blocks run), with its own ':untrained' if it has one. */
+    public ModelRef stack() {
+        return parse(base.substring(base.indexOf('+') + 1));
     }
 
     /** Refuses a hub id whose repository, file or revision breaks the hub's rules (HubNames), naming the part. */
@@ -75,8 +110,9 @@ public record ModelRef(String id, String base, Long untrainedSeed) {
         return untrainedSeed != null;
     }
 
+    /** A hub id (a hybrid is not one, though its parts may be). */
     public boolean isHub() {
-        return base.startsWith("hf:");
+        return !isHybrid() && base.startsWith("hf:");
     }
 
     /** owner/repo of a hub id. */

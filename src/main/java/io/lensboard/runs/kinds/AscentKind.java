@@ -5,6 +5,7 @@ import io.lensboard.analysis.FeatureAscent;
 import io.lensboard.analysis.FeatureAscent.Input;
 import io.lensboard.analysis.FeatureAscent.Objective;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
+import io.lensboard.analysis.Repetition;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
@@ -41,8 +42,9 @@ public abstract class AscentKind implements FeatureKind<AscentKind.Params> {
             @Schema(minimum = "1", maximum = "100000", description = "decode every k steps (default: 10, at most steps)") Integer decodeEvery) implements FeatureRun {
     }
 
+    /** {@code repetition}: of the top-1 decoding; {@code repetitionTopk}: of each top-k row (row 0 the top-1). */
     public record Result(long[] ids, String text, List<String> tokens, double objective, double value, double decodedValue,
-                         long[][] topk, List<List<String>> topkTokens) {}
+                         long[][] topk, List<List<String>> topkTokens, double repetition, double[] repetitionTopk) {}
 
     private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
 
@@ -110,6 +112,7 @@ public abstract class AscentKind implements FeatureKind<AscentKind.Params> {
                     event.put("ids", s.ids());
                     event.put("tokens", tok.texts(s.ids()));
                     event.put("topk_tokens", Arrays.stream(transpose(a.decode(p.topk()))).map(tok::texts).toList());
+                    event.put("repetition", Repetition.of(s.ids()));
                 }
                 out.emit("step", event);
             }
@@ -119,7 +122,7 @@ public abstract class AscentKind implements FeatureKind<AscentKind.Params> {
                 FeatureAscent.Result r = a.result();
                 long[][] topk = transpose(r.topk());
                 return new Result(r.ids(), r.text(), tok.texts(r.ids()), r.objective(), r.value(), r.decodedValue(), topk,
-                        Arrays.stream(topk).map(tok::texts).toList());
+                        Arrays.stream(topk).map(tok::texts).toList(), Repetition.of(r.ids()), Repetition.rows(r.topk()));
             }
 
             @Override

@@ -5,9 +5,11 @@ import io.lensboard.analysis.InputReconstruction.Loss;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.analysis.Prompts;
+import io.lensboard.analysis.Repetition;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.EmbeddingEvents;
 import io.lensboard.runs.ParamSchema;
 import io.lensboard.runs.RunKind;
 import jakarta.inject.Singleton;
@@ -22,7 +24,10 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @Singleton
 public class ReconstructionKind implements RunKind<ReconstructionKind.Params> {
 
-    /** The write-up's symbols: O_l is the first {@code blocks} blocks (+ final norm, + LM head); e_0 = s·N(μ, σ) + t·e. */
+    /**
+     * The write-up's symbols: O_l is the first {@code blocks} blocks (+ final norm, + LM head), or a toy {@code network}
+     * seeded by {@code network_seed}; e_0 = s·N(μ, σ) + t·e; the yardstick's e′ = e + N(0, yardstick_sigma).
+     */
     public record Params(
             @Schema(required = true, format = ParamSchema.MULTILINE, maxLength = 20000, example = "The sky is blue.", description = "the target prompt, whose O_l(e) is matched") String prompt,
             @Schema(defaultValue = "1", minimum = "0", maximum = "1000", description = "blocks of the model in O_l (at most the model's)") int blocks,
@@ -38,13 +43,20 @@ public class ReconstructionKind implements RunKind<ReconstructionKind.Params> {
             @Schema(defaultValue = "0.5", minimum = "-1000", exclusiveMinimum = true, maximum = "1000", description = "μ of e_0's noise") double mu,
             @Schema(defaultValue = "0.05", minimum = "-1000", exclusiveMinimum = true, maximum = "1000", description = "σ of e_0's noise") double sigma,
             @Schema(defaultValue = "1", minimum = "-1000", exclusiveMinimum = true, maximum = "1000", description = "s: scale of the noise in e_0") double s,
-            @Schema(defaultValue = "0", minimum = "-1000", exclusiveMinimum = true, maximum = "1000", description = "t: weight of the target e in e_0") double t) {
+            @Schema(defaultValue = "0", minimum = "-1000", exclusiveMinimum = true, maximum = "1000", description = "t: weight of the target e in e_0") double t,
+            @Schema(defaultValue = "transformer", enumeration = {"transformer", "fcnet", "fcnet-noninvertible", "mlp"}, description = "O_l: the model's first blocks, or a toy on its token embedding") String network,
+            @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of a toy network's weights") long networkSeed,
+            @Schema(defaultValue = "float32", enumeration = {"float32", "float64"}, description = "type of the whole computation: weights, activations, gradients") String precision,
+            @Schema(defaultValue = "0.05", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "σ of e′ = e + N(0, σ) in the yardstick m (eq. 4)") double yardstickSigma) {
     }
 
-    /** Per position: the decoded and target tokens and the top-k decodings; the yardstick m (eq. 4) against m_g. */
+    /**
+     * Per position: the decoded and target tokens and the top-k decodings; the yardstick m (eq. 4) against m_g, the
+     * first checked step where m_g < m (null if never), and the repetition of the top-1 and of each top-k row.
+     */
     public record Result(long[] ids, String text, List<String> tokens, long[] target, List<String> targetTokens,
                          double exactFraction, double m, double mG, boolean success, double finalLoss, long[][] topk,
-                         List<List<String>> topkTokens) {}
+                         List<List<String>> topkTokens, Integer stepsToCriterion, double repetition, double[] repetitionTopk) {}
 
     private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
 
@@ -68,20 +80,15 @@ public class ReconstructionKind implements RunKind<ReconstructionKind.Params> {
         if (p.prompt().isEmpty()) {
             throw new InvalidInputException("params.prompt is empty: give the text to reconstruct");
         }
-        config.ifPresent(c -> ParamSchema.range("blocks", p.blocks(), 0, c.nLayers()));
-        int decodeEvery = p.decodeEvery() == null ? Math.min(10, p.steps()) : p.decodeEvery();
-        ParamSchema.range("decode_every", decodeEvery, 1, p.steps());
+        SentenceChecks.blocks(p.blocks(), config);
+        int decodeEvery = SentenceChecks.decodeEvery(p.decodeEvery(), p.steps());
         return new Params(Prompts.lineEndings(p.prompt()), p.blocks(), p.finalNorm(), p.lmHead(), p.loss(), p.optimizer(), p.lr(), p.steps(), p.seed(),
-                p.topk(), decodeEvery, p.mu(), p.sigma(), p.s(), p.t());
+                p.topk(), decodeEvery, p.mu(), p.sigma(), p.s(), p.t(), p.network(), p.networkSeed(), p.precision(), p.yardstickSigma());
     }
 
     @Override
     public void checkTokens(Params p, LensTokenizer tokenizer, ModelConfig config) {
-        int n = tokenizer.encode(p.prompt()).length;
-        if (n > config.nCtx()) {
-            throw new InvalidInputException("params.prompt is " + n + " tokens long; the model has a context of " + config.nCtx()
-                    + " tokens: shorten it");
-        }
+        SentenceChecks.tokens(p.prompt(), p.network(), tokenizer, config);
     }
 
     @Override
@@ -102,9 +109,10 @@ public class ReconstructionKind implements RunKind<ReconstructionKind.Params> {
     public Job open(LoadedModel model, Params p, Progress progress) {
         complete(p, Optional.of(model.config())); // a hub model's config and tokenizer are known only now
         checkTokens(p, model.tokenizer(), model.config());
-        InputReconstruction r = new InputReconstruction(model, new InputReconstruction.Params(p.prompt(), p.blocks(), p.finalNorm(),
-                p.lmHead(), Loss.valueOf(p.loss().toUpperCase()), Optimizer.valueOf(p.optimizer().toUpperCase()), p.lr(), p.steps(),
-                p.seed(), p.topk(), p.decodeEvery(), p.mu(), p.sigma(), p.s(), p.t()));
+        InputReconstruction r = new InputReconstruction(model, new InputReconstruction.Params(p.prompt(),
+                SentenceChecks.network(p.network(), p.blocks(), p.finalNorm(), p.lmHead(), p.networkSeed(), p.precision()),
+                Loss.valueOf(p.loss().toUpperCase()), Optimizer.valueOf(p.optimizer().toUpperCase()), p.lr(), p.steps(),
+                p.seed(), p.topk(), p.decodeEvery(), p.mu(), p.sigma(), p.s(), p.t(), p.yardstickSigma()));
         LensTokenizer tok = model.tokenizer();
         progress.emit("target", Map.of("ids", r.target(), "tokens", tok.texts(r.target()), "m", r.yardstick()));
         return new Job() {
@@ -129,8 +137,13 @@ public class ReconstructionKind implements RunKind<ReconstructionKind.Params> {
                     event.put("ids", s.ids());
                     event.put("tokens", tok.texts(s.ids()));
                     event.put("exact", exact(s.ids(), r.target()));
+                    event.put("m_g", s.mG());
+                    event.put("repetition", Repetition.of(s.ids()));
                 }
                 out.emit("step", event);
+                if (finished()) {
+                    EmbeddingEvents.emit(out, r.embeddings());
+                }
             }
 
             @Override
@@ -138,7 +151,8 @@ public class ReconstructionKind implements RunKind<ReconstructionKind.Params> {
                 InputReconstruction.Result result = r.result(loss);
                 return new Result(result.ids(), result.text(), tok.texts(result.ids()), result.target(), tok.texts(result.target()),
                         result.exactFraction(), result.m(), result.mG(), result.success(), result.finalLoss(), result.topk(),
-                        Arrays.stream(result.topk()).map(tok::texts).toList());
+                        Arrays.stream(result.topk()).map(tok::texts).toList(), result.stepsToCriterion(), result.repetition(),
+                        result.repetitionTopk());
             }
 
             @Override

@@ -86,7 +86,7 @@ class CheckpointFormatsTest {
         for (GgufFile.TensorInfo t : source.tensors().values()) {
             boolean q = t.dims().length == 2 && t.dims()[0] % 32 == 0;
             quantised += q ? 1 : 0;
-            writer.tensor(t.name(), t.dims(), source.read(t.name()), q ? GgufFile.Q8_0 : GgufFile.F32);
+            writer.tensor(t.name(), t.dims(), source.read(t.name()), q ? StoredType.Q8_0 : StoredType.F32);
         }
         Path q80 = tmp.resolve("stories260K-q8_0.gguf");
         writer.write(q80);
@@ -138,11 +138,11 @@ class CheckpointFormatsTest {
         new GgufWriter().metadata(source.metadata()).put("general.architecture", "falcon").write(arch);
         assertMessage(arch, "GGUF architecture 'falcon' is not supported");
 
-        Path type = tmp.resolve("q4.gguf");
-        Path q4 = withTensorType(good, tmp.resolve("q4.gguf"), "token_embd.weight", 2);
-        CheckpointException e = assertThrows(CheckpointException.class, () -> ModelLoader.load("q4", q4, null, Device.cpu()));
+        Path type = tmp.resolve("q2_k.gguf");
+        Path q2k = withTensorType(good, type, "token_embd.weight", 10); // Q2_K: not read
+        CheckpointException e = assertThrows(CheckpointException.class, () -> ModelLoader.load("q2k", q2k, null, Device.cpu()));
         assertTrue(e.getMessage().contains(type.toString()) && e.getMessage().contains("token_embd.weight")
-                && e.getMessage().contains("ggml type 2"), e.getMessage());
+                && e.getMessage().contains("ggml type 10"), e.getMessage());
 
         Path bin = tmp.resolve("llama2c");
         Files.createDirectories(bin);

@@ -17,13 +17,13 @@ import java.util.regex.Pattern;
 
 /**
  * A local stand-in for the Hugging Face hub: serves {@code <fixtures>/<name>/<file>} at
- * {@code /lensboard/<name>/resolve/<revision>/<file>} with the hub's headers (X-Repo-Commit, a sha256
+ * {@code /lensboard/<name>/resolve/<revision>/<file>} (and {@code /spaces/lensboard/…}, a Space) with the hub's headers (X-Repo-Commit, a sha256
  * ETag, X-Linked-Size), Range requests, and optionally cuts the first download of a file off halfway.
  * It can also play a hostile hub: any X-Repo-Commit or ETag, and a redirect to any Location.
  */
 final class FakeHub implements AutoCloseable {
     static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
-    private static final Pattern PATH = Pattern.compile("/lensboard/([\\w.-]+)/resolve/([\\w.-]+)/(.+)");
+    private static final Pattern PATH = Pattern.compile("(?:/spaces)?/lensboard/([\\w.-]+)/resolve/([\\w.-]+)/(.+)"); // a model repo or a Space
 
     record Request(String method, String file, String range, String authorization) {}
 

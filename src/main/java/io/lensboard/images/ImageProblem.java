@@ -1,0 +1,32 @@
+package io.lensboard.images;
+
+/** An image request that cannot be served, with the HTTP status that says why (the message says what to change). */
+public class ImageProblem extends RuntimeException {
+    private final int status;
+
+    private ImageProblem(int status, String message) {
+        super(message);
+        this.status = status;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    static ImageProblem tooLarge(String message) {
+        return new ImageProblem(413, message);
+    }
+
+    static ImageProblem notAnImage(String message) {
+        return new ImageProblem(415, message);
+    }
+
+    static ImageProblem undecodable(String message) {
+        return new ImageProblem(422, message);
+    }
+
+    static ImageProblem unknown(String id) {
+        return new ImageProblem(404, "no image '" + id + "': upload one, or use a built-in one ("
+                + String.join(", ", BuiltinImages.IDS) + ")");
+    }
+}

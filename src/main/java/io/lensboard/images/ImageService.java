@@ -1,0 +1,145 @@
+package io.lensboard.images;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.lensboard.LensboardConfig;
+import io.lensboard.Threads;
+import io.lensboard.analysis.ImageActivations;
+import io.lensboard.model.Hooks;
+import io.lensboard.model.LoadedModel;
+import io.lensboard.model.ModelConfig;
+import io.lensboard.model.checkpoint.SafetensorsWriter;
+import io.lensboard.model.pool.ModelPool;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.awt.image.BufferedImage;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Images: uploads checked and stored, built-in ones made, and an image's activations in an image model (a ViT or a
+ * hybrid), computed on the device thread of the pool.
+ */
+@ApplicationScoped
+public class ImageService {
+    /** Uploaded ids: the first 16 hex digits of the bytes' SHA-256. */
+    private static final Pattern UPLOADED = Pattern.compile("[0-9a-f]{16}");
+    private static final int TOP_LABELS = 5;
+
+    @Inject
+    ImageStore store;
+
+    @Inject
+    ModelPool pool;
+
+    @Inject
+    LensboardConfig config;
+
+    public ImageDecoder.Limits limits() {
+        LensboardConfig.Images c = config.images();
+        return new ImageDecoder.Limits(c.maxBytes().asLongValue(), c.maxSide(), c.maxPixels());
+    }
+
+    /** Checks, decodes (so a broken file is refused now, not at its first use) and stores an uploaded image. */
+    public StoredImage upload(byte[] bytes) {
+        Threads.blocking("decoding and storing an image");
+        ImageDecoder.Decoded decoded = ImageDecoder.decode(bytes, limits());
+        StoredImage image = new StoredImage(idOf(bytes), decoded.mediaType(), decoded.image().getWidth(),
+                decoded.image().getHeight(), bytes);
+        store.save(image);
+        return image;
+    }
+
+    public StoredImage get(String id) {
+        if (BuiltinImages.isBuiltin(id)) {
+            return new StoredImage(id, "image/png", BuiltinImages.size(), BuiltinImages.size(), BuiltinImages.png(id));
+        }
+        if (id == null || !UPLOADED.matcher(id).matches()) {
+            throw ImageProblem.unknown(id);
+        }
+        return store.find(id).orElseThrow(() -> ImageProblem.unknown(id));
+    }
+
+    /** The image decoded again (it was checked when stored, and the limits still hold). */
+    public BufferedImage decode(String id) {
+        Threads.blocking("decoding an image");
+        return ImageDecoder.decode(get(id).data(), limits()).image();
+    }
+
+    /** Per layer and token the L2 norm of the residual stream, and a ViT classifier's top labels. */
+    public ImageActivationsResult activations(String id, String model) {
+        BufferedImage image = decode(id);
+        return onDevice(model, m -> {
+            try (NDManager scope = m.newScope()) {
+                NDArray x = ImageActivations.pixelValues(m, image, scope);
+                NDArray states = ImageActivations.hiddenStates(m, x); // [L + 1, T, d]
+                NDArray norms = states.square().sum(new int[] {2}).sqrt();
+                List<ImageActivationsResult.Layer> layers = new ArrayList<>();
+                for (int l = 0; l < states.getShape().get(0); l++) {
+                    layers.add(new ImageActivationsResult.Layer(l, l == 0 ? Hooks.residPre(0) : Hooks.residPost(l - 1),
+                            norms.get(l).toFloatArray()));
+                }
+                int grid = m.images().vision().grid();
+                return new ImageActivationsResult(id, m.id(), 1 + grid * grid, grid, layers, predictions(m, states));
+            }
+        });
+    }
+
+    /** The classifier on CLS after the final norm, as ViTForImageClassification; none for a hybrid or a bare ViT. */
+    private static List<ImageActivationsResult.Prediction> predictions(LoadedModel m, NDArray states) {
+        List<String> labels = m.images().vision().labels();
+        if (m.config().architecture() != ModelConfig.Architecture.VIT || labels.isEmpty()) {
+            return List.of();
+        }
+        NDArray last = states.get(states.getShape().get(0) - 1).get("0:1"); // CLS of the last block, [1, d]
+        float[] probs = m.transformer().unembed(m.transformer().finalNorm(last)).softmax(-1).toFloatArray();
+        List<ImageActivationsResult.Prediction> top = new ArrayList<>();
+        Integer[] order = new Integer[probs.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Float.compare(probs[b], probs[a]));
+        for (int k = 0; k < Math.min(TOP_LABELS, order.length); k++) {
+            top.add(new ImageActivationsResult.Prediction(labels.get(order[k]), probs[order[k]]));
+        }
+        return top;
+    }
+
+    /** A safetensors file: pixel_values [1, C, H, W] and hidden_states [L + 1, T, d], float32. */
+    public byte[] safetensors(String id, String model) {
+        BufferedImage image = decode(id);
+        return onDevice(model, m -> {
+            try (NDManager scope = m.newScope()) {
+                NDArray x = ImageActivations.pixelValues(m, image, scope);
+                NDArray states = ImageActivations.hiddenStates(m, x);
+                return new SafetensorsWriter()
+                        .add("pixel_values", x.getShape().getShape(), x.toFloatArray())
+                        .add("hidden_states", states.getShape().getShape(), states.toFloatArray())
+                        .toBytes();
+            }
+        });
+    }
+
+    private <T> T onDevice(String model, Function<LoadedModel, T> work) {
+        Threads.blocking("waiting for the device");
+        try {
+            return pool.run(model, work).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    private static String idOf(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

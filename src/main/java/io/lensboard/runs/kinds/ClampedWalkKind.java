@@ -1,0 +1,140 @@
+package io.lensboard.runs.kinds;
+
+import io.lensboard.analysis.ClampedWalk;
+import io.lensboard.analysis.ClampedWalk.NoiseSide;
+import io.lensboard.analysis.EmbeddingWalk.Distances;
+import io.lensboard.analysis.Prompts;
+import io.lensboard.analysis.Repetition;
+import io.lensboard.model.LensTokenizer;
+import io.lensboard.model.LoadedModel;
+import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.EmbeddingEvents;
+import io.lensboard.runs.ParamSchema;
+import io.lensboard.runs.RunKind;
+import jakarta.inject.Singleton;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** Run kind "clamped-walk": {@link ClampedWalk}, one device task per step (its noise and inner steps), r live. */
+@Singleton
+public class ClampedWalkKind implements RunKind<ClampedWalkKind.Params> {
+
+    /** The write-up's symbols: noise η·N(0, 1) on one side of i, gradient steps ε on the other; r = ‖e − e_n‖₁ / ‖O_l(e) − O_l(e_n)‖₁. */
+    public record Params(
+            @Schema(required = true, format = ParamSchema.MULTILINE, maxLength = 20000, example = "The sky is blue.", description = "the prompt whose embedding e (= e*) the walk starts from") String prompt,
+            @Schema(defaultValue = "transformer", enumeration = {"transformer", "fcnet", "fcnet-noninvertible", "mlp"}, description = "O_l: the model's first blocks, or a toy on its token embedding") String network,
+            @Schema(minimum = "0", maximum = "2147483647", description = "seed of a toy network's weights (default: seed)") Long networkSeed,
+            @Schema(defaultValue = "1", minimum = "0", maximum = "1000", description = "blocks of the model in O_l (at most the model's)") int blocks,
+            @Schema(defaultValue = "false", description = "apply the final norm after the blocks") boolean finalNorm,
+            @Schema(defaultValue = "true", description = "apply the LM head (unembedding) last") boolean lmHead,
+            @Schema(defaultValue = "100", minimum = "1", maximum = "100000", description = "walk steps N") int steps,
+            @Schema(defaultValue = "float32", enumeration = {"float32", "float64"}, description = "type of the whole computation: weights, activations, gradients") String precision,
+            @Schema(minimum = "1", maximum = "100000", description = "decode every k steps (default: 10, at most steps)") Integer decodeEvery,
+            @Schema(defaultValue = "5", minimum = "1", maximum = "100", description = "decodings per position") int topk,
+            @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of the index i and the noise (and of a toy network, unless network_seed)") long seed,
+            @Schema(defaultValue = "0.01", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "noise scale η") double eta,
+            @Schema(defaultValue = "0.01", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "gradient step size ε") double epsilon,
+            @Schema(defaultValue = "10", minimum = "0", maximum = "1000", description = "gradient steps after each noise") int innerSteps,
+            @Schema(defaultValue = "head", enumeration = {"head", "tail"}, description = "noise on [:i] (the write-up's equation) or [i:] (its code)") String noiseSide) {
+    }
+
+    /** The final decoding (per position its top-k), its repetition, the final d_i, d_o and r = d_i / d_o. */
+    public record Result(long[] ids, String text, List<String> tokens, long[] target, List<String> targetTokens, long[][] topk,
+                         List<List<String>> topkTokens, double repetition, double[] repetitionTopk, double dI, double dO, Double r) {}
+
+    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
+
+    @Override
+    public String name() {
+        return "clamped-walk";
+    }
+
+    @Override
+    public String title() {
+        return "Clamped gradient walk";
+    }
+
+    @Override
+    public ParamSchema<Params> schema() {
+        return SCHEMA;
+    }
+
+    @Override
+    public Params complete(Params p, Optional<ModelConfig> config) {
+        SentenceChecks.prompt(p.prompt());
+        SentenceChecks.blocks(p.blocks(), config);
+        return new Params(Prompts.lineEndings(p.prompt()), p.network(), p.networkSeed() == null ? p.seed() : p.networkSeed(), p.blocks(),
+                p.finalNorm(), p.lmHead(), p.steps(), p.precision(), SentenceChecks.decodeEvery(p.decodeEvery(), p.steps()), p.topk(),
+                p.seed(), p.eta(), p.epsilon(), p.innerSteps(), p.noiseSide());
+    }
+
+    @Override
+    public void checkTokens(Params p, LensTokenizer tokenizer, ModelConfig config) {
+        SentenceChecks.tokens(p.prompt(), p.network(), tokenizer, config);
+    }
+
+    @Override
+    public String subject(Params p) {
+        return "\u201c" + p.prompt() + "\u201d";
+    }
+
+    @Override
+    public Job open(LoadedModel model, Params given, Progress progress) {
+        Params p = complete(given, Optional.of(model.config())); // a hub model's config and tokenizer are known only now
+        checkTokens(p, model.tokenizer(), model.config());
+        ClampedWalk walk = new ClampedWalk(model, new ClampedWalk.Params(p.prompt(),
+                SentenceChecks.network(p.network(), p.blocks(), p.finalNorm(), p.lmHead(), p.networkSeed(), p.precision()), p.eta(),
+                p.epsilon(), p.innerSteps(), NoiseSide.valueOf(p.noiseSide().toUpperCase(Locale.ROOT)), p.seed()));
+        LensTokenizer tok = model.tokenizer();
+        progress.emit("target", Map.of("ids", walk.target(), "tokens", tok.texts(walk.target())));
+        return new Job() {
+            private int n;
+            private Distances last;
+
+            @Override
+            public boolean finished() {
+                return n == p.steps();
+            }
+
+            @Override
+            public void step(Progress out) {
+                ClampedWalk.Step s = walk.step();
+                n = s.step();
+                last = s.distances();
+                Map<String, Object> event = new LinkedHashMap<>();
+                event.put("step", n);
+                event.put("index", s.index());
+                event.put("d_i", last.dI());
+                event.put("d_o", last.dO());
+                event.put("r", SentenceChecks.ratio(last.dI(), last.dO()));
+                event.put("progress", (double) n / p.steps());
+                if (n % p.decodeEvery() == 0 || finished()) {
+                    event.putAll(SentenceChecks.decoded(walk.decode(p.topk()), tok));
+                }
+                out.emit("step", event);
+                if (finished()) {
+                    EmbeddingEvents.emit(out, walk.embeddings());
+                }
+            }
+
+            @Override
+            public Object result() {
+                long[][] topk = walk.decode(p.topk());
+                long[][] perPosition = SentenceChecks.perPosition(topk);
+                return new Result(topk[0], walk.text(topk[0]), tok.texts(topk[0]), walk.target(), tok.texts(walk.target()), perPosition,
+                        Arrays.stream(perPosition).map(tok::texts).toList(), Repetition.of(topk[0]), Repetition.rows(topk),
+                        last.dI(), last.dO(), SentenceChecks.ratio(last.dI(), last.dO()));
+            }
+
+            @Override
+            public void close() {
+                walk.close();
+            }
+        };
+    }
+}

@@ -1,0 +1,151 @@
+package io.lensboard.runs.kinds;
+
+import io.lensboard.analysis.EmbeddingWalk.Distances;
+import io.lensboard.analysis.InvalidInputException;
+import io.lensboard.analysis.OrthogonalWalk;
+import io.lensboard.analysis.OrthogonalWalk.Direction;
+import io.lensboard.analysis.Prompts;
+import io.lensboard.analysis.Repetition;
+import io.lensboard.model.LensTokenizer;
+import io.lensboard.model.LoadedModel;
+import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.EmbeddingEvents;
+import io.lensboard.runs.ParamSchema;
+import io.lensboard.runs.RunKind;
+import jakarta.inject.Singleton;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** Run kind "orthogonal-walk": {@link OrthogonalWalk}, one device task per step, d_i, d_o and their ratio live. */
+@Singleton
+public class OrthogonalWalkKind implements RunKind<OrthogonalWalkKind.Params> {
+
+    /** The write-up's symbols: e_{n+1} = e_n + η v, v ⟂ every row of g = ∇_e Σ O_l(e). */
+    public record Params(
+            @Schema(required = true, format = ParamSchema.MULTILINE, maxLength = 20000, example = "The sky is blue.", description = "the prompt whose embedding e the walk starts from") String prompt,
+            @Schema(defaultValue = "transformer", enumeration = {"transformer", "fcnet", "fcnet-noninvertible", "mlp"}, description = "O_l: the model's first blocks, or a toy on its token embedding") String network,
+            @Schema(minimum = "0", maximum = "2147483647", description = "seed of a toy network's weights (default: seed)") Long networkSeed,
+            @Schema(defaultValue = "1", minimum = "0", maximum = "1000", description = "blocks of the model in O_l (at most the model's)") int blocks,
+            @Schema(defaultValue = "false", description = "apply the final norm after the blocks") boolean finalNorm,
+            @Schema(defaultValue = "true", description = "apply the LM head (unembedding) last") boolean lmHead,
+            @Schema(defaultValue = "100", minimum = "1", maximum = "100000", description = "walk steps N") int steps,
+            @Schema(defaultValue = "float32", enumeration = {"float32", "float64"}, description = "type of the whole computation: weights, activations, gradients") String precision,
+            @Schema(minimum = "1", maximum = "100000", description = "decode every k steps (default: 10, at most steps)") Integer decodeEvery,
+            @Schema(defaultValue = "5", minimum = "1", maximum = "100", description = "decodings per position") int topk,
+            @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of the run (a toy network's, unless network_seed)") long seed,
+            @Schema(defaultValue = "0.1", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "step size η along v") double eta,
+            @Schema(defaultValue = "last", enumeration = {"last", "matrix"}, description = "v: the last row of Vᵀ for every token, or T distinct rows, one per token") String direction) {
+    }
+
+    /** The final decoding (per position its top-k), its repetition, the final d_i, d_o, d_o/d_i and the largest orthogonality seen. */
+    public record Result(long[] ids, String text, List<String> tokens, long[] target, List<String> targetTokens, long[][] topk,
+                         List<List<String>> topkTokens, double repetition, double[] repetitionTopk, double dI, double dO, Double ratio,
+                         double orthogonality) {}
+
+    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
+
+    @Override
+    public String name() {
+        return "orthogonal-walk";
+    }
+
+    @Override
+    public String title() {
+        return "Orthogonal walk";
+    }
+
+    @Override
+    public ParamSchema<Params> schema() {
+        return SCHEMA;
+    }
+
+    @Override
+    public Params complete(Params p, Optional<ModelConfig> config) {
+        SentenceChecks.prompt(p.prompt());
+        SentenceChecks.blocks(p.blocks(), config);
+        return new Params(Prompts.lineEndings(p.prompt()), p.network(), p.networkSeed() == null ? p.seed() : p.networkSeed(), p.blocks(),
+                p.finalNorm(), p.lmHead(), p.steps(), p.precision(), SentenceChecks.decodeEvery(p.decodeEvery(), p.steps()), p.topk(),
+                p.seed(), p.eta(), p.direction());
+    }
+
+    /** v must be orthogonal to T gradient rows: one null vector needs T < d, T distinct ones d ≥ 2T. */
+    @Override
+    public void checkTokens(Params p, LensTokenizer tokenizer, ModelConfig config) {
+        int t = SentenceChecks.tokens(p.prompt(), p.network(), tokenizer, config);
+        int needed = direction(p) == Direction.LAST ? t + 1 : 2 * t;
+        if (config.dModel() < needed) {
+            throw new InvalidInputException("params.prompt is " + t + " tokens long; direction " + p.direction() + " needs a width of at least "
+                    + needed + " (the model's is " + config.dModel() + "): shorten the prompt");
+        }
+    }
+
+    @Override
+    public String subject(Params p) {
+        return "\u201c" + p.prompt() + "\u201d";
+    }
+
+    private static Direction direction(Params p) {
+        return Direction.valueOf(p.direction().toUpperCase(Locale.ROOT));
+    }
+
+    @Override
+    public Job open(LoadedModel model, Params given, Progress progress) {
+        Params p = complete(given, Optional.of(model.config())); // a hub model's config and tokenizer are known only now
+        checkTokens(p, model.tokenizer(), model.config());
+        OrthogonalWalk walk = new OrthogonalWalk(model, new OrthogonalWalk.Params(p.prompt(),
+                SentenceChecks.network(p.network(), p.blocks(), p.finalNorm(), p.lmHead(), p.networkSeed(), p.precision()), p.eta(), direction(p)));
+        LensTokenizer tok = model.tokenizer();
+        progress.emit("target", Map.of("ids", walk.target(), "tokens", tok.texts(walk.target())));
+        return new Job() {
+            private int n;
+            private Distances last;
+            private double orthogonality;
+
+            @Override
+            public boolean finished() {
+                return n == p.steps();
+            }
+
+            @Override
+            public void step(Progress out) {
+                OrthogonalWalk.Step s = walk.step();
+                n = s.step();
+                last = s.distances();
+                orthogonality = Math.max(orthogonality, s.orthogonality());
+                Map<String, Object> event = new LinkedHashMap<>();
+                event.put("step", n);
+                event.put("orthogonality", s.orthogonality());
+                event.put("d_i", last.dI());
+                event.put("d_o", last.dO());
+                event.put("ratio", SentenceChecks.ratio(last.dO(), last.dI()));
+                event.put("progress", (double) n / p.steps());
+                if (n % p.decodeEvery() == 0 || finished()) {
+                    event.putAll(SentenceChecks.decoded(walk.decode(p.topk()), tok));
+                }
+                out.emit("step", event);
+                if (finished()) {
+                    EmbeddingEvents.emit(out, walk.embeddings());
+                }
+            }
+
+            @Override
+            public Object result() {
+                long[][] topk = walk.decode(p.topk());
+                long[][] perPosition = SentenceChecks.perPosition(topk);
+                return new Result(topk[0], walk.text(topk[0]), tok.texts(topk[0]), walk.target(), tok.texts(walk.target()), perPosition,
+                        Arrays.stream(perPosition).map(tok::texts).toList(), Repetition.of(topk[0]), Repetition.rows(topk),
+                        last.dI(), last.dO(), SentenceChecks.ratio(last.dO(), last.dI()), orthogonality);
+            }
+
+            @Override
+            public void close() {
+                walk.close();
+            }
+        };
+    }
+}
