@@ -3,6 +3,7 @@ package io.lensboard;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,6 +18,8 @@ public interface LensboardConfig {
     Pool pool();
 
     Runs runs();
+
+    Cluster cluster();
 
     Images images();
 
@@ -63,6 +66,31 @@ public interface LensboardConfig {
         /** The kind a runs-page form post without a kind starts; its form is open first. */
         @WithDefault("reconstruction")
         String defaultKind();
+    }
+
+    /** Replicas sharing one PostgreSQL; unused with H2. */
+    interface Cluster {
+        /** This replica's id; generated when unset. */
+        Optional<String> replicaId();
+
+        /** The URL other people reach this replica at; http://HOSTNAME:PORT when unset. */
+        Optional<String> url();
+
+        /** How long a claim lasts without a heartbeat before its run is queued again. */
+        @WithDefault("30S")
+        Duration lease();
+
+        /** How often a replica reports itself and renews its run's lease. */
+        @WithDefault("5S")
+        Duration heartbeat();
+
+        /** Tries of one run, the first included, before it fails for good. */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** How long a run waits for a replica holding its model warm before any replica takes it. */
+        @WithDefault("10S")
+        Duration warmWait();
     }
 
     interface Images {

@@ -15,6 +15,9 @@ import io.lensboard.model.ModelConfig;
 import io.lensboard.model.pool.ModelPool;
 import io.lensboard.model.pool.ModelRef;
 import io.quarkus.runtime.ShutdownEvent;
+import io.lensboard.DatabaseDriver;
+import io.lensboard.runs.cluster.Replica;
+import io.lensboard.runs.cluster.ReplicaInfo;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -40,6 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,6 +52,9 @@ import org.jboss.logging.Logger;
  * each step is a separate task on the device thread, so lens requests interleave with a running optimisation.
  * Every event is stored before it is published on the Vert.x event bus at {@link #address}, so a follower
  * that replays the store and then listens ({@link RunFeed}) misses nothing.
+ * <p>With H2 (the default) this process owns its queue: runs wait in memory and are marked interrupted at the next
+ * start if it stops. With PostgreSQL ({@link ClusterRuns}) the queue is the database's: any replica claims a queued
+ * run, a run whose replica dies is queued again, and events reach every replica's bus through NOTIFY.
  */
 @ApplicationScoped
 public class RunService {
@@ -89,6 +96,24 @@ public class RunService {
     @Inject
     Flyway flyway;
 
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    String databaseUrl;
+
+    @ConfigProperty(name = "quarkus.http.port")
+    int port;
+
+    /** This process among the replicas; with H2, the only one. */
+    private Replica replica;
+
+    /** Set with PostgreSQL: claims, leases, heartbeat and other replicas' events. */
+    private ClusterRuns cluster;
+
+    /** The run the run thread executes now; the heartbeat renews its lease. */
+    private volatile String executing;
+
+    /** Runs this replica executes that another replica took over (its lease lapsed): abandoned without a write. */
+    private final Set<String> lost = ConcurrentHashMap.newKeySet();
+
     private static final String STOPPED = "the service stopped while this run was unfinished";
 
     /** Set when the service stops: the running job ends after its step, queued ones never start. */
@@ -100,7 +125,10 @@ public class RunService {
      */
     void stop(@Observes ShutdownEvent shutdown) throws InterruptedException {
         stopping = true;
-        for (String id : List.copyOf(waiting)) {
+        if (cluster != null) {
+            cluster.wake();
+        }
+        for (String id : List.copyOf(waiting)) { // with PostgreSQL, none: the queue is the cluster's and stays
             if (waiting.remove(id)) {
                 slots.decrementAndGet();
                 finish(id, RunState.INTERRUPTED, STOPPED);
@@ -110,6 +138,13 @@ public class RunService {
         if (!runThread.awaitTermination(30, TimeUnit.SECONDS)) {
             LOG.warn("a run step did not end within 30 s of the shutdown; its run is marked interrupted at the next start");
         }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    boolean stopping() {
+        return stopping;
     }
 
     /** Why runs cannot be stored, when they cannot; the lens works regardless. */
@@ -117,6 +152,11 @@ public class RunService {
 
     /** Opens the store; a data directory that cannot be written leaves the service up, refusing runs with the reason. */
     void start(@Observes StartupEvent startup) {
+        replica = Replica.of(config.cluster().replicaId(), config.cluster().url(), port);
+        if (DatabaseDriver.isPostgresql(databaseUrl)) {
+            startCluster();
+            return;
+        }
         Path dir = Path.of(config.dataDir()).toAbsolutePath();
         try {
             Files.createDirectories(dir);
@@ -131,6 +171,32 @@ public class RunService {
                     + e.getMessage() + "); fix it and restart. The lens works meanwhile.";
             LOG.error(storageProblem);
         }
+    }
+
+    /** Joins the replicas sharing the PostgreSQL database; the run thread then claims runs from the shared queue. */
+    private void startCluster() {
+        try {
+            flyway.migrate();
+            store = new RunStore(dataSource, json);
+            cluster = new ClusterRuns(this, dataSource, replica, config.cluster(), pool, vertx, json);
+            cluster.start();
+            runThread.execute(cluster::claimLoop);
+            LOG.infof("replica %s (%s) joined the cluster", replica.id(), replica.url());
+        } catch (Exception e) {
+            storageProblem = "runs cannot be stored: the PostgreSQL database (LENSBOARD_DB_URL) cannot be used ("
+                    + ModelPool.message(e) + "); fix it and restart. The lens works meanwhile.";
+            LOG.error(storageProblem);
+        }
+    }
+
+    /** This replica and, with PostgreSQL, every live one: models warm, memory free, runs, last heartbeat. */
+    public List<ReplicaInfo> replicas() {
+        if (cluster != null) {
+            return cluster.replicas();
+        }
+        String current = executing;
+        return List.of(new ReplicaInfo(replica.id(), replica.url(), pool.loaded().stream().map(LoadedModel::id).toList(),
+                pool.memoryFree(), current == null ? List.of() : List.of(current), Instant.now()));
     }
 
     /** Why runs are refused, if they are. */
@@ -185,16 +251,15 @@ public class RunService {
      */
     public List<RunRecord> submitAll(List<NewRun> batch) {
         List<Checked> checked = batch.stream().map(r -> batch.size() == 1 ? check(r) : checkInBatch(r)).toList();
+        if (cluster != null) {
+            return submitToCluster(checked);
+        }
         int queueLimit = config.runs().queueLimit();
         if (slots.getAndAdd(checked.size()) >= queueLimit) {
             slots.addAndGet(-checked.size());
             throw new TooManyRunsException("the run queue is full (" + queueLimit + " queued); wait for runs to finish or cancel some");
         }
-        List<RunRecord> runs = new ArrayList<>();
-        for (Checked c : checked) {
-            runs.add(new RunRecord(newId(), c.kind().name(), c.ref().id(), c.params(), RunState.QUEUED, null, null,
-                    Instant.now(), null, null));
-        }
+        List<RunRecord> runs = newRuns(checked);
         try {
             store().insertAll(runs);
         } catch (RuntimeException e) {
@@ -209,6 +274,26 @@ public class RunService {
             runThread.execute(() -> execute(run, kind));
         }
         return runs;
+    }
+
+    /** Stores the runs as queued in the shared database, where the first replica free to take each claims it. */
+    private List<RunRecord> submitToCluster(List<Checked> checked) {
+        int queueLimit = config.runs().queueLimit();
+        if (cluster.queuedRuns() >= queueLimit) {
+            throw new TooManyRunsException("the run queue is full (" + queueLimit + " queued); wait for runs to finish or cancel some");
+        }
+        List<RunRecord> runs = newRuns(checked);
+        RunEvent queued = new RunEvent(1, "state", json.valueToTree(Map.of("state", RunState.QUEUED.key())).toString());
+        store().insertAll(runs, queued); // with their first event, so a replica claiming one at once numbers its events after it
+        runs.forEach(run -> publish(run.id(), queued));
+        cluster.queued();
+        return runs;
+    }
+
+    private List<RunRecord> newRuns(List<Checked> checked) {
+        Instant now = Instant.now();
+        return checked.stream().map(c -> new RunRecord(newId(), c.kind().name(), c.ref().id(), c.params(), RunState.QUEUED, null,
+                null, now, null, null)).toList();
     }
 
     /** As {@link #check}, the message saying which run of the batch is wrong. */
@@ -254,7 +339,9 @@ public class RunService {
 
     private <P extends Record> JsonNode normalise(RunKind<P> kind, JsonNode params, ModelRef ref, Optional<ModelConfig> config) {
         P p = kind.complete(kind.schema().read(params), config);
-        config.ifPresent(c -> checkTokens(kind, p, ref, c));
+        if (!kind.takesImages()) { // an image model has no tokenizer to check with
+            config.ifPresent(c -> checkTokens(kind, p, ref, c));
+        }
         return kind.schema().write(json, p);
     }
 
@@ -305,6 +392,14 @@ public class RunService {
      */
     public RunRecord cancel(String id) {
         RunRecord run = find(id);
+        if (cluster != null) {
+            if (store().cancelQueued(id)) {
+                emitElsewhere(id, "done", Map.of("state", RunState.CANCELLED.key()));
+            } else if (!run.state().finished() && !cluster.requestCancel(id)) {
+                LOG.debugf("run %s finished while its cancel was asked", id);
+            }
+            return find(id);
+        }
         if (waiting.remove(id)) {
             slots.decrementAndGet();
             finish(id, RunState.CANCELLED, null);
@@ -334,29 +429,72 @@ public class RunService {
         return store().events(id, afterSeq);
     }
 
-    /** The one run loop: load, open the kind's job, step it until it is finished or cancelled, store the result. */
-    private <P extends Record> void execute(RunRecord run, RunKind<P> kind) {
-        String id = run.id();
-        if (!waiting.remove(id)) {
+    /** A cancel asked on another replica (or seen by the heartbeat) for a run this one executes. */
+    void cancelLocally(String id) {
+        if (id.equals(executing)) {
+            cancelled.add(id);
+        }
+    }
+
+    String executing() {
+        return executing;
+    }
+
+    /** Another replica took over the run this one executes: it stops after its step, writing nothing more. */
+    void lost(String id) {
+        LOG.warnf("run %s: this replica's lease on it lapsed and another replica took it over; abandoning it here", id);
+        lost.add(id);
+    }
+
+    /** From a local queue (H2): the run's slot is given back and this replica starts it. */
+    private void execute(RunRecord run, RunKind<?> kind) {
+        if (!waiting.remove(run.id())) {
             return; // cancelled while queued
         }
         slots.decrementAndGet();
         try {
-            state(id, RunState.LOADING);
+            store().start(run.id(), replica.id());
+        } catch (RuntimeException e) {
+            try {
+                finish(run.id(), RunState.FAILED, ModelPool.message(e));
+            } finally {
+                sequences.remove(run.id());
+            }
+            return;
+        }
+        runJob(run, kind);
+    }
+
+    /** A run this replica has just claimed from the shared queue (state loading, this replica's, one more attempt). */
+    void executeClaimed(String id) {
+        sequences.remove(id); // other replicas have stored events since this one last counted them
+        RunRecord run = find(id);
+        runJob(run, kinds.get(run.kind()));
+    }
+
+    /** The one run loop: load, open the kind's job, step it until it is finished or cancelled, store the result. */
+    private <P extends Record> void runJob(RunRecord run, RunKind<P> kind) {
+        String id = run.id();
+        executing = id;
+        try {
+            emit(id, "state", Map.of("state", RunState.LOADING.key()));
             try (ModelPool.Lease lease = pool.lease(run.model(), Dtype.parse(run.dtype()))) {
-                state(id, RunState.RUNNING);
+                owned(id, RunState.RUNNING, null);
                 P params = kind.schema().stored(json, run.params());
                 Events events = new Events(id);
                 RunKind.Job job = onDevice(lease, m -> kind.open(m, params, events));
                 events.flush();
                 try {
                     while (!job.finished()) {
+                        if (lost.contains(id)) {
+                            return;
+                        }
                         if (cancelled.contains(id)) {
-                            finish(id, RunState.CANCELLED, null);
+                            owned(id, RunState.CANCELLED, null);
                             return;
                         }
                         if (stopping) {
-                            finish(id, RunState.INTERRUPTED, STOPPED);
+                            stopped(id);
                             return;
                         }
                         onDevice(lease, m -> {
@@ -367,8 +505,9 @@ public class RunService {
                     }
                     JsonNode result = json.valueToTree(onDevice(lease, m -> job.result()));
                     store().result(id, result);
-                    store().state(id, RunState.DONE, null);
-                    emit(id, "done", Map.of("state", RunState.DONE.key(), "result", result));
+                    if (store().state(id, replica.id(), RunState.DONE, null)) {
+                        emit(id, "done", Map.of("state", RunState.DONE.key(), "result", result));
+                    }
                 } finally {
                     onDevice(lease, m -> {
                         job.close();
@@ -379,8 +518,10 @@ public class RunService {
         } catch (Throwable t) {
             String message = ModelPool.message(t);
             LOG.infof("run %s failed: %s", id, message);
-            finish(id, RunState.FAILED, message);
+            owned(id, RunState.FAILED, message);
         } finally {
+            executing = null;
+            lost.remove(id);
             cancelled.remove(id);
             sequences.remove(id); // a late event after this (none expected) would reload the count from the store
         }
@@ -413,9 +554,29 @@ public class RunService {
         }
     }
 
-    private void state(String id, RunState state) {
-        store().state(id, state, null);
-        emit(id, "state", Map.of("state", state.key()));
+    /**
+     * A state the executing replica writes, with its event, only while the run is still this replica's (always, with
+     * H2; with PostgreSQL, unless its lease lapsed and another replica took the run over).
+     */
+    private void owned(String id, RunState state, String error) {
+        if (!store().state(id, replica.id(), state, error)) {
+            lost.add(id);
+            return;
+        }
+        emit(id, state.finished() ? "done" : "state", error == null ? Map.of("state", state.key())
+                : Map.of("state", state.key(), "error", error));
+    }
+
+    /**
+     * The service stops mid-run: with H2 the run is marked interrupted; in a cluster it goes back to the queue and
+     * another replica takes it.
+     */
+    private void stopped(String id) {
+        if (cluster == null) {
+            owned(id, RunState.INTERRUPTED, STOPPED);
+        } else {
+            cluster.release(id);
+        }
     }
 
     private void finish(String id, RunState state, String error) {
@@ -432,8 +593,31 @@ public class RunService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        store().append(id, new RunEvent(seq, type, payload));
-        vertx.eventBus().publish(address(id), new JsonObject().put("seq", seq).put("type", type).put("data", payload));
+        RunEvent event = new RunEvent(seq, type, payload);
+        store().append(id, event);
+        publish(id, event);
+    }
+
+    /** Sends a stored event to the viewers: this replica's on its event bus, other replicas' through NOTIFY. */
+    void publish(String id, RunEvent e) {
+        vertx.eventBus().publish(address(id), new JsonObject().put("seq", e.seq()).put("type", e.type()).put("data", e.data()));
+        if (cluster != null) {
+            cluster.published(id, e.seq(), e.type(), e.data());
+        }
+    }
+
+    /**
+     * An event for a run another replica may execute before or after (queued, cancelled while queued, queued again):
+     * its number is read from the store, not remembered, since the next one may come from elsewhere.
+     */
+    void emitElsewhere(String id, String type, Object data) {
+        if (!id.equals(executing)) {
+            sequences.remove(id);
+        }
+        emit(id, type, data);
+        if (!id.equals(executing)) {
+            sequences.remove(id);
+        }
     }
 
     String newId() {

@@ -16,15 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
-import org.jboss.logging.Logger;
 
 /**
  * Runs, their event logs and grids of runs (alignment tables, studies) in SQL (H2 by default, PostgreSQL by configuration; schema by Flyway).
  * Writes are single statements, so a crash mid-run leaves every stored row whole.
  */
 public class RunStore {
-    private static final Logger LOG = Logger.getLogger(RunStore.class);
-
     private final DataSource db;
     private final ObjectMapper json;
 
@@ -39,17 +36,30 @@ public class RunStore {
         insertAll(List.of(r));
     }
 
-    /** Stores the runs in one transaction: all of them, or none. */
     public void insertAll(List<RunRecord> runs) {
+        insertAll(runs, null);
+    }
+
+    /** Stores the runs in one transaction, each with its first event when one is given: all of them, or none. */
+    public void insertAll(List<RunRecord> runs, RunEvent first) {
         Threads.blocking("a database write");
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement st = c.prepareStatement(
-                    "INSERT INTO runs (id, kind, model, params, state, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                    "INSERT INTO runs (id, kind, model, params, state, created_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
                 for (RunRecord r : runs) {
-                    bind(st, r.id(), r.kind(), r.model(), write(r.params()), r.state().key(), Timestamp.from(r.createdAt())).addBatch();
+                    bind(st, r.id(), r.kind(), r.model(), write(r.params()), r.state().key(), Timestamp.from(r.createdAt()),
+                            r.createdAt().toEpochMilli()).addBatch();
                 }
                 st.executeBatch();
+                if (first != null) {
+                    try (PreparedStatement events = c.prepareStatement("INSERT INTO run_events (run_id, seq, type, data) VALUES (?, ?, ?, ?)")) {
+                        for (RunRecord r : runs) {
+                            bind(events, r.id(), first.seq(), first.type(), first.data()).addBatch();
+                        }
+                        events.executeBatch();
+                    }
+                }
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
@@ -60,6 +70,32 @@ public class RunStore {
         } catch (SQLException e) {
             throw unavailable(e);
         }
+    }
+
+    /** The replica starts the run: loading, one more attempt, that replica's from now on. */
+    public void start(String id, String replica) {
+        update("UPDATE runs SET state = ?, replica = ?, attempts = attempts + 1 WHERE id = ?", RunState.LOADING.key(), replica, id);
+    }
+
+    /**
+     * As {@link #state}, only while the run is still the replica's: a replica whose claim lapsed (it was thought dead
+     * and another took the run over) writes nothing. Returns whether it wrote.
+     */
+    public boolean state(String id, String replica, RunState state, String error) {
+        Timestamp now = Timestamp.from(Instant.now());
+        if (state == RunState.RUNNING) {
+            return update("UPDATE runs SET state = ?, started_at = ? WHERE id = ? AND replica = ?", state.key(), now, id, replica) == 1;
+        } else if (state.finished()) {
+            return update("UPDATE runs SET state = ?, error = ?, finished_at = ? WHERE id = ? AND replica = ?",
+                    state.key(), error, now, id, replica) == 1;
+        }
+        return update("UPDATE runs SET state = ? WHERE id = ? AND replica = ?", state.key(), id, replica) == 1;
+    }
+
+    /** Cancels the run if it is still queued (no replica has claimed it); returns whether it did. */
+    public boolean cancelQueued(String id) {
+        return update("UPDATE runs SET state = ?, finished_at = ? WHERE id = ? AND state = ?",
+                RunState.CANCELLED.key(), Timestamp.from(Instant.now()), id, RunState.QUEUED.key()) == 1;
     }
 
     public void state(String id, RunState state, String error) {
@@ -170,12 +206,14 @@ public class RunStore {
         return new RunGrid(rs.getString(1), table, rs.getString(2), values, spec.get("params"), runs, instant(rs.getTimestamp(4)));
     }
 
-    private static final String COLUMNS = "id, kind, model, params, state, error, result, created_at, started_at, finished_at";
+    private static final String COLUMNS = "id, kind, model, params, state, error, result, created_at, started_at, finished_at, "
+            + "replica, attempts";
 
     private RunRecord record(ResultSet rs) throws SQLException {
         return new RunRecord(rs.getString(1), rs.getString(2), rs.getString(3), read(rs.getString(4)),
                 RunState.valueOf(rs.getString(5).toUpperCase()), rs.getString(6), read(rs.getString(7)),
-                instant(rs.getTimestamp(8)), instant(rs.getTimestamp(9)), instant(rs.getTimestamp(10)));
+                instant(rs.getTimestamp(8)), instant(rs.getTimestamp(9)), instant(rs.getTimestamp(10)), rs.getString(11),
+                rs.getInt(12));
     }
 
     private static Instant instant(Timestamp t) {
@@ -194,44 +232,19 @@ public class RunStore {
         return node == null ? null : node.toString();
     }
 
-    /**
-     * A failed statement: the disk is full or the database cannot be reached. The answer says so without SQL; the
-     * log has the detail. Nothing stored is touched, and the next statement tries afresh on a new connection.
-     */
     private static StorageUnavailableException unavailable(SQLException e) {
-        LOG.warnf("run store: %s", e.getMessage());
-        return new StorageUnavailableException("the run store cannot be written or read just now (is the disk full?); "
-                + "what is stored is kept: try again shortly");
+        return Jdbc.unavailable(e);
     }
 
-    private interface Row {
-        void accept(ResultSet rs) throws SQLException;
+    private void query(String sql, Jdbc.Row row, Object... args) {
+        Jdbc.query(db, sql, row, args);
     }
 
-    private void query(String sql, Row row, Object... args) {
-        Threads.blocking("a database read");
-        try (Connection c = db.getConnection(); PreparedStatement st = bind(c.prepareStatement(sql), args); ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                row.accept(rs);
-            }
-        } catch (SQLException e) {
-            throw unavailable(e);
-        }
-    }
-
-    private void update(String sql, Object... args) {
-        Threads.blocking("a database write");
-        try (Connection c = db.getConnection(); PreparedStatement st = bind(c.prepareStatement(sql), args)) {
-            st.executeUpdate();
-        } catch (SQLException e) {
-            throw unavailable(e);
-        }
+    private int update(String sql, Object... args) {
+        return Jdbc.update(db, sql, args);
     }
 
     private static PreparedStatement bind(PreparedStatement st, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) {
-            st.setObject(i + 1, args[i]);
-        }
-        return st;
+        return Jdbc.bind(st, args);
     }
 }

@@ -103,7 +103,7 @@ public class AlignmentsPageResource {
         }
     }
 
-    private static List<Integer> layers(String text) {
+    static List<Integer> layers(String text) {
         List<Integer> out = new ArrayList<>();
         for (String s : (text == null ? "" : text).split("[,\\s]+")) {
             if (!s.isBlank()) {
@@ -178,6 +178,7 @@ public class AlignmentsPageResource {
         private final Sse sse;
         private final boolean[] finished;
         private final RunRecord[] runs;   // each cell's run as last read from the store (its params never change)
+        private final String[] snapshots; // each cell's latest image (an image run's events carry one every few steps)
         private int finishedCount;
 
         TableStream(Alignment a, Sse sse) {
@@ -185,6 +186,7 @@ public class AlignmentsPageResource {
             this.sse = sse;
             this.finished = new boolean[a.rows() * a.features().size()];
             this.runs = new RunRecord[finished.length];
+            this.snapshots = new String[finished.length];
         }
 
         List<OutboundSseEvent> events(RunGrids.CellEvent e) {
@@ -198,7 +200,11 @@ public class AlignmentsPageResource {
             if (finished[i]) {
                 return List.of();
             }
-            return List.of(cell(AlignmentView.progress(row, column, runs[i], read(e.event().data()))));
+            com.fasterxml.jackson.databind.JsonNode data = read(e.event().data());
+            if (data.hasNonNull("snapshot")) {
+                snapshots[i] = data.get("snapshot").asText();
+            }
+            return List.of(cell(AlignmentView.progress(row, column, runs[i], data, snapshots[i])));
         }
 
         private List<OutboundSseEvent> refresh(int r, int c, int i) {

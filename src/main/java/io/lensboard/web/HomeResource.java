@@ -3,6 +3,9 @@ package io.lensboard.web;
 import io.lensboard.lens.LensService;
 import io.lensboard.lens.SavedAnalysis;
 import io.lensboard.model.pool.ModelPool;
+import io.lensboard.runs.RunService;
+import io.lensboard.runs.StorageUnavailableException;
+import io.lensboard.runs.cluster.ReplicaInfo;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
@@ -22,7 +25,7 @@ public class HomeResource {
     @CheckedTemplate(basePath = "")
     static class Templates {
         static native TemplateInstance home(List<ModelInfo> models, boolean loading, List<LensLinks> recent, String model,
-                                            List<String> examples);
+                                            List<String> examples, List<ReplicaInfo> replicas);
     }
 
     @CheckedTemplate(basePath = "fragments")
@@ -41,6 +44,9 @@ public class HomeResource {
 
     @Inject
     ShortLinks links;
+
+    @Inject
+    RunService runs;
 
     /** Prompts to start from: a fact, a story opening (the tiny stories models know these), a list, a repetition. */
     static final List<String> EXAMPLES = List.of("The capital of France is", "Once upon a time, there was a little girl named",
@@ -62,7 +68,16 @@ public class HomeResource {
                         q.prompt(), LensMetric.PROB.key, q.topk(), q.sub())), q.model(), q.prompt(), LensMetric.PROB.key, q.topk(), q.sub(),
                         null, q.decoder()))
                 .toList(); // short links: a long prompt would not fit in a query-string link
-        return Templates.home(models, anyLoading(models), recent, defaultModel(models), EXAMPLES).render();
+        return Templates.home(models, anyLoading(models), recent, defaultModel(models), EXAMPLES, replicas()).render();
+    }
+
+    /** The replicas, shown when there is more than one; none when the shared database cannot be read just now. */
+    private List<ReplicaInfo> replicas() {
+        try {
+            return runs.replicas();
+        } catch (StorageUnavailableException e) {
+            return List.of();
+        }
     }
 
     @GET

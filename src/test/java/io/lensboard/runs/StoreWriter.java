@@ -21,7 +21,9 @@ public final class StoreWriter {
             p.load(in);
         }
         JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL(p.getProperty("quarkus.datasource.jdbc.url").replace("${lensboard.data-dir}", dataDir.toString()));
+        // ${LENSBOARD_DB_URL:<the H2 file's URL>}: the default, H2, is the store this test is about
+        String h2 = p.getProperty("quarkus.datasource.jdbc.url").replaceFirst("^\\$\\{LENSBOARD_DB_URL:(.*)}$", "$1");
+        ds.setURL(h2.replace("${lensboard.data-dir}", dataDir.toString()));
         Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
         return ds;
     }

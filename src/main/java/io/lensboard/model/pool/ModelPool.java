@@ -302,6 +302,11 @@ public final class ModelPool implements AutoCloseable {
         return entries.values().stream().filter(this::isLoaded).map(e -> e.future.join()).toList();
     }
 
+    /** How much of the memory budget the loaded models leave free, in bytes (what a replica reports to the cluster). */
+    public long memoryFree() {
+        return Math.max(0, budgetBytes - loaded().stream().mapToLong(LoadedModel::bytes).sum());
+    }
+
     /** Entries loading or loaded; a failed load is not listed (its status stays readable a while). */
     public List<Key> keys() {
         return new ArrayList<>(entries.keySet());
