@@ -139,9 +139,11 @@
   document.addEventListener("htmx:historyRestore", () => {
     const q = new URLSearchParams(location.search);
     document.querySelectorAll("form.controls").forEach(form => {
-      form.elements.metric.value = q.get("metric") || "prob";
-      if (q.get("topk")) form.elements.topk.value = q.get("topk");
-      form.elements.sub.checked = q.get("sub") === "1";
+      // A tuned-lens page has no sub-block switch, and not every controls form has every field.
+      const field = name => form.elements.namedItem(name);
+      if (field("metric")) field("metric").value = q.get("metric") || "prob";
+      if (q.get("topk") && field("topk")) field("topk").value = q.get("topk");
+      if (field("sub")) field("sub").checked = q.get("sub") === "1";
     });
     colourAll();
     document.querySelectorAll(".lens-pane").forEach(pane => { if (!pane.querySelector(".stream")) charts(pane); });

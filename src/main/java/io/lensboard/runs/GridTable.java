@@ -8,12 +8,12 @@ import java.util.List;
  */
 public enum GridTable {
     /** The write-up's alignment table: rows (model, layer), columns features. */
-    ALIGNMENTS("alignments", "table", List.of(
+    ALIGNMENTS("alignments", "alignment", "table", List.of(
             new Axis("models", "model", "model ids, e.g. [\"gpt2-tiny\", \"gpt2-tiny:untrained\"]"),
             new Axis("layers", "layer", "1-based block numbers, e.g. [1, 4, 8, 12]"),
             new Axis("features", "feature", "slices, e.g. [\"[:, :, 17]\", \"[:, :, 2000-2004]\"]"))),
     /** A study: the same run over models, blocks, with and without the LM head, and seeds. */
-    STUDIES("studies", "study", List.of(
+    STUDIES("studies", "study", "study", List.of(
             new Axis("models", "model", "model ids, e.g. [\"gpt2-tiny\", \"gpt2-tiny:untrained\"]"),
             new Axis("blocks", "blocks", "block counts, e.g. [1, 2, 4]"),
             new Axis("lm_head", "lm_head", "[true, false], or one of them"),
@@ -23,11 +23,13 @@ public enum GridTable {
     public record Axis(String name, String param, String hint) {}
 
     private final String sqlTable;
+    private final String single;
     private final String noun;
     private final List<Axis> axes;
 
-    GridTable(String sqlTable, String noun, List<Axis> axes) {
+    GridTable(String sqlTable, String single, String noun, List<Axis> axes) {
         this.sqlTable = sqlTable;
+        this.single = single;
         this.noun = noun;
         this.axes = axes;
     }
@@ -37,7 +39,12 @@ public enum GridTable {
         return sqlTable;
     }
 
-    /** What the API calls one grid of this kind, for messages. */
+    /** One of the API's {@code /api/<sqlTable>}: "no alignment 'x'" names what the URL asked for. */
+    public String single() {
+        return single;
+    }
+
+    /** What a grid of this kind is called in messages about its size and axes. */
     public String noun() {
         return noun;
     }

@@ -96,7 +96,7 @@ public class RunGrids {
     }
 
     public RunGrid find(GridTable table, String id) {
-        return runs.store().findGrid(table, id).orElseThrow(() -> new UnknownRunException("no " + table.noun() + " '" + id
+        return runs.store().findGrid(table, id).orElseThrow(() -> new UnknownRunException("no " + table.single() + " '" + id
                 + "' (GET /api/" + table.sqlTable() + " lists them)"));
     }
 
