@@ -93,19 +93,32 @@ class BrowserTest {
     /** The orthogonal walk's page draws d_i, d_o and the ratio for every step and shows the result (the README's screenshot). */
     @Test
     void orthogonalWalkPageChartsEveryStep() throws Exception {
+        walkPageChartsEveryStep("orthogonal-walk", Map.of("eta", 0.1), "largest max", "orthogonal-walk.png");
+    }
+
+    @Test
+    void clampedWalkPageChartsEveryStep() throws Exception {
+        walkPageChartsEveryStep("clamped-walk", Map.of("eta", 0.01, "epsilon", 0.001, "inner_steps", 2), "r = d",
+                "clamped-walk.png");
+    }
+
+    /** A walk's page draws each of its 30 steps on the ratio chart and shows the decoding of step 30 and the result. */
+    private void walkPageChartsEveryStep(String kind, Map<String, Object> own, String resultText, String png) throws Exception {
         WebDriver driver = chromium();
         try {
-            String id = given().contentType("application/json").body(Map.of("kind", "orthogonal-walk", "model", "gpt2-tiny",
-                    "params", Map.of("prompt", "The sky is blue.", "lm_head", false, "precision", "float64", "steps", 30, "eta", 0.1,
-                            "decode_every", 5))).post("/api/runs").then().statusCode(201).extract().path("id");
+            Map<String, Object> params = new java.util.HashMap<>(Map.of("prompt", "The sky is blue.", "lm_head", false,
+                    "precision", "float64", "steps", 30, "decode_every", 5));
+            params.putAll(own);
+            String id = given().contentType("application/json").body(Map.of("kind", kind, "model", "gpt2-tiny", "params", params))
+                    .post("/api/runs").then().statusCode(201).extract().path("id");
             driver.get(root + "runs/" + id);
             WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(120));
-            wait.until(d -> d.findElement(By.id("run-result")).getText().contains("largest max"));
+            wait.until(d -> d.findElement(By.id("run-result")).getText().contains(resultText));
             Object points = ((JavascriptExecutor) driver).executeScript(
                     "return Chart.getChart(document.querySelector('.chart-ratio')).data.datasets[0].data.length");
             assertEquals(30L, points, "every step is on the ratio chart");
             assertTrue(driver.findElement(By.cssSelector(".decoded-tokens")).getText().contains("step 30"));
-            screenshot(driver, "orthogonal-walk.png");
+            screenshot(driver, png);
             assertNoConsoleErrors(driver);
         } finally {
             driver.quit();
