@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.RunEvent;
 import io.lensboard.runs.RunFeed;
-import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
+import io.lensboard.runs.kinds.ImageReconstructionKind;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.common.annotation.Blocking;
@@ -41,8 +41,6 @@ import java.util.List;
 @Path("/images/compare")
 @Produces(MediaType.TEXT_HTML)
 public class ImageComparePageResource {
-    static final String KIND = "image-reconstruction";
-
     @CheckedTemplate(basePath = "")
     static class Templates {
         static native TemplateInstance imageCompare(List<String> models, String error);
@@ -64,7 +62,7 @@ public class ImageComparePageResource {
     RunFeed feed;
 
     @Inject
-    RunKinds kinds;
+    ImageReconstructionKind reconstruction;
 
     @Inject
     RunViews views;
@@ -88,7 +86,7 @@ public class ImageComparePageResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response start(MultivaluedMap<String, String> form) {
         try {
-            ObjectNode params = forms.params(kinds.get(KIND), form);
+            ObjectNode params = forms.params(reconstruction, form);
             List<String> models = List.of(ImageGridPageResource.text("vit", form.getFirst("vit")),
                     ImageGridPageResource.text("hybrid", form.getFirst("hybrid")));
             List<Integer> layers = AlignmentsPageResource.layers(form.getFirst("layers"));
@@ -98,7 +96,7 @@ public class ImageComparePageResource {
             List<RunService.NewRun> batch = new ArrayList<>();
             for (int layer : layers) {
                 for (String model : models) {
-                    batch.add(new RunService.NewRun(KIND, model, params.deepCopy().put("layer", layer)));
+                    batch.add(new RunService.NewRun(reconstruction.name(), model, params.deepCopy().put("layer", layer)));
                 }
             }
             String ids = String.join(",", runs.submitAll(batch).stream().map(RunRecord::id).toList());
@@ -177,8 +175,8 @@ public class ImageComparePageResource {
             throw new InvalidInputException("runs: give the comparison's run ids, comma-separated (1 to 64)");
         }
         List<RunRecord> all = list.stream().map(runs::find).toList();
-        if (all.stream().anyMatch(r -> !r.kind().equals(KIND))) {
-            throw new InvalidInputException("runs: a comparison shows " + KIND + " runs only");
+        if (!all.stream().allMatch(reconstruction::ran)) {
+            throw new InvalidInputException("runs: a comparison shows " + reconstruction.name() + " runs only");
         }
         return all;
     }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.Alignment;
 import io.lensboard.runs.AlignmentService;
-import io.lensboard.runs.RunKinds;
+import io.lensboard.runs.kinds.ImageAscentKind;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
@@ -28,7 +28,6 @@ import java.util.List;
 @Path("/images/grid")
 @Produces(MediaType.TEXT_HTML)
 public class ImageGridPageResource {
-    static final String KIND = "image-ascent";
     private static final int TILES = 16;
 
     @CheckedTemplate(basePath = "")
@@ -40,7 +39,7 @@ public class ImageGridPageResource {
     AlignmentService alignments;
 
     @Inject
-    RunKinds kinds;
+    ImageAscentKind ascent;
 
     @Inject
     RunForms forms;
@@ -58,7 +57,7 @@ public class ImageGridPageResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response start(MultivaluedMap<String, String> form) {
         try {
-            ObjectNode params = forms.params(kinds.get(KIND), form);
+            ObjectNode params = forms.params(ascent, form);
             params.remove(List.of("layer", "feature")); // the table's own axes
             int first = whole("first", form.getFirst("first"));
             boolean tokens = "tokens".equals(form.getFirst("over"));
@@ -66,7 +65,7 @@ public class ImageGridPageResource {
             for (int i = first; i < first + TILES; i++) {
                 features.add(tokens ? "[:, " + i + ", :]" : "[:, :, " + i + "]");
             }
-            Alignment a = alignments.start(new AlignmentService.NewAlignment(KIND, List.of(text("model", form.getFirst("model"))),
+            Alignment a = alignments.start(new AlignmentService.NewAlignment(ascent.name(), List.of(text("model", form.getFirst("model"))),
                     AlignmentsPageResource.layers(form.getFirst("layers")), features, params));
             return Response.seeOther(URI.create("/alignments/" + a.id())).build();
         } catch (RuntimeException e) {

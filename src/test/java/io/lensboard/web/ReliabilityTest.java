@@ -319,6 +319,41 @@ class ReliabilityTest {
         t.add(page("/static/..%2F..%2Fapplication.properties", 404, "no page"));
         t.add(get("/nope", 404, "/nope"));
         t.add(form("/login", "token=wrong&next=https://evil.example/", 401, "token"));
+
+        // This stop's endpoints and parameters: dtypes, decoders, the sentence, training and image kinds, exports,
+        // studies, images, corpora and run files, each with a wrong value, a wrong type, a size or a path trick.
+        t.add(get("/api/lens?model=gpt2-tiny&prompt=hi&dtype=int8", 400, "bfloat16"));
+        t.add(get("/api/models/status?model=gpt2-tiny&dtype=half", 400, "bfloat16"));
+        t.add(json("/api/runs", "{\"kind\":\"reconstruction\",\"model\":\"gpt2-tiny\",\"dtype\":\"fp8\",\"params\":{\"prompt\":\"hi\"}}", 400, "bfloat16"));
+        t.add(get("/api/lens?model=gpt2-tiny&prompt=hi&decoder=bogus", 400, "decoder"));
+        t.add(get("/api/lens?model=gpt2-tiny&prompt=hi&decoder=tuned:..%2F..%2Fetc", 404, "unknown tuned lens"));
+        t.add(get("/api/lens?model=gpt2-tiny&prompt=hi&decoder=tuned:no-such-lens", 404, "no-such-lens"));
+        t.add(json("/api/runs", run("reconstruction", "{\"prompt\":\"hi\",\"network\":\"cnn\"}"), 400, "network"));
+        t.add(json("/api/runs", run("reconstruction", "{\"prompt\":\"hi\",\"precision\":\"float128\"}"), 400, "precision"));
+        t.add(json("/api/runs", run("reconstruction", "{\"prompt\":\"hi\",\"yardstick_sigma\":\"wide\"}"), 400, "yardstick_sigma"));
+        t.add(json("/api/runs", run("orthogonal-walk", "{\"prompt\":\"hi\",\"direction\":\"sideways\"}"), 400, "direction"));
+        t.add(json("/api/runs", run("orthogonal-walk", "{\"prompt\":\"hi\",\"steps\":-1}"), 400, "steps"));
+        t.add(json("/api/runs", run("clamped-walk", "{\"prompt\":\"hi\",\"noise_side\":\"middle\"}"), 400, "noise_side"));
+        t.add(json("/api/runs", run("clamped-walk", "{\"prompt\":\"" + longText + "\"}"), 400, "prompt"));
+        t.add(json("/api/runs", run("tuned-lens", "{\"optimizer\":\"rmsprop\"}"), 400, "optimizer"));
+        t.add(json("/api/runs", run("tuned-lens", "{\"corpus\":\"../../etc/passwd\"}"), 400, "corpus"));
+        t.add(json("/api/runs", run("probe", "{\"epochs\":-1}"), 400, "epochs"));
+        t.add(json("/api/runs", run("probe", "{\"layers\":\"0-99\"}"), 400, "layers"));
+        t.add(json("/api/runs", "{\"kind\":\"image-ascent\",\"model\":\"vit-tiny\",\"params\":{\"layer\":1,\"feature\":\"[:, :, 5]\",\"start\":\"image:..%2F..%2Fetc\"}}", 400, "start"));
+        t.add(json("/api/runs", "{\"kind\":\"image-reconstruction\",\"model\":\"vit-tiny\",\"params\":{\"layer\":1}}", 400, "target"));
+        t.add(get("/api/runs/zzzz/embedding", 404, "no run"));
+        t.add(get("/api/runs/..%2F..%2Fetc/trajectory.csv", 404, "no run"));
+        t.add(json("/api/studies", "{\"kind\":\"reconstruction\",\"models\":[\"gpt2-tiny\"],\"blocks\":[1],\"lm_head\":[true],\"seeds\":\"x\"}", 400, "seeds"));
+        t.add(json("/api/studies", "{\"kind\":\"reconstruction\",\"models\":[\"gpt2-tiny\"],\"blocks\":[1,2,3,4,5,6,7,8,9,10],\"lm_head\":[true,false],\"seeds\":[0,1,2,3,4,5,6,7]}", 400, "cells"));
+        t.add(json("/api/studies", "{\"kind\":\"exhaustive\",\"models\":[\"gpt2-tiny\"],\"blocks\":[1],\"lm_head\":[true],\"seeds\":[0]}", 400, "kind"));
+        t.add(get("/api/studies/zzzz", 404, "no study"));
+        t.add(page("/studies/..%2F..%2Fetc", 404, "no study"));
+        t.add(post("/api/images", "image/png", "not a png", 415, "PNG"));
+        t.add(get("/api/images/..%2F..%2Fetc", 404, "image"));
+        t.add(get("/api/images/zzzz/activations?model=vit-tiny", 404, "image"));
+        t.add(get("/api/images/builtin:gradient/activations?model=gpt2-tiny", 422, "image"));
+        t.add(post("/api/corpora?name=..%2F..%2Fx", "text/plain", "", 400, "empty"));
+        t.add(get("/api/files/..%2F..%2Fetc%2Fpasswd", 404, "file"));
         return t.stream().map(Arguments::of);
     }
 

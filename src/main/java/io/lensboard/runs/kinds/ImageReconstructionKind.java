@@ -10,6 +10,7 @@ import io.lensboard.model.VisionConfig;
 import io.lensboard.runs.ParamSchema;
 import io.lensboard.runs.RunFiles;
 import io.lensboard.runs.RunKind;
+import io.lensboard.runs.RunRecord;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -60,6 +61,11 @@ public class ImageReconstructionKind implements RunKind<ImageReconstructionKind.
     @Override
     public String name() {
         return "image-reconstruction";
+    }
+
+    /** Whether {@code run} is one of this kind's (what a comparison of reconstructions may show). */
+    public boolean ran(RunRecord run) {
+        return name().equals(run.kind());
     }
 
     @Override
