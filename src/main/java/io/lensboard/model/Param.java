@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.function.Consumer;
 
 /**
  * One parameter tensor, held in the model's {@link Dtype}, used in float32. A float32 parameter is used as it is
@@ -38,7 +40,7 @@ public final class Param {
         NDArray stored = switch (dtype) {
             case FLOAT32 -> assembled;
             case BFLOAT16 -> {
-                NDArray bits = NativeArrays.filled(manager, bitsShape(shape), DataType.UINT8,
+                NDArray bits = bfloat16Bits(manager, shape,
                         b -> NativeArrays.writeBf16(assembled.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer(), b));
                 assembled.close();
                 yield bits;
@@ -51,6 +53,20 @@ public final class Param {
         };
         stored.setName(name);
         return new Param(stored, dtype, shape, false);
+    }
+
+    /**
+     * A bfloat16 parameter of {@code shape} whose bit patterns {@code fill} writes (little-endian, 2 bytes a value),
+     * from float32 values that never form a whole float32 tensor (see {@link NativeArrays#writeBf16}).
+     */
+    static Param bfloat16(NDManager manager, String name, Shape shape, Consumer<ByteBuffer> fill) {
+        NDArray bits = bfloat16Bits(manager, shape, fill);
+        bits.setName(name);
+        return new Param(bits, Dtype.BFLOAT16, shape, false);
+    }
+
+    private static NDArray bfloat16Bits(NDManager manager, Shape shape, Consumer<ByteBuffer> fill) {
+        return NativeArrays.filled(manager, bitsShape(shape), DataType.UINT8, fill);
     }
 
     /** The same values, used transposed (a Linear weight stored [out, in], used as x·W). */

@@ -45,23 +45,36 @@ class UntrainedTwinTest {
         assertFalse(java.util.Arrays.equals(a, c));
     }
 
-    /** Drawn in parallel slices, the values are exactly those of one sequential loop over the tensor's stream. */
+    /**
+     * Each block of values is its own stream, seeded from the tensor's: the values do not depend on how many cores
+     * drew them, and read's pieces (more than one here) hold exactly get's array.
+     */
     @Test
-    void slicesDrawTheSequentialStream() {
-        int n = 5_000_001; // more than two slices, odd
-        float[] sliced = new RandomInitWeights(3).get("h.0.mlp.c_fc.weight", Init.normal(0.02), n);
-        java.util.SplittableRandom rng = new java.util.SplittableRandom(3 * 0x9E3779B97F4A7C15L ^ "h.0.mlp.c_fc.weight".hashCode());
-        float[] sequential = new float[n];
-        for (int i = 0; i < n; i += 2) {
-            double u1 = 1.0 - rng.nextDouble();
-            double u2 = rng.nextDouble();
-            double r = Math.sqrt(-2 * Math.log(u1)) * 0.02;
-            sequential[i] = (float) (r * Math.cos(2 * Math.PI * u2));
-            if (i + 1 < n) {
-                sequential[i + 1] = (float) (r * Math.sin(2 * Math.PI * u2));
+    void blocksAreStreamsOfTheirOwnAndPiecesMatchTheArray() {
+        int block = RandomInitWeights.BLOCK;
+        int n = 16 * block + block / 2 + 1; // two pieces, the last block partial, odd
+        RandomInitWeights w = new RandomInitWeights(3);
+        float[] whole = w.get("h.0.mlp.c_fc.weight", Init.normal(0.02), n);
+        float[] pieced = new float[n];
+        int[] pieces = {0};
+        w.read("h.0.mlp.c_fc.weight", Init.normal(0.02), new long[] {n}, (first, count, values) -> {
+            ((java.nio.FloatBuffer) values).get(pieced, (int) first, count);
+            pieces[0]++;
+        });
+        assertEquals(2, pieces[0]);
+        assertArrayEquals(whole, pieced);
+        long tensorSeed = 3 * 0x9E3779B97F4A7C15L ^ "h.0.mlp.c_fc.weight".hashCode();
+        for (int b : new int[] {0, 1, 16}) {
+            java.util.SplittableRandom rng = new java.util.SplittableRandom(RandomInitWeights.blockSeed(tensorSeed, b));
+            for (int i = b * block; i < Math.min(n, (b + 1) * block); i++) {
+                assertEquals((float) (rng.nextGaussian() * 0.02), whole[i], "value " + i);
             }
         }
-        assertArrayEquals(sequential, sliced);
+        // blockSeed(s, b) is the (b+1)-th draw of the tensor's own stream
+        java.util.SplittableRandom stream = new java.util.SplittableRandom(tensorSeed);
+        stream.nextLong();
+        assertEquals(stream.nextLong(), RandomInitWeights.blockSeed(tensorSeed, 1));
+        assertEquals(0.02, std(whole), 1e-4);
     }
 
     private static double std(NDArray a) {
