@@ -1,74 +1,125 @@
 package io.lensboard.analysis;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
 /**
- * One layer's decoded distribution over the vocabulary for some positions, in float32 on the device: logits x [T, V],
- * log-probabilities lp = x - logsumexp(x) and probabilities p [T, V]. Every array is attached to the manager of
- * {@code x}.
+ * One layer's decoded distribution over the vocabulary for b positions, in float32 on the device, from its logits
+ * x [b, V] (which it turns into z in place: the caller's logits are spent). With m the largest logit of a position:
+ * z = x - m, e = exp(z) except 0 at one maximal logit, r = sum of e, s = 1 + r, L = log(s) (so logsumexp(x) = m + L),
+ * lp = z - L [b, V] on the device; the top k logits and their ids, r, s and L on the heap. Every array is attached
+ * to the manager of {@code x}.
  *
- * <p>The log-sum-exp is taken as m + log1p(r), m = max x and r = sum of exp(x - m) over all but one maximal logit,
- * rather than log(sum exp(x - m)): near a one-hot distribution the sum is 1 + r with r below float32's resolution at
- * 1, so log(sum) would round to 0 and the top token's lp (about -r), the entropy and small KLs with it would lose
- * every digit (entropies of 1e-7 nats occur in the goldens).
+ * <p>L is log1p(r) in double from r, not log(sum of exp(z)) in float32: near a one-hot distribution r is below
+ * float32's resolution at 1, so log(1 + r) would round to 0 and the top token's lp (about -r), the entropy and small
+ * KLs with it would lose every digit (entropies of 1e-7 nats occur in the goldens). For the same reason the entropy
+ * is L + sum(e (-z)) / s, two non-negative terms, rather than a difference.
+ *
+ * <p>Every per-position quantity that a formula can give from [b]-sized values is computed on the heap, so that a
+ * block costs as few engine calls as possible: at 32 tokens the calls, not the arithmetic, were most of the time.
  */
-record LensDistribution(NDArray x, NDArray lp, NDArray p) {
+final class LensDistribution {
+    final NDArray lp;
+    final float[] topLogits;   // [b * k], largest first
+    final long[] topIds;       // [b * k]
+    final float[] max;         // m [b]
+    final float[] r;           // [b]
+    final float[] logSum;      // L [b]
+    private final NDArray z;
+    private final NDArray e;
+    private final int k;
 
-    static LensDistribution of(NDArray logits) {
-        NDArray x = logits.toType(DataType.FLOAT32, false);
-        long t = x.getShape().get(0);
-        NDArray top = x.argMax(-1);
-        NDIndex topCells = new NDIndex("{}, {}", x.getManager().arange(0L, t, 1L, DataType.INT64), top);
-        NDArray z = x.sub(x.gather(top.reshape(t, 1), 1)); // x - m <= 0
+    private LensDistribution(NDArray x, int k) {
+        this.k = k;
+        int b = (int) x.getShape().get(0);
+        NDList top = x.topK(k, -1, true, true);
+        topLogits = top.get(0).toFloatArray();
+        topIds = top.get(1).toLongArray();
+        max = new float[b];
+        for (int i = 0; i < b; i++) {
+            max[i] = topLogits[i * k];
+        }
+        NDIndex topCells = new NDIndex("{}, {}", x.getManager().arange(0L, b, 1L, DataType.INT64), top.get(1).get(":, 0"));
+        z = x.subi(top.get(0).get(":, 0:1")); // z <= 0
         z.set(topCells, Float.NEGATIVE_INFINITY); // leaves one maximal logit out of r; ties with it stay in
-        NDArray e = z.exp();
-        NDArray r = e.sum(new int[] {-1}, true);
-        NDArray s = r.add(1f); // sum of exp(x - m), as rounded in float32
-        NDArray logSum = log1p(r, s);
-        NDArray lp = z.sub(logSum);
-        lp.set(topCells, logSum.neg().reshape(t)); // lp = 0 - log1p(r) at the one left out
-        NDArray p = e.div(s);
-        p.set(topCells, s.pow(-1f).reshape(t));
-        return new LensDistribution(x, lp, p);
+        e = z.exp();
+        z.set(topCells, 0f);
+        r = e.sum(new int[] {-1}).toFloatArray();
+        logSum = new float[b];
+        for (int i = 0; i < b; i++) {
+            logSum[i] = (float) Math.log1p(r[i]);
+        }
+        lp = z.sub(x.getManager().create(logSum).reshape(b, 1));
     }
 
-    /** Positions from..to-1, as views owned by {@code scope}. */
-    LensDistribution positions(int from, int to, NDManager scope) {
-        String range = from + ":" + to;
-        NDArray xs = x.get(range);
-        NDArray lps = lp.get(range);
-        NDArray ps = p.get(range);
-        scope.attachAll(xs, lps, ps);
-        return new LensDistribution(xs, lps, ps);
+    /** The distribution of logits x [b, V] with its top k, x being overwritten. */
+    static LensDistribution of(NDArray x, int k) {
+        return new LensDistribution(x, k);
     }
 
-    /** log(1 + r) to float32 precision for small r, given s = 1 + r rounded: log(s) * r / (s - 1) (Goldberg, 1991). */
-    private static NDArray log1p(NDArray r, NDArray s) {
-        return NDArrays.where(s.eq(1f), r, s.log().mul(r).div(s.sub(1f)));
+    /** The probabilities p = e / s, with 1 / s at the maximal logit left out of r [b, V] (a reference row's). */
+    NDArray p() {
+        int b = r.length;
+        float[] s = new float[b];
+        for (int i = 0; i < b; i++) {
+            s[i] = 1f + r[i];
+        }
+        NDArray sCol = e.getManager().create(s).reshape(b, 1);
+        NDArray p = e.div(sCol);
+        NDIndex topCells = new NDIndex("{}, {}", e.getManager().arange(0L, b, 1L, DataType.INT64),
+                e.getManager().create(topIdsColumn()));
+        p.set(topCells, sCol.pow(-1f).reshape(b));
+        return p;
     }
 
-    /** -sum_v p lp per position [T]. */
-    NDArray entropy() {
-        return rowDot(p, lp).neg();
+    private long[] topIdsColumn() {
+        long[] ids = new long[r.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = topIds[i * k];
+        }
+        return ids;
+    }
+
+    /** H = -sum p lp = L + sum(e (-z)) / s per position [b]; consumes e. */
+    float[] entropy() {
+        float[] ez = e.muli(z).sum(new int[] {-1}).toFloatArray();
+        float[] h = new float[r.length];
+        for (int i = 0; i < h.length; i++) {
+            h[i] = (float) (logSum[i] + (-(double) ez[i]) / (1.0 + r[i]));
+        }
+        return h;
+    }
+
+    /** log p of token ids [b, 1] per position: z at the id, less L (the same float32 steps as lp). */
+    float[] logProbs(NDArray ids) {
+        float[] zAt = z.gather(ids, 1).toFloatArray();
+        float[] out = new float[zAt.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = zAt[i] - logSum[i];
+        }
+        return out;
+    }
+
+    /** The top k's log-probabilities [b * k]: (x - m) - L, the same float32 steps as lp. */
+    float[] topLogProbs() {
+        float[] out = new float[topLogits.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (topLogits[i] - max[i / k]) - logSum[i / k];
+        }
+        return out;
     }
 
     /**
-     * KL(P || this) = sum_v P (lp_P - lp) per position [T], P a reference layer. Differences first, then the weighted
-     * sum: sum P lp_P - sum P lp would cancel two large float32 sums where the layers agree.
+     * KL(P || this) = sum_v P (lp_P - lp) per position, for reference distributions stacked as lpRefs and pRefs
+     * [refs, b, V]: [refs * b], reference-major. Differences first, then the weighted sum: sum P lp_P - sum P lp
+     * would cancel two large float32 sums where the layers agree. A product then a sum, whose pairwise (cascade)
+     * summation keeps small terms that a matrix product's running float32 sum drops once one term is large (a KL of
+     * 22 nats lost 2e-3).
      */
-    NDArray klFrom(LensDistribution reference) {
-        return rowDot(lp.sub(reference.lp), reference.p).neg();
-    }
-
-    /**
-     * sum_v a[t, v] b[t, v] for every position t: [T]. A product then a sum, whose pairwise (cascade) summation keeps
-     * small terms that a matrix product's running float32 sum drops once one term is large (a KL of 22 nats lost 2e-3).
-     */
-    private static NDArray rowDot(NDArray a, NDArray b) {
-        return a.mul(b).sum(new int[] {-1});
+    float[] klFrom(NDArray lpRefs, NDArray pRefs) {
+        return lpRefs.sub(lp).muli(pRefs).sum(new int[] {-1}).toFloatArray();
     }
 }

@@ -27,7 +27,7 @@ public final class LogitLens {
     public static final int MAX_TOPK = 100;
     /**
      * The largest [rows, T, V] float32 logits decoded at once (128 MiB). Besides it, the input and output rows'
-     * distributions (x, lp, p: 6 [T, V] arrays) are kept for the whole lens, and each block of positions has a few
+     * distributions (lp and p: 4 [T, V] arrays) are kept for the whole lens, and each block of positions has a few
      * temporaries.
      */
     private static final long CHUNK_ELEMENTS = 1L << 25;
@@ -109,8 +109,8 @@ public final class LogitLens {
                         if (stop.getAsBoolean()) {
                             throw new CancellationException("the logit lens was stopped: nobody is waiting for it");
                         }
-                        LensDistribution reference = r == 0 ? targets.input : r == last ? targets.output : null;
-                        LensResult.Layer layer = decode(rows.get(r), logits.get(j), reference, targets, request.topk(),
+                        int own = r == 0 ? Targets.INPUT : r == last ? Targets.OUTPUT : -1;
+                        LensResult.Layer layer = decode(rows.get(r), logits.get(j), own, targets, request.topk(),
                                 model.tokenizer());
                         if (r == last) {
                             output = layer; // decoded first as the KL reference, reported last
@@ -187,17 +187,32 @@ public final class LogitLens {
     }
 
     /**
-     * What every row is compared with: the input (layer 0) and output distributions, and per position the token ids
-     * whose ranks are reported: the output's top-1, the true next token (the token itself at the last position, whose
-     * next-token values are not reported) and the input token.
+     * What every row is compared with: the output and input distributions, stacked in that order as lp and p
+     * [2, T, V], and per position the token ids whose ranks are reported [T, 3]: the output's top-1, the true next
+     * token (the token itself at the last position, whose next-token values are not reported) and the input token;
+     * and the next tokens alone [T, 1].
      */
-    private record Targets(LensDistribution input, LensDistribution output, long[] rankIds, long[] next) {
+    private record Targets(NDArray lp, NDArray p, NDArray rankIds, NDArray next) {
 
+        static final int OUTPUT = 0;
+        static final int INPUT = 1;
+
+        /** From the first chunk's logits [rows, T, V], whose rows 0 and 1 are the input and output rows. */
         static Targets of(NDArray firstChunk, long[] ids, NDManager scope) {
-            LensDistribution input = kept(firstChunk.get(0), scope);
-            LensDistribution output = kept(firstChunk.get(1), scope);
             int t = ids.length;
-            long[] top1 = output.x().argMax(-1).toLongArray();
+            NDArray lp;
+            NDArray p;
+            long[] top1;
+            try (NDManager temporaries = scope.newSubManager()) {
+                NDArray both = firstChunk.get("0:2").duplicate(); // [input, output]: the distributions overwrite their logits
+                both.attach(temporaries);
+                LensDistribution input = LensDistribution.of(both.get(0), 1);
+                LensDistribution output = LensDistribution.of(both.get(1), 1);
+                top1 = output.topIds;
+                lp = NDArrays.stack(new NDList(output.lp, input.lp));
+                p = NDArrays.stack(new NDList(output.p(), input.p()));
+                scope.attachAll(lp, p);
+            }
             long[] next = new long[t];
             long[] rankIds = new long[t * 3];
             for (int i = 0; i < t; i++) {
@@ -206,54 +221,48 @@ public final class LogitLens {
                 rankIds[3 * i + 1] = next[i];
                 rankIds[3 * i + 2] = ids[i];
             }
-            return new Targets(input, output, rankIds, next);
+            return new Targets(lp, p, scope.create(rankIds).reshape(t, 3), scope.create(next).reshape(t, 1));
         }
-    }
 
-    /** The distribution of logits [T, V] owned by {@code scope}, so that it outlives its chunk; its temporaries are freed. */
-    private static LensDistribution kept(NDArray logits, NDManager scope) {
-        try (NDManager temporaries = scope.newSubManager()) {
-            NDArray x = logits.duplicate();
-            x.attach(temporaries);
-            LensDistribution d = LensDistribution.of(x);
-            scope.attachAll(d.x(), d.lp(), d.p());
-            return d;
+        /** {@code a} at {@code index} (a range of positions), as a view owned by {@code scope}. */
+        static NDArray positions(NDArray a, String index, NDManager scope) {
+            NDArray view = a.get(index);
+            view.attach(scope);
+            return view;
         }
     }
 
     /**
-     * Positions per block of a row's metrics: [block, V] float32 arrays of about 1 MiB, so that the dozen passes of
-     * the metrics over a block find it in the core's cache rather than in memory.
+     * Positions per block of a row's metrics: [block, V] float32 arrays of about 4 MiB (20 positions of GPT-2's
+     * vocabulary). Every block costs the same two dozen engine calls whatever its size, and at 32 tokens those calls
+     * outweighed the arithmetic; larger blocks no longer keep their few temporaries in the last-level cache. Measured
+     * at 32 tokens on 2 cores: 1 MiB blocks 640-700 ms, 2 MiB 680, 4 MiB 490-525, 8 MiB 530, 16 MiB 530-550.
      */
     private static int positionsPerBlock(int vocab) {
-        return Math.max(1, (1 << 18) / vocab);
+        return Math.max(1, (1 << 20) / vocab);
     }
 
     /**
-     * One row's metrics from its logits [T, V] (attached to its chunk's manager), a block of positions at a time, each
-     * block's temporaries in a scope of its own (every operation's result belongs to its first operand's manager, so
-     * each chain starts from the block's arrays). The input and output rows are given as {@code own}: their reference
-     * distributions themselves, so that their KL to themselves is exactly 0. Only [T, k]-sized results leave the device.
+     * One row's metrics from its logits [T, V] (attached to its chunk's manager, and overwritten), a block of
+     * positions at a time, each block's temporaries in a scope of its own (every operation's result belongs to its
+     * first operand's manager, so each chain starts from the block's arrays). The input and output rows report
+     * their KL to themselves as exactly 0. Only [T, k]-sized results leave the device.
      */
-    private static LensResult.Layer decode(Row row, NDArray logits, LensDistribution own, Targets ref, int k,
-                                           LensTokenizer tok) {
-        int t = ref.next.length;
+    private static LensResult.Layer decode(Row row, NDArray logits, int own, Targets ref, int k, LensTokenizer tok) {
+        int t = (int) logits.getShape().get(0);
         int block = positionsPerBlock((int) logits.getShape().get(1));
         RowValues values = new RowValues(t, k);
         for (int from = 0; from < t; from += block) {
             int to = Math.min(t, from + block);
             try (NDManager scope = logits.getManager().newSubManager()) {
-                LensDistribution d;
-                if (own != null) {
-                    d = own.positions(from, to, scope);
-                } else {
-                    NDArray x = logits.get(from + ":" + to);
-                    x.attach(scope);
-                    d = LensDistribution.of(x);
-                }
-                values.put(from, d, ref.output.positions(from, to, scope), ref.input.positions(from, to, scope),
-                        scope.create(java.util.Arrays.copyOfRange(ref.rankIds, 3 * from, 3 * to)).reshape(to - from, 3),
-                        scope.create(java.util.Arrays.copyOfRange(ref.next, from, to)).reshape(to - from, 1));
+                String range = from + ":" + to;
+                NDArray x = Targets.positions(logits, range, scope);
+                NDArray rankIds = Targets.positions(ref.rankIds, range, scope);
+                long[] ranks = ranks(x, rankIds); // before x becomes z
+                LensDistribution d = LensDistribution.of(x, k);
+                String refRange = ":, " + range;
+                float[] kl = d.klFrom(Targets.positions(ref.lp, refRange, scope), Targets.positions(ref.p, refRange, scope));
+                values.put(from, to - from, d, kl, own, ranks, Targets.positions(ref.next, range, scope));
             }
         }
         return values.layer(row, tok);
@@ -285,22 +294,22 @@ public final class LogitLens {
             topLogits = new float[t * k];
         }
 
-        /** Positions from.. of distribution d, against the output and input rows' distributions at the same positions. */
-        void put(int from, LensDistribution d, LensDistribution output, LensDistribution input, NDArray rankIds, NDArray next) {
-            copy(d.entropy().toFloatArray(), entropy, from);
-            copy(d.klFrom(output).toFloatArray(), klFinal, from);
-            copy(d.klFrom(input).toFloatArray(), klInput, from);
+        /**
+         * Positions from..from+b-1: distribution d, its KLs from the output and input rows (reference-major,
+         * {@code own} the reference this row is, or -1) and its ranks of the target ids.
+         */
+        void put(int from, int b, LensDistribution d, float[] kl, int own, long[] blockRanks, NDArray next) {
+            System.arraycopy(d.topIds, 0, topIds, k * from, b * k);
+            System.arraycopy(d.topLogits, 0, topLogits, k * from, b * k);
+            System.arraycopy(d.topLogProbs(), 0, topLogProbs, k * from, b * k);
             // log p_l(x_{i+1}): its negative is the lens's cross-entropy at position i
-            copy(d.lp().gather(next, 1).toFloatArray(), logProbNext, from);
-            System.arraycopy(ranks(d.x(), rankIds), 0, ranks, 3 * from, (int) rankIds.size());
-            NDList top = d.lp().topK(k, -1, true, true);
-            System.arraycopy(top.get(1).toLongArray(), 0, topIds, k * from, (int) top.get(1).size());
-            copy(top.get(0).toFloatArray(), topLogProbs, k * from);
-            copy(d.x().gather(top.get(1), 1).toFloatArray(), topLogits, k * from);
-        }
-
-        private static void copy(float[] block, float[] into, int at) {
-            System.arraycopy(block, 0, into, at, block.length);
+            System.arraycopy(d.logProbs(next), 0, logProbNext, from, b);
+            System.arraycopy(d.entropy(), 0, entropy, from, b);
+            for (int i = 0; i < b; i++) {
+                klFinal[from + i] = own == Targets.OUTPUT ? 0f : kl[Targets.OUTPUT * b + i];
+                klInput[from + i] = own == Targets.INPUT ? 0f : kl[Targets.INPUT * b + i];
+            }
+            System.arraycopy(blockRanks, 0, ranks, 3 * from, 3 * b);
         }
 
         LensResult.Layer layer(Row row, LensTokenizer tok) {
