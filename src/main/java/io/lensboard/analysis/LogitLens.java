@@ -187,15 +187,15 @@ public final class LogitLens {
     }
 
     /**
-     * What every row is compared with: the output and input distributions, stacked in that order as lp and p
+     * What every row is compared with: the input and output distributions, stacked in that order as lp and p
      * [2, T, V], and per position the token ids whose ranks are reported [T, 3]: the output's top-1, the true next
      * token (the token itself at the last position, whose next-token values are not reported) and the input token;
      * and the next tokens alone [T, 1].
      */
     private record Targets(NDArray lp, NDArray p, NDArray rankIds, NDArray next) {
 
-        static final int OUTPUT = 0;
-        static final int INPUT = 1;
+        static final int INPUT = 0;
+        static final int OUTPUT = 1;
 
         /** From the first chunk's logits [rows, T, V], whose rows 0 and 1 are the input and output rows. */
         static Targets of(NDArray firstChunk, long[] ids, NDManager scope) {
@@ -204,13 +204,14 @@ public final class LogitLens {
             NDArray p;
             long[] top1;
             try (NDManager temporaries = scope.newSubManager()) {
-                NDArray both = firstChunk.get("0:2").duplicate(); // [input, output]: the distributions overwrite their logits
+                // Both rows as one [2T, V] distribution, reshaped to [2, T, V] views: no stacking copies.
+                NDArray both = firstChunk.get("0:2").duplicate(); // the distribution overwrites its logits
                 both.attach(temporaries);
-                LensDistribution input = LensDistribution.of(both.get(0), 1);
-                LensDistribution output = LensDistribution.of(both.get(1), 1);
-                top1 = output.topIds;
-                lp = NDArrays.stack(new NDList(output.lp, input.lp));
-                p = NDArrays.stack(new NDList(output.p(), input.p()));
+                long v = both.getShape().get(2);
+                LensDistribution d = LensDistribution.of(both.reshape(2L * t, v), 1);
+                top1 = java.util.Arrays.copyOfRange(d.topIds, OUTPUT * t, OUTPUT * t + t);
+                lp = d.lp.reshape(2, t, v);
+                p = d.p().reshape(2, t, v);
                 scope.attachAll(lp, p);
             }
             long[] next = new long[t];
@@ -295,7 +296,7 @@ public final class LogitLens {
         }
 
         /**
-         * Positions from..from+b-1: distribution d, its KLs from the output and input rows (reference-major,
+         * Positions from..from+b-1: distribution d, its KLs from the input and output rows (reference-major,
          * {@code own} the reference this row is, or -1) and its ranks of the target ids.
          */
         void put(int from, int b, LensDistribution d, float[] kl, int own, long[] blockRanks, NDArray next) {
