@@ -46,15 +46,18 @@ public final class CoreBenchmark {
             out.append(String.format("- sgemm through the engine ([%d x %d] x [%d x %d] float32): %.0f GFLOP/s%n%n",
                     SGEMM_ROWS, m.config().dModel(), m.config().dModel(), m.config().vocabSize(), rate / 1e9));
             System.out.printf("sgemm: %.0f GFLOP/s%n", rate / 1e9);
-            out.append("The floor is the lens's FLOPs at that rate: the unembedding GEMM of (L + 1) x T rows plus the forward.\n\n");
-            out.append("| tokens | logit lens, median ms | floor ms | ratio | forward+backward step, median ms |\n|---:|---:|---:|---:|---:|\n");
+            out.append("The floor is the lens's FLOPs at the sgemm rate measured just before that row (so that a machine whose\n"
+                    + "speed drifts during the run is compared with itself): the unembedding GEMM of (L + 1) x T rows plus the forward.\n\n");
+            out.append("| tokens | logit lens, median ms | sgemm GFLOP/s | floor ms | ratio | forward+backward step, median ms |\n"
+                    + "|---:|---:|---:|---:|---:|---:|\n");
             for (int tokens : new int[] {8, 32, 128, 512}) {
                 long[] ids = ids(m, tokens);
                 String prompt = prompt(tokens);
+                double rowRate = sgemmRate(m);
                 double lens = median(() -> LogitLens.run(m, new LogitLens.Request(prompt, 5, false), layer -> {}));
-                double floor = lensFlops(m.config(), tokens) / rate * 1e3;
+                double floor = lensFlops(m.config(), tokens) / rowRate * 1e3;
                 String step = tokens > 128 ? "" : String.format("%.1f", median(() -> step(m, ids)));
-                out.append(String.format("| %d | %.1f | %.1f | %.2f | %s |%n", tokens, lens, floor, lens / floor, step));
+                out.append(String.format("| %d | %.1f | %.0f | %.1f | %.2f | %s |%n", tokens, lens, rowRate / 1e9, floor, lens / floor, step));
                 System.out.printf("%d tokens: lens %.1f ms, floor %.1f ms (%.2fx), step %s ms%n", tokens, lens, floor, lens / floor, step);
             }
 
