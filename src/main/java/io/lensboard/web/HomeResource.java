@@ -1,5 +1,6 @@
 package io.lensboard.web;
 
+import io.lensboard.lens.LensQuery;
 import io.lensboard.lens.LensService;
 import io.lensboard.lens.SavedAnalysis;
 import io.lensboard.model.pool.ModelPool;
@@ -63,12 +64,24 @@ public class HomeResource {
     public String home() {
         List<ModelInfo> models = listing.list();
         List<LensLinks> recent = lens.recent().stream()
-                .filter(distinctBy(q -> q.model() + "\n" + q.decoder() + "\n" + q.prompt())) // the same prompt with other views, once
-                .map(q -> new LensLinks(links.save(SavedAnalysis.of(SavedAnalysis.Kind.LENS, List.of(q.model()), List.of(q.decoder()),
-                        q.prompt(), LensMetric.PROB.key, q.topk(), q.sub())), q.model(), q.prompt(), LensMetric.PROB.key, q.topk(), q.sub(),
-                        null, q.decoder()))
-                .toList(); // short links: a long prompt would not fit in a query-string link
+                .filter(distinctBy(q -> q.model() + "\n" + q.dtype() + "\n" + q.decoder() + "\n" + q.prompt())) // other views, once
+                .map(this::recentLink)
+                .toList();
         return Templates.home(models, anyLoading(models), recent, defaultModel(models), EXAMPLES, replicas()).render();
+    }
+
+    /**
+     * A recent lens's link: its short link (a long prompt would not fit in a query string), or, for a model in a dtype
+     * other than its default, which stored analyses cannot hold, its query string with the dtype.
+     */
+    private LensLinks recentLink(LensQuery q) {
+        String metric = LensMetric.PROB.key;
+        if (q.dtype() != null && q.dtype() != pool.key(q.model(), null).dtype()) {
+            return new LensLinks(null, q.model(), q.prompt(), metric, q.topk(), q.sub(), q.dtype().id, q.decoder());
+        }
+        String id = links.save(SavedAnalysis.of(SavedAnalysis.Kind.LENS, List.of(q.model()), List.of(q.decoder()), q.prompt(), metric,
+                q.topk(), q.sub()));
+        return new LensLinks(id, q.model(), q.prompt(), metric, q.topk(), q.sub(), null, q.decoder());
     }
 
     /** The replicas, shown when there is more than one; none when the shared database cannot be read just now. */

@@ -103,6 +103,11 @@ class DtypeApiTest {
                 .body(allOf(containsString("/lens/rows?model=gpt2-tiny&amp;dtype=bfloat16"),
                         containsString("/api/lens/csv?model=gpt2-tiny&amp;dtype=bfloat16"),
                         containsString("name=\"dtype\" value=\"bfloat16\"")));
+        given().queryParam("model", "gpt2-tiny").queryParam("dtype", "bfloat16").queryParam("prompt", "The sky is")
+                .get("/api/lens").then().statusCode(200);
+        given().accept("text/html").get("/").then().statusCode(200) // recent analyses: a stored link cannot hold the dtype
+                .body(containsString("href=\"/lens?model=gpt2-tiny&amp;dtype=bfloat16&amp;prompt=The%20sky%20is"),
+                        containsString("gpt2-tiny (bfloat16): <q>The sky is</q>"));
     }
 
     @Test
