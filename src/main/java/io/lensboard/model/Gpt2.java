@@ -128,14 +128,6 @@ public final class Gpt2 extends Transformer {
         return x.mul(0.5f).mul(inner.tanh().add(1f));
     }
 
-    /** LayerNorm with the biased variance, as torch.nn.LayerNorm. */
-    private NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
-        NDArray mean = x.mean(new int[] {-1}, true);
-        NDArray centred = x.sub(mean);
-        NDArray var = centred.square().mean(new int[] {-1}, true);
-        return centred.div(var.add((float) config.normEps()).sqrt()).mul(gamma).add(beta);
-    }
-
     @Override
     public NDArray finalNorm(NDArray resid) {
         return layerNorm(resid, lnfW, lnfB);

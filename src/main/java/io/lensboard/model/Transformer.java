@@ -211,6 +211,14 @@ public abstract class Transformer {
 
     /* The three above take their matrices in float32 from w (Param.f32(w)); results belong to x's manager. */
 
+    /** LayerNorm (GPT-2's and the ViT's) with the biased variance, as torch.nn.LayerNorm, eps from the config. */
+    protected final NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
+        NDArray mean = x.mean(new int[] {-1}, true);
+        NDArray centred = x.sub(mean);
+        NDArray var = centred.square().mean(new int[] {-1}, true);
+        return centred.div(var.add((float) config.normEps()).sqrt()).mul(gamma).add(beta);
+    }
+
     /** The final norm (ln_f / norm) applied to a residual stream. */
     public abstract NDArray finalNorm(NDArray resid);
 

@@ -148,14 +148,6 @@ public final class Vit extends Transformer implements ImageStem {
         return gelu.matMul(b.wOut).add(b.bOut);
     }
 
-    /** LayerNorm with the biased variance, as torch.nn.LayerNorm, eps from the config (1e-12 for ViT). */
-    private NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
-        NDArray mean = x.mean(new int[] {-1}, true);
-        NDArray centred = x.sub(mean);
-        NDArray var = centred.square().mean(new int[] {-1}, true);
-        return centred.div(var.add((float) config.normEps()).sqrt()).mul(gamma).add(beta);
-    }
-
     @Override
     public NDArray finalNorm(NDArray resid) {
         return layerNorm(resid, lnW, lnB);
