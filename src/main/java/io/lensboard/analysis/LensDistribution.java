@@ -2,7 +2,6 @@ package io.lensboard.analysis;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 
@@ -10,7 +9,7 @@ import ai.djl.ndarray.types.DataType;
  * One layer's decoded distribution over the vocabulary for b positions, in float32 on the device, from its logits
  * x [b, V] (which it turns into z in place: the caller's logits are spent). With m the largest logit of a position:
  * z = x - m, e = exp(z) except 0 at one maximal logit, r = sum of e, s = 1 + r, L = log(s) (so logsumexp(x) = m + L),
- * lp = z - L [b, V] on the device; the top k logits and their ids, r, s and L on the heap. Every array is attached
+ * lp = z - L [b, V] on the device; the top k logits and their ids, m, r and L on the heap. Every array is attached
  * to the manager of {@code x}.
  *
  * <p>L is log1p(r) in double from r, not log(sum of exp(z)) in float32: near a one-hot distribution r is below

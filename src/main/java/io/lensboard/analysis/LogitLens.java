@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import io.lensboard.model.ActivationCache;
 import io.lensboard.model.Forward;
 import io.lensboard.model.Hooks;
@@ -20,8 +21,9 @@ import java.util.function.Consumer;
 /**
  * The logit lens (nostalgebraist, 2020): decode every layer's residual stream through the final norm
  * and the unembedding, as if the model stopped there. All rows are normalised and unembedded together, one GEMM
- * per chunk of layers; every metric is computed in float32 on the device ({@link LensDistribution}) and only
- * [layers, T, k]-sized results come to the Java heap. Ranks compare the float32 logits themselves.
+ * per chunk of layers; every pass over the vocabulary runs in float32 on the device ({@link LensDistribution}) and
+ * only [layers, T, k]-sized results come to the Java heap, where per-position formulas finish them. Ranks compare
+ * the float32 logits themselves.
  */
 public final class LogitLens {
     public static final int MAX_TOPK = 100;
@@ -183,7 +185,7 @@ public final class LogitLens {
 
     /** logits = final_norm(h) W_U for h [rows, T, d_model]: one GEMM of rows * T by d_model by V. */
     private static NDArray logits(Transformer tf, NDArray h) {
-        return tf.unembed(tf.finalNorm(h));
+        return tf.unembed(tf.finalNorm(h)).toType(DataType.FLOAT32, false); // the metrics read float32 (no copy when it is)
     }
 
     /**
@@ -209,7 +211,8 @@ public final class LogitLens {
                 both.attach(temporaries);
                 long v = both.getShape().get(2);
                 LensDistribution d = LensDistribution.of(both.reshape(2L * t, v), 1);
-                top1 = java.util.Arrays.copyOfRange(d.topIds, OUTPUT * t, OUTPUT * t + t);
+                // argMax, not the top-k: on an exact tie it names the first maximal id, as the reference implementation does
+                top1 = firstChunk.get(OUTPUT).argMax(-1).toLongArray();
                 lp = d.lp.reshape(2, t, v);
                 p = d.p().reshape(2, t, v);
                 scope.attachAll(lp, p);
@@ -235,7 +238,7 @@ public final class LogitLens {
 
     /**
      * Positions per block of a row's metrics: [block, V] float32 arrays of about 4 MiB (20 positions of GPT-2's
-     * vocabulary). Every block costs the same two dozen engine calls whatever its size, and at 32 tokens those calls
+     * vocabulary). Every block costs the same forty-odd engine calls whatever its size, and at 32 tokens those calls
      * outweighed the arithmetic; larger blocks no longer keep their few temporaries in the last-level cache. Measured
      * at 32 tokens on 2 cores: 1 MiB blocks 640-700 ms, 2 MiB 680, 4 MiB 490-525, 8 MiB 530, 16 MiB 530-550.
      */

@@ -64,9 +64,9 @@ public final class RandomInitWeights implements Weights {
         }
         long tensorSeed = seed * GOLDEN_GAMMA ^ name.hashCode();
         long firstBlock = first / BLOCK;
-        IntStream.range(0, (count + BLOCK - 1) / BLOCK).parallel().forEach(b -> {
+        IntStream.range(0, (int) (((long) count + BLOCK - 1) / BLOCK)).parallel().forEach(b -> {
             SplittableRandom rng = new SplittableRandom(blockSeed(tensorSeed, firstBlock + b));
-            for (int i = b * BLOCK, end = Math.min(count, i + BLOCK); i < end; i++) {
+            for (int i = b * BLOCK, end = (int) Math.min(count, (long) i + BLOCK); i < end; i++) {
                 out[i] = (float) (rng.nextGaussian() * init.std());
             }
         });
