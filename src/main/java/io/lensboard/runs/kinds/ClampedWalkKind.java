@@ -4,16 +4,12 @@ import io.lensboard.analysis.ClampedWalk;
 import io.lensboard.analysis.ClampedWalk.NoiseSide;
 import io.lensboard.analysis.EmbeddingWalk.Distances;
 import io.lensboard.analysis.Prompts;
-import io.lensboard.analysis.Repetition;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
-import io.lensboard.runs.EmbeddingEvents;
 import io.lensboard.runs.ParamSchema;
 import io.lensboard.runs.RunKind;
 import jakarta.inject.Singleton;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -92,48 +88,23 @@ public class ClampedWalkKind implements RunKind<ClampedWalkKind.Params> {
                 p.epsilon(), p.innerSteps(), NoiseSide.valueOf(p.noiseSide().toUpperCase(Locale.ROOT)), p.seed()));
         LensTokenizer tok = model.tokenizer();
         progress.emit("target", Map.of("ids", walk.target(), "tokens", tok.texts(walk.target())));
-        return new Job() {
-            private int n;
-            private Distances last;
-
+        return new WalkJob(walk, tok, p.steps(), p.decodeEvery(), p.topk(), "r") {
             @Override
-            public boolean finished() {
-                return n == p.steps();
-            }
-
-            @Override
-            public void step(Progress out) {
+            protected Distances advance(Map<String, Object> event) {
                 ClampedWalk.Step s = walk.step();
-                n = s.step();
-                last = s.distances();
-                Map<String, Object> event = new LinkedHashMap<>();
-                event.put("step", n);
                 event.put("index", s.index());
-                event.put("d_i", last.dI());
-                event.put("d_o", last.dO());
-                event.put("r", SentenceChecks.ratio(last.dI(), last.dO()));
-                event.put("progress", (double) n / p.steps());
-                if (n % p.decodeEvery() == 0 || finished()) {
-                    event.putAll(SentenceChecks.decoded(walk.decode(p.topk()), tok));
-                }
-                out.emit("step", event);
-                if (finished()) {
-                    EmbeddingEvents.emit(out, walk.embeddings());
-                }
+                return s.distances();
             }
 
             @Override
-            public Object result() {
-                long[][] topk = walk.decode(p.topk());
-                long[][] perPosition = SentenceChecks.perPosition(topk);
-                return new Result(topk[0], walk.text(topk[0]), tok.texts(topk[0]), walk.target(), tok.texts(walk.target()), perPosition,
-                        Arrays.stream(perPosition).map(tok::texts).toList(), Repetition.of(topk[0]), Repetition.rows(topk),
-                        last.dI(), last.dO(), SentenceChecks.ratio(last.dI(), last.dO()));
+            protected Double ratio(Distances d) {
+                return SentenceChecks.ratio(d.dI(), d.dO());
             }
 
             @Override
-            public void close() {
-                walk.close();
+            protected Object result(Decoding d, Distances last) {
+                return new Result(d.ids(), d.text(), d.tokens(), d.target(), d.targetTokens(), d.topk(), d.topkTokens(), d.repetition(),
+                        d.repetitionTopk(), last.dI(), last.dO(), ratio(last));
             }
         };
     }

@@ -5,16 +5,12 @@ import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.analysis.OrthogonalWalk;
 import io.lensboard.analysis.OrthogonalWalk.Direction;
 import io.lensboard.analysis.Prompts;
-import io.lensboard.analysis.Repetition;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
-import io.lensboard.runs.EmbeddingEvents;
 import io.lensboard.runs.ParamSchema;
 import io.lensboard.runs.RunKind;
 import jakarta.inject.Singleton;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -101,50 +97,26 @@ public class OrthogonalWalkKind implements RunKind<OrthogonalWalkKind.Params> {
                 SentenceChecks.network(p.network(), p.blocks(), p.finalNorm(), p.lmHead(), p.networkSeed(), p.precision()), p.eta(), direction(p)));
         LensTokenizer tok = model.tokenizer();
         progress.emit("target", Map.of("ids", walk.target(), "tokens", tok.texts(walk.target())));
-        return new Job() {
-            private int n;
-            private Distances last;
+        return new WalkJob(walk, tok, p.steps(), p.decodeEvery(), p.topk(), "ratio") {
             private double orthogonality;
 
             @Override
-            public boolean finished() {
-                return n == p.steps();
-            }
-
-            @Override
-            public void step(Progress out) {
+            protected Distances advance(Map<String, Object> event) {
                 OrthogonalWalk.Step s = walk.step();
-                n = s.step();
-                last = s.distances();
                 orthogonality = Math.max(orthogonality, s.orthogonality());
-                Map<String, Object> event = new LinkedHashMap<>();
-                event.put("step", n);
                 event.put("orthogonality", s.orthogonality());
-                event.put("d_i", last.dI());
-                event.put("d_o", last.dO());
-                event.put("ratio", SentenceChecks.ratio(last.dO(), last.dI()));
-                event.put("progress", (double) n / p.steps());
-                if (n % p.decodeEvery() == 0 || finished()) {
-                    event.putAll(SentenceChecks.decoded(walk.decode(p.topk()), tok));
-                }
-                out.emit("step", event);
-                if (finished()) {
-                    EmbeddingEvents.emit(out, walk.embeddings());
-                }
+                return s.distances();
             }
 
             @Override
-            public Object result() {
-                long[][] topk = walk.decode(p.topk());
-                long[][] perPosition = SentenceChecks.perPosition(topk);
-                return new Result(topk[0], walk.text(topk[0]), tok.texts(topk[0]), walk.target(), tok.texts(walk.target()), perPosition,
-                        Arrays.stream(perPosition).map(tok::texts).toList(), Repetition.of(topk[0]), Repetition.rows(topk),
-                        last.dI(), last.dO(), SentenceChecks.ratio(last.dO(), last.dI()), orthogonality);
+            protected Double ratio(Distances d) {
+                return SentenceChecks.ratio(d.dO(), d.dI());
             }
 
             @Override
-            public void close() {
-                walk.close();
+            protected Object result(Decoding d, Distances last) {
+                return new Result(d.ids(), d.text(), d.tokens(), d.target(), d.targetTokens(), d.topk(), d.topkTokens(), d.repetition(),
+                        d.repetitionTopk(), last.dI(), last.dO(), ratio(last), orthogonality);
             }
         };
     }
