@@ -1,16 +1,11 @@
 package io.lensboard.images;
 
+import io.lensboard.Problem;
+
 /** An image request that cannot be served, with the HTTP status that says why (the message says what to change). */
-public class ImageProblem extends RuntimeException {
-    private final int status;
-
+public class ImageProblem extends Problem {
     private ImageProblem(int status, String message) {
-        super(message);
-        this.status = status;
-    }
-
-    public int status() {
-        return status;
+        super(status, message);
     }
 
     static ImageProblem tooLarge(String message) {

@@ -1,8 +1,10 @@
 package io.lensboard.lens;
 
+import io.lensboard.Problem;
+
 /** A short link whose analysis is not stored (a mistyped link, or another lensboard's). */
-public class UnknownAnalysisException extends RuntimeException {
+public class UnknownAnalysisException extends Problem {
     public UnknownAnalysisException(String id) {
-        super("no stored analysis '" + id + "': open the lens from its prompt again");
+        super(404, "no stored analysis '" + id + "': open the lens from its prompt again");
     }
 }

@@ -1,12 +1,13 @@
 package io.lensboard.model;
 
+import io.lensboard.Problem;
+
 /**
- * A model id that is malformed or unsafe; the message names the bad part and what to write instead (the web
- * layer answers 400 (ApiErrors maps it by name): the model layer does not depend on analysis's
- * InvalidInputException).
+ * A model id that is malformed or unsafe (400); the message names the bad part and what to write instead. Its own
+ * class because the model layer does not depend on analysis's InvalidInputException.
  */
-public class InvalidModelIdException extends IllegalArgumentException {
+public class InvalidModelIdException extends Problem {
     public InvalidModelIdException(String message) {
-        super(message);
+        super(400, message);
     }
 }

@@ -1,8 +1,10 @@
 package io.lensboard.model;
 
+import io.lensboard.Problem;
+
 /** A tuned lens id that names no lens directory here nor on the hub (404). */
-public class UnknownLensException extends RuntimeException {
+public class UnknownLensException extends Problem {
     public UnknownLensException(String message) {
-        super(message);
+        super(404, message);
     }
 }

@@ -1,8 +1,10 @@
 package io.lensboard.runs;
 
+import io.lensboard.Problem;
+
 /** The run queue is full (the web layer answers 429). */
-public class TooManyRunsException extends RuntimeException {
+public class TooManyRunsException extends Problem {
     public TooManyRunsException(String message) {
-        super(message);
+        super(429, message);
     }
 }

@@ -1,21 +1,9 @@
 package io.lensboard.web.common;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import io.lensboard.Threads;
-import io.lensboard.analysis.InvalidInputException;
-import io.lensboard.images.ImageProblem;
-import io.lensboard.model.CheckpointException;
-import io.lensboard.model.InvalidModelIdException;
-import io.lensboard.model.UnknownLensException;
-import io.lensboard.lens.UnknownAnalysisException;
-import io.lensboard.model.pool.UnknownModelException;
-import io.lensboard.runs.NothingToExportException;
-import io.lensboard.runs.StorageUnavailableException;
-import io.lensboard.runs.TooManyRunsException;
-import io.lensboard.runs.UnknownRunException;
+import io.lensboard.Problem;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.ws.rs.WebApplicationException;
@@ -25,34 +13,22 @@ import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Maps the project's own failures to HTTP answers with a JSON {@link ApiError}: bad input 400, unknown model or run
- * 404, an unusable checkpoint 422, a full run queue 429, an unreachable hub 503. Anything else is a bug, not the
- * user's doing: a 500 whose body carries an error id that is logged with the stack trace, never the trace itself.
+ * Maps failures to HTTP answers: a {@link Problem} with its own status and message, JSON in the API and the error
+ * page on pages (server file paths scrubbed from the message there). Anything else is a bug, not the user's doing:
+ * a 500 whose body carries an error id that is logged with the stack trace, never the trace itself.
  */
 public class ApiErrors {
     private static final Logger LOG = Logger.getLogger(ApiErrors.class);
 
-    /** Waits for device work on a worker thread, rethrowing its own exception rather than a wrapper. */
-    public static <T> T await(CompletableFuture<T> future) {
-        Threads.blocking("waiting for the device");
-        try {
-            return future.get();
-        } catch (ExecutionException e) {
-            throw unwrap(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
+    /** The failure inside a future's wrappers; a checked one (the hub, the disk) as a 503. */
     public static RuntimeException unwrap(Throwable t) {
         while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
             t = t.getCause();
@@ -60,38 +36,24 @@ public class ApiErrors {
         return t instanceof RuntimeException r ? r : new UnavailableException(t.getMessage(), t);
     }
 
-    /** A dependency outside lensboard (the hub, the disk) failed. */
-    public static class UnavailableException extends RuntimeException {
-        public UnavailableException(String message, Throwable cause) {
-            super(message, cause);
+    /** A dependency outside lensboard (the hub, the disk) failed with a checked exception inside a future. */
+    private static final class UnavailableException extends Problem {
+        UnavailableException(String message, Throwable cause) {
+            super(503, message, cause);
         }
     }
 
-    public static int statusOf(Throwable t) {
-        if (t instanceof InvalidInputException || t instanceof InvalidModelIdException) {
-            return 400;
+    /** A {@link Problem}'s own status; a failed disk or network 503; anything else is a bug (500). */
+    private static int statusOf(Throwable t) {
+        if (t instanceof Problem p) {
+            return p.status();
         }
-        if (t instanceof UnknownModelException || t instanceof UnknownRunException || t instanceof UnknownAnalysisException
-                || t instanceof UnknownLensException || t instanceof NothingToExportException) {
-            return 404;
-        }
-        if (t instanceof ImageProblem image) {
-            return image.status(); // 404 unknown, 413 too large, 415 not an image, 422 undecodable
-        }
-        if (t instanceof TooManyRunsException) {
-            return 429;
-        }
-        if (t instanceof CheckpointException) {
-            return 422; // the request was fine; the checkpoint on disk is not
-        }
-        if (t instanceof UnavailableException || t instanceof IOException || t instanceof java.io.UncheckedIOException
-                || t instanceof StorageUnavailableException) {
-            return 503;
-        }
-        return 500;
+        return t instanceof IOException || t instanceof UncheckedIOException ? 503 : 500;
     }
 
-    public static ApiError body(Throwable t) {
+    /** The answer for a failure, unwrapped from the future that carried it; a bug's message is logged, never shown. */
+    public static ApiError body(Throwable failure) {
+        Throwable t = unwrap(failure);
         int status = statusOf(t);
         if (status == 500) {
             String id = UUID.randomUUID().toString().substring(0, 8);
@@ -118,7 +80,7 @@ public class ApiErrors {
     public Response map(RuntimeException e, HttpHeaders headers, UriInfo uri, Request request) {
         ApiError body;
         if (e instanceof WebApplicationException w && w.getCause() instanceof JsonProcessingException json) {
-            body = new ApiError(400, jsonProblem(json)); // Quarkus REST wraps a body that does not parse
+            body = new ApiError(400, JsonProblems.message(json)); // Quarkus REST wraps a body that does not parse
         } else if (e instanceof WebApplicationException w) {
             int status = w.getResponse().getStatus();
             body = status >= 500 ? body(e) : new ApiError(status, switch (status) {
@@ -135,7 +97,7 @@ public class ApiErrors {
         } else if (e instanceof IllegalArgumentException && e.getMessage() != null && e.getMessage().startsWith("URLDecoder:")) {
             body = new ApiError(400, "the form or query is not valid URL encoding: a '%' must be followed by two hex digits");
         } else {
-            body = body(unwrap(e));
+            body = body(e);
         }
         return respond(body, !(e instanceof WebApplicationException), headers, uri);
     }
@@ -147,47 +109,13 @@ public class ApiErrors {
     @ServerExceptionMapper
     public Response mapJson(JsonProcessingException e, HttpHeaders headers, UriInfo uri) {
         boolean input = e instanceof JsonParseException || e instanceof MismatchedInputException; // else writing failed: ours
-        return respond(input ? new ApiError(400, jsonProblem(e)) : body(e), false, headers, uri);
+        return respond(input ? new ApiError(400, JsonProblems.message(e)) : body(e), false, headers, uri);
     }
 
     /** As {@link #mapJson}; named so that it is chosen over Quarkus REST's own mapper for this exception. */
     @ServerExceptionMapper
     public Response mapMismatch(MismatchedInputException e, HttpHeaders headers, UriInfo uri) {
         return mapJson(e, headers, uri);
-    }
-
-    static String jsonProblem(JsonProcessingException e) {
-        if (e instanceof MismatchedInputException m) {
-            String field = m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .reduce("", (a, b) -> a.isEmpty() || b.startsWith("[") ? a + b : a + "." + b);
-            String expected = expected(m.getTargetType());
-            return field.isEmpty() ? "the body must be a JSON object {…}, not " + found(m)
-                    : "'" + field + "' has the wrong type: it must be " + expected;
-        }
-        JsonLocation at = e.getLocation();
-        return "the body is not valid JSON" + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
-                + ": send a JSON object, e.g. {\"kind\": \"…\", \"model\": \"…\", \"params\": {…}}";
-    }
-
-    private static String expected(Class<?> type) {
-        if (type == null) {
-            return "another type";
-        }
-        if (type == String.class) {
-            return "a string";
-        }
-        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
-            return "a whole number";
-        }
-        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
-            return "an array [...]";
-        }
-        return "a JSON object {…}";
-    }
-
-    private static String found(MismatchedInputException m) {
-        String message = m.getOriginalMessage();
-        return message != null && message.contains("Array") ? "an array" : "a single value";
     }
 
     /** {@code fromBelow}: the failure came from below the web layer, whose messages may name a server file. */

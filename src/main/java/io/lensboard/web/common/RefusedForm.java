@@ -18,7 +18,7 @@ public record RefusedForm(int status, String error, MultivaluedMap<String, Strin
 
     /** The refusal of {@code typed} for {@code e}: its status and message as {@link ApiErrors} states them. */
     public static RefusedForm of(RuntimeException e, MultivaluedMap<String, String> typed) {
-        ApiError body = ApiErrors.body(ApiErrors.unwrap(e));
+        ApiError body = ApiErrors.body(e);
         return new RefusedForm(body.status(), body.error(), typed);
     }
 
