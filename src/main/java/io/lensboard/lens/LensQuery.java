@@ -15,21 +15,6 @@ import io.lensboard.model.Dtype;
 public record LensQuery(String model, Dtype dtype, String prompt, int topk, boolean sub, String decoder) {
     private static final int MAX_DECODER = 300;
 
-    /** Through the logit lens, the model in its default dtype. */
-    public LensQuery(String model, String prompt, int topk, boolean sub) {
-        this(model, null, prompt, topk, sub, LensResult.LOGIT);
-    }
-
-    /** Through the logit lens, the model held in {@code dtype}. */
-    public LensQuery(String model, Dtype dtype, String prompt, int topk, boolean sub) {
-        this(model, dtype, prompt, topk, sub, LensResult.LOGIT);
-    }
-
-    /** {@link #parse(String, String, String, String, String, String)} through the logit lens, in the default dtype. */
-    public static LensQuery parse(String model, String text, String topk, String sub) {
-        return parse(model, null, text, topk, sub, null);
-    }
-
     /**
      * Checks a request's parameters (prompt, then topk, then sub, then dtype, then decoder) with the messages the API
      * answers, line endings in the prompt made {@code \n} ({@link Prompts#lineEndings});

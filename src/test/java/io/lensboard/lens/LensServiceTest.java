@@ -98,7 +98,7 @@ class LensServiceTest {
     @Test
     void identicalRequestsInFlightShareOneComputation() throws InterruptedException {
         Fixtures.root();
-        LensQuery query = new LensQuery("gpt2-tiny", "Two viewers, one computation", 3, false);
+        LensQuery query = new LensQuery("gpt2-tiny", null, "Two viewers, one computation", 3, false, LensResult.LOGIT);
         CountDownLatch release = occupyDevice(); // both requests arrive while the first is still queued
         long before = lens.computations();
         Recorder a = new Recorder();
@@ -117,7 +117,7 @@ class LensServiceTest {
     @Test
     void aViewerWhoJoinsLateIsToldWhatItMissedFirst() {
         Fixtures.root();
-        LensQuery query = new LensQuery("gpt2-tiny", "A late viewer catches up", 3, true);
+        LensQuery query = new LensQuery("gpt2-tiny", null, "A late viewer catches up", 3, true, LensResult.LOGIT);
         long before = lens.computations();
         Recorder late = new Recorder();
         Recorder first = new Recorder() {
@@ -139,7 +139,7 @@ class LensServiceTest {
     @Test
     void aComputationWhoseViewersAllLeftStopsAtTheNextLayer() {
         Fixtures.root();
-        LensQuery query = new LensQuery("gpt2-tiny", "Nobody watches this to the end", 3, true);
+        LensQuery query = new LensQuery("gpt2-tiny", null, "Nobody watches this to the end", 3, true, LensResult.LOGIT);
         long stoppedBefore = lens.stopped();
         Recorder leaves = new Recorder();
         leaves.leaveAfterLayers = 1;
@@ -158,7 +158,7 @@ class LensServiceTest {
     @Test
     void aComputationGoesOnWhileOneViewerRemains() throws InterruptedException {
         Fixtures.root();
-        LensQuery query = new LensQuery("gpt2-tiny", "One viewer leaves, one stays", 3, false);
+        LensQuery query = new LensQuery("gpt2-tiny", null, "One viewer leaves, one stays", 3, false, LensResult.LOGIT);
         CountDownLatch release = occupyDevice();
         long stoppedBefore = lens.stopped();
         Recorder leaves = new Recorder();
@@ -176,7 +176,7 @@ class LensServiceTest {
     void reportsTheTokensItDecodesFromInsideTheDeviceWork() {
         Fixtures.root();
         Recorder r = new Recorder();
-        LensResult result = lens.stream(new LensQuery("gpt2-tiny", "Tokens inside the lease", 3, false), r).join();
+        LensResult result = lens.stream(new LensQuery("gpt2-tiny", null, "Tokens inside the lease", 3, false, LensResult.LOGIT), r).join();
         assertEquals(List.of("started", "layer", "layer", "layer", "layer", "layer", "done"), r.events);
         // started and every layer come from the one task that holds the lease on the model's device thread
         r.threads.subList(0, 6).forEach(t -> assertTrue(t.startsWith("lensboard-device-"), "tokenized on " + t));
@@ -190,7 +190,7 @@ class LensServiceTest {
     @Test
     void remembersAResultForTheNextViewAndTheHomePage() {
         Fixtures.root();
-        LensQuery query = new LensQuery("gpt2-tiny", "Remember me", 5, true);
+        LensQuery query = new LensQuery("gpt2-tiny", null, "Remember me", 5, true, LensResult.LOGIT);
         LensResult first = lens.get(query);
         assertSame(first, lens.cached(query).orElseThrow(), "a metric switch or a cell click re-renders without recomputing");
         assertSame(first, lens.get(query));
@@ -201,7 +201,7 @@ class LensServiceTest {
     void tellsTheListenerWhenThePromptDoesNotFitTheModel() {
         Fixtures.root();
         Recorder r = new Recorder();
-        LensQuery query = new LensQuery("gpt2-tiny", "word ".repeat(200), 5, false);
+        LensQuery query = new LensQuery("gpt2-tiny", null, "word ".repeat(200), 5, false, LensResult.LOGIT);
         assertThrows(CompletionException.class, () -> lens.stream(query, r).join());
         assertEquals(List.of("failed"), r.events, "no tokens, no layers: the prompt is checked inside the device work");
         assertInstanceOf(InvalidInputException.class, r.failure);
@@ -212,21 +212,21 @@ class LensServiceTest {
     @Test
     void tellsTheListenerAboutAnUnknownModelToo() {
         Recorder r = new Recorder();
-        assertThrows(CompletionException.class, () -> lens.stream(new LensQuery("no-such-model", "hi", 5, false), r).join());
+        assertThrows(CompletionException.class, () -> lens.stream(new LensQuery("no-such-model", null, "hi", 5, false, LensResult.LOGIT), r).join());
         assertEquals(List.of("failed"), r.events);
     }
 
     @Test
     void parsesRequestParametersWithTheApisMessages() {
-        assertEquals(new LensQuery("m", "hi", 7, true), LensQuery.parse("m", "hi", " 7 ", "on"));
-        assertEquals(new LensQuery("m", "hi", 5, false), LensQuery.parse("m", "hi", "5", ""));
+        assertEquals(new LensQuery("m", null, "hi", 7, true, LensResult.LOGIT), LensQuery.parse("m", null, "hi", " 7 ", "on", null));
+        assertEquals(new LensQuery("m", null, "hi", 5, false, LensResult.LOGIT), LensQuery.parse("m", null, "hi", "5", "", null));
         assertEquals("prompt is empty: pass prompt=<text>",
-                assertThrows(InvalidInputException.class, () -> LensQuery.parse("m", "", "5", "0")).getMessage());
+                assertThrows(InvalidInputException.class, () -> LensQuery.parse("m", null, "", "5", "0", null)).getMessage());
         assertEquals("topk must be a whole number between 1 and 100, got 'x'",
-                assertThrows(InvalidInputException.class, () -> LensQuery.parse("m", "hi", "x", "0")).getMessage());
+                assertThrows(InvalidInputException.class, () -> LensQuery.parse("m", null, "hi", "x", "0", null)).getMessage());
         assertEquals("topk must be between 1 and 100, got 101",
-                assertThrows(InvalidInputException.class, () -> LensQuery.parse("m", "hi", "101", "0")).getMessage());
+                assertThrows(InvalidInputException.class, () -> LensQuery.parse("m", null, "hi", "101", "0", null)).getMessage());
         assertEquals("sub must be 1 or 0, got 'yes'",
-                assertThrows(InvalidInputException.class, () -> LensQuery.parse("m", "hi", "5", "yes")).getMessage());
+                assertThrows(InvalidInputException.class, () -> LensQuery.parse("m", null, "hi", "5", "yes", null)).getMessage());
     }
 }

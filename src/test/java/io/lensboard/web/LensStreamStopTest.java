@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lensboard.Fixtures;
+import io.lensboard.analysis.LensResult;
 import io.lensboard.lens.LensQuery;
 import io.lensboard.lens.LensService;
 import io.lensboard.model.pool.ModelPool;
@@ -43,7 +44,7 @@ class LensStreamStopTest {
     void aPageStreamWhoseViewerLeftStopsItsComputation() throws Exception {
         Fixtures.root();
         String prompt = "Closed the tab before the first row";
-        LensQuery query = new LensQuery("gpt2-tiny", prompt, 5, false);
+        LensQuery query = new LensQuery("gpt2-tiny", null, prompt, 5, false, LensResult.LOGIT);
         CountDownLatch release = occupyDevice();
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {
             OutputStream out = socket.getOutputStream();

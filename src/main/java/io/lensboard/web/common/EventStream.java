@@ -32,11 +32,6 @@ public final class EventStream {
         return emitter.isCancelled();
     }
 
-    /** Called once when the viewer leaves or the stream ends. */
-    void onClose(Runnable action) {
-        emitter.onTermination(action);
-    }
-
     public void send(String name, String data) {
         send(sse.newEventBuilder().name(name).data(data).build());
     }
