@@ -23,12 +23,12 @@ public class AnalysisStore {
     @Inject
     DataSource db;
 
-    /** Stores the analysis unless it is stored already; returns its id. Throws when the database cannot be used. */
+    /**
+     * Stores the analysis unless it is stored already (its id is its content's hash, so the key refuses a second row
+     * and nothing needs reading first); returns its id. Throws when the database cannot be used.
+     */
     public String save(SavedAnalysis a) {
         Threads.blocking("a database write");
-        if (find(a.id()).isPresent()) {
-            return a.id();
-        }
         try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(
                 "INSERT INTO analyses (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             st.setString(1, a.id());
@@ -44,7 +44,7 @@ public class AnalysisStore {
             st.setString(11, a.models().size() > 1 ? a.decoder(1) : null);
             st.executeUpdate();
         } catch (SQLException e) {
-            if (!"23505".equals(e.getSQLState())) { // 23505: saved meanwhile by another request (H2 and PostgreSQL alike)
+            if (!"23505".equals(e.getSQLState())) { // 23505: stored already (H2 and PostgreSQL alike)
                 throw new IllegalStateException("analysis store: " + e.getMessage(), e);
             }
         }

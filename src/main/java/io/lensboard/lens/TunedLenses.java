@@ -2,6 +2,7 @@ package io.lensboard.lens;
 
 import io.lensboard.LensboardConfig;
 import io.lensboard.Threads;
+import io.lensboard.analysis.LensResult;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.TunedLensWeights;
 import io.lensboard.model.checkpoint.HubClient;
@@ -95,6 +96,15 @@ public class TunedLenses {
         TunedLensWeights w = load(id);
         w.checkFits(model, modelId);
         return w;
+    }
+
+    /** The decoders a lens page offers for {@code model}: the logit lens, every local tuned lens that fits it, and {@code current}. */
+    public List<String> decoders(String model, String current) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        out.add(LensResult.LOGIT);
+        list().stream().filter(l -> l.models().contains(model)).forEach(l -> out.add(LensResult.TUNED + l.id()));
+        out.add(current);
+        return List.copyOf(out);
     }
 
     /** Every local lens with the local models it fits (same d_model and layer count), in the directories' order. */

@@ -5,7 +5,8 @@ import io.lensboard.web.common.ApiError;
 import io.lensboard.web.common.ApiErrors;
 import io.lensboard.web.lens.LensMetric;
 import io.lensboard.web.lens.LensSelection;
-import io.lensboard.web.lens.ShortLinks;
+import io.lensboard.lens.ShortLinks;
+import io.lensboard.web.lens.LensSelections;
 import io.lensboard.web.models.ModelInfo;
 import io.lensboard.web.models.ModelListing;
 import io.quarkus.qute.CheckedTemplate;
@@ -45,6 +46,9 @@ public class ComparePageResource {
     @Inject
     ShortLinks links;
 
+    @Inject
+    LensSelections selections;
+
     @GET
     public Response page(@BeanParam CompareParams params) {
         if (params.isEmpty()) {
@@ -74,8 +78,8 @@ public class ComparePageResource {
     /** Each side is a lens page's stored analysis, so the panes' fragment URLs carry no prompt. */
     private Response respond(CompareParams params, boolean redirect) {
         try {
-            LensSelection pa = links.lens(params.sideA());
-            LensSelection pb = links.lens(params.sideB());
+            LensSelection pa = selections.opened(params.sideA());
+            LensSelection pb = selections.opened(params.sideB());
             // a side without a short link (a dtype other than its default) cannot be stored: the page keeps its query
             boolean storable = pa.links().id() != null && pb.links().id() != null;
             String id = redirect && storable ? links.save(CompareParams.saved(pa, pb)) : null;

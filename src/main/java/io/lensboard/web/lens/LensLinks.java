@@ -18,6 +18,11 @@ public record LensLinks(String id, String model, String prompt, String metric, i
         this(id, model, prompt, metric, topk, sub, null, LensResult.LOGIT);
     }
 
+    /** The same links, naming the stored analysis {@code id} (null: carrying the query). */
+    public LensLinks withId(String id) {
+        return new LensLinks(id, model, prompt, metric, topk, sub, dtype, decoder);
+    }
+
     public String query() {
         return "model=" + enc(model) + dtypeParam() + "&prompt=" + enc(prompt) + "&metric=" + enc(metric) + "&topk=" + topk
                 + (sub ? "&sub=1" : "") + decoderParam();

@@ -1,8 +1,7 @@
 package io.lensboard.web.models;
 
 import io.lensboard.lens.LensQuery;
-import io.lensboard.lens.LensService;
-import io.lensboard.lens.SavedAnalysis;
+import io.lensboard.lens.ShortLinks;
 import io.lensboard.model.pool.ModelPool;
 import io.lensboard.runs.RunService;
 import io.lensboard.runs.StorageUnavailableException;
@@ -10,7 +9,6 @@ import io.lensboard.runs.cluster.ReplicaInfo;
 import io.lensboard.web.common.Dtypes;
 import io.lensboard.web.lens.LensLinks;
 import io.lensboard.web.lens.LensMetric;
-import io.lensboard.web.lens.ShortLinks;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
@@ -45,9 +43,6 @@ public class HomeResource {
     ModelListing listing;
 
     @Inject
-    LensService lens;
-
-    @Inject
     ShortLinks links;
 
     @Inject
@@ -67,25 +62,18 @@ public class HomeResource {
     @GET
     public String home() {
         List<ModelInfo> models = listing.list();
-        List<LensLinks> recent = lens.recent().stream()
-                .filter(distinctBy(q -> q.model() + "\n" + q.dtype() + "\n" + q.decoder() + "\n" + q.prompt())) // other views, once
-                .map(this::recentLink)
-                .toList();
+        List<LensLinks> recent = links.recent(LensMetric.PROB.key).stream().map(HomeResource::recentLink).toList();
         return Templates.home(models, anyLoading(models), recent, defaultModel(models), EXAMPLES, replicas()).render();
     }
 
     /**
-     * A recent lens's link: its short link (a long prompt would not fit in a query string), or, for a model in a dtype
-     * other than its default, which stored analyses cannot hold, its query string with the dtype.
+     * A recent lens's link: its short link (a long prompt would not fit in a query string) where it is stored, else its
+     * query string, with the dtype where it has one (stored analyses cannot hold it).
      */
-    private LensLinks recentLink(LensQuery q) {
-        String metric = LensMetric.PROB.key;
-        if (q.dtype() != null && q.dtype() != pool.key(q.model(), null).dtype()) {
-            return new LensLinks(null, q.model(), q.prompt(), metric, q.topk(), q.sub(), q.dtype().id, q.decoder());
-        }
-        String id = links.save(SavedAnalysis.of(SavedAnalysis.Kind.LENS, List.of(q.model()), List.of(q.decoder()), q.prompt(), metric,
-                q.topk(), q.sub()));
-        return new LensLinks(id, q.model(), q.prompt(), metric, q.topk(), q.sub(), null, q.decoder());
+    private static LensLinks recentLink(ShortLinks.Recent r) {
+        LensQuery q = r.query();
+        String dtype = r.id() == null && q.dtype() != null ? q.dtype().id : null;
+        return new LensLinks(r.id(), q.model(), q.prompt(), LensMetric.PROB.key, q.topk(), q.sub(), dtype, q.decoder());
     }
 
     /** The replicas, shown when there is more than one; none when the shared database cannot be read just now. */
@@ -109,11 +97,6 @@ public class HomeResource {
     public String load(@FormParam("model") String model, @FormParam("dtype") String dtype) {
         pool.load(model, Dtypes.parse(dtype));
         return models();
-    }
-
-    private static <T> java.util.function.Predicate<T> distinctBy(java.util.function.Function<T, String> key) {
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        return t -> seen.add(key.apply(t));
     }
 
     private static boolean anyLoading(List<ModelInfo> models) {
