@@ -40,7 +40,7 @@ public class CorporaPageResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     public Response upload(@RestForm String name, @RestForm FileUpload file) {
         try {
-            CorporaResource.save(corpora, name, file);
+            CorpusUploads.save(corpora, name, file);
             return Response.seeOther(URI.create("/corpora")).build();
         } catch (RuntimeException e) {
             ApiError error = ApiErrors.body(ApiErrors.unwrap(e));

@@ -1,6 +1,5 @@
 package io.lensboard.web.corpora;
 
-import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.corpora.Corpora;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -11,9 +10,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
@@ -44,20 +40,7 @@ public class CorporaResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Operation(summary = "Upload a corpus as a form: fields name (optional: the file's name) and file")
     public Response uploadForm(@RestForm String name, @RestForm FileUpload file) {
-        return created(save(corpora, name, file));
-    }
-
-    /** A multipart upload stored under its name, or its file's name when none is given. */
-    static Corpora.Corpus save(Corpora corpora, String name, FileUpload file) {
-        if (file == null) {
-            throw new InvalidInputException("send the corpus as the form field 'file'");
-        }
-        try {
-            String n = name == null || name.isBlank() ? file.fileName() : name;
-            return corpora.save(n, Files.readAllBytes(file.uploadedFile()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the upload: " + e.getMessage(), e);
-        }
+        return created(CorpusUploads.save(corpora, name, file));
     }
 
     private static Response created(Corpora.Corpus c) {

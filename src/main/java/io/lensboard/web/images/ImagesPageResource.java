@@ -57,7 +57,7 @@ public class ImagesPageResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     public Response upload(@RestForm("file") FileUpload file) {
         try {
-            StoredImage image = images.upload(ImagesResource.read(file, images.limits()));
+            StoredImage image = images.upload(ImageUploads.read(file, images.limits()));
             return Response.seeOther(URI.create("/images/" + URLEncoder.encode(image.id(), StandardCharsets.UTF_8))).build();
         } catch (Exception e) {
             ApiError error = ApiErrors.body(ApiErrors.unwrap(e));

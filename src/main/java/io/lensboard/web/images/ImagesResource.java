@@ -1,11 +1,8 @@
 package io.lensboard.web.images;
 
-import io.lensboard.Threads;
 import io.lensboard.images.ImageActivationsResult;
-import io.lensboard.images.ImageDecoder;
 import io.lensboard.images.ImageService;
 import io.lensboard.images.StoredImage;
-import io.lensboard.analysis.InvalidInputException;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -18,7 +15,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
@@ -36,7 +32,7 @@ public class ImagesResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Operation(summary = "Upload an image as the multipart field 'file'; 201 with {id, width, height}")
     public Response uploadForm(@RestForm("file") FileUpload file) throws IOException {
-        return created(images.upload(read(file, images.limits())));
+        return created(images.upload(ImageUploads.read(file, images.limits())));
     }
 
     @POST
@@ -44,16 +40,6 @@ public class ImagesResource {
     @Operation(summary = "Upload an image as the body (Content-Type image/png or image/jpeg); 201 with {id, width, height}")
     public Response uploadBody(byte[] body) {
         return created(images.upload(body));
-    }
-
-    /** The uploaded file's bytes; its size is checked before it is read. */
-    static byte[] read(FileUpload file, ImageDecoder.Limits limits) throws IOException {
-        if (file == null) {
-            throw new InvalidInputException("no file: send the image as the multipart field 'file'");
-        }
-        Threads.blocking("reading an upload");
-        ImageDecoder.checkByteCount(file.size(), limits);
-        return Files.readAllBytes(file.uploadedFile());
     }
 
     private static Response created(StoredImage image) {
