@@ -3,6 +3,7 @@ package io.lensboard.web.common;
 import io.lensboard.analysis.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /** Query and form values that several pages and API lists read the same way; a value that does not parse is a 400 naming it. */
 public final class Params {
@@ -19,13 +20,21 @@ public final class Params {
 
     /** Block numbers typed as a list: "1, 4, 8, 12" or "1 4 8 12". */
     public static List<Integer> layers(String text) {
-        List<Integer> out = new ArrayList<>();
+        return numbers("layers", text, Integer::valueOf, "a block number", "1, 4, 8, 12");
+    }
+
+    /**
+     * Numbers typed as a list, separated by commas or spaces; one that does not parse is a 400 naming the field, the
+     * value, what it must be ({@code what}) and an {@code example} of the list.
+     */
+    public static <T> List<T> numbers(String field, String text, Function<String, T> parse, String what, String example) {
+        List<T> out = new ArrayList<>();
         for (String s : (text == null ? "" : text).split("[,\\s]+")) {
             if (!s.isBlank()) {
                 try {
-                    out.add(Integer.parseInt(s));
+                    out.add(parse.apply(s));
                 } catch (NumberFormatException e) {
-                    throw new InvalidInputException("layers: '" + s + "' is not a block number; write them like 1, 4, 8, 12");
+                    throw new InvalidInputException(field + ": '" + s + "' is not " + what + "; write them like " + example);
                 }
             }
         }
