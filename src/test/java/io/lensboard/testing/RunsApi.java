@@ -3,7 +3,14 @@ package io.lensboard.testing;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +34,12 @@ public final class RunsApi {
 
     /** Submits a run and returns its id; anything but 201 fails the test. */
     public static String start(String kind, String model, Map<String, Object> params) {
-        return given().contentType("application/json").body(Map.of("kind", kind, "model", model, "params", params))
-                .post("/api/runs").then().statusCode(201).extract().path("id");
+        return submit(Map.of("kind", kind, "model", model, "params", params));
+    }
+
+    /** Submits a run given as the whole request body (for fields beyond kind, model and params); anything but 201 fails the test. */
+    public static String submit(Map<String, Object> body) {
+        return given().contentType("application/json").body(body).post("/api/runs").then().statusCode(201).extract().path("id");
     }
 
     /** {@code GET /api/runs/{id}}. */
@@ -67,6 +78,34 @@ public final class RunsApi {
             out.add(m.group(1) != null ? m.group(1) + ":" + m.group(2) : m.group(4) + ":" + m.group(3));
         }
         return out;
+    }
+
+    /**
+     * Follows the run's event stream live until an event of {@code type} arrives, then leaves it; fails if the stream
+     * ends first or nothing arrives for {@code LIMIT}. For a run still going, whose stream {@link #events} would wait out.
+     */
+    public static void awaitEvent(String id, String type) {
+        String what = "a '" + type + "' event of run " + id;
+        HttpURLConnection c = null;
+        try {
+            c = (HttpURLConnection) URI.create(RestAssured.baseURI + ":" + RestAssured.port + "/api/runs/" + id + "/events").toURL().openConnection();
+            c.setRequestProperty("Accept", "text/event-stream");
+            c.setReadTimeout((int) LIMIT.toMillis());
+            assertEquals(200, c.getResponseCode(), what);
+            BufferedReader in = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8));
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.matches("event: ?" + Pattern.quote(type))) {
+                    return;
+                }
+            }
+            throw new AssertionError("the event stream ended without " + what);
+        } catch (IOException e) {
+            throw new AssertionError("waited for " + what + ": " + e, e);
+        } finally {
+            if (c != null) {
+                c.disconnect();
+            }
+        }
     }
 
     /** Every event of the run, as "id:type". */
