@@ -1,5 +1,6 @@
 package io.lensboard.corpora;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -45,21 +46,13 @@ class DefaultCorpusTest {
     /** Batch 0's first {@value #CHECKED_TOKENS} tokens, sampled again, begin its stories in the committed file, in order. */
     @Test
     void defaultCorpusIsSampledFromStories260K() throws IOException {
-        List<String> beginnings;
-        try (LoadedModel m = stories()) {
-            beginnings = sample(m, 0, CHECKED_TOKENS);
-        }
         String committed;
         try (InputStream in = Corpora.class.getResourceAsStream("/corpora/" + Corpora.DEFAULT + ".txt")) {
             committed = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        int at = 0;
-        for (String beginning : beginnings) {
-            int found = committed.indexOf(beginning, at);
-            assertTrue(found == at || found > at && committed.startsWith("\n\n", found - 2), "a story begins with \"" + beginning + "\"");
-            at = found + beginning.length();
+        try (LoadedModel m = stories()) {
+            assertSampledFrom(m, committed);
         }
-        assertTrue(committed.length() > 50_000 && committed.length() < 400_000, "a modest size: " + committed.length());
     }
 
     @Test
@@ -70,8 +63,22 @@ class DefaultCorpusTest {
             for (int b = 0; b < BATCHES; b++) {
                 stories.addAll(sample(m, b, MAX_TOKENS));
             }
+            Files.writeString(FILE, String.join("\n\n", stories) + "\n", StandardCharsets.UTF_8);
+            assertSampledFrom(m, Files.readString(FILE, StandardCharsets.UTF_8));
         }
-        Files.writeString(FILE, String.join("\n\n", stories) + "\n", StandardCharsets.UTF_8);
+        assertEquals(BATCHES * BATCH, stories.size(), "every sequence of every batch is a story");
+        assertTrue(stories.stream().noneMatch(String::isBlank), "no story is empty");
+    }
+
+    /** What the committed file must satisfy, and what a freshly written one is checked against before it is committed. */
+    private static void assertSampledFrom(LoadedModel m, String corpus) {
+        int at = 0;
+        for (String beginning : sample(m, 0, CHECKED_TOKENS)) {
+            int found = corpus.indexOf(beginning, at);
+            assertTrue(found == at || found > at && corpus.startsWith("\n\n", found - 2), "a story begins with \"" + beginning + "\"");
+            at = found + beginning.length();
+        }
+        assertTrue(corpus.length() > 50_000 && corpus.length() < 400_000, "a modest size: " + corpus.length());
     }
 
     /**

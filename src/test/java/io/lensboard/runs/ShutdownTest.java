@@ -1,13 +1,15 @@
 package io.lensboard.runs;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.lensboard.Fixtures;
+import io.lensboard.testing.Await;
+import io.lensboard.testing.RunsApi;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,9 +30,7 @@ class ShutdownTest {
     RunService runs;
 
     private static String start(String prompt) {
-        return given().contentType("application/json")
-                .body(Map.of("kind", "reconstruction", "model", "gpt2-tiny", "params", Map.of("prompt", prompt, "steps", 100000)))
-                .post("/api/runs").then().statusCode(201).extract().path("id");
+        return RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", prompt, "steps", 100000));
     }
 
     @Test
@@ -38,9 +38,7 @@ class ShutdownTest {
         Fixtures.root();
         String running = start("running");
         String queued = start("queued");
-        for (int i = 0; i < 600 && runs.find(running).state() != RunState.RUNNING; i++) {
-            Thread.sleep(100);
-        }
+        Await.until("run " + running + " to be running", Duration.ofSeconds(60), () -> runs.find(running).state() == RunState.RUNNING);
         runs.stop(null);
         for (String id : List.of(running, queued)) {
             RunRecord r = runs.find(id);

@@ -1,6 +1,7 @@
 package io.lensboard.web;
 
 import io.lensboard.Fixtures;
+import io.lensboard.testing.RunsApi;
 import io.lensboard.web.lens.LensLinks;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -43,6 +45,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * click a cell, and leave the console free of errors. Screenshots go to target/screenshots/.
  */
 @QuarkusTest
+@Tag("browser")
 class BrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -75,7 +78,7 @@ class BrowserTest {
     void runPageFollowsARunToItsResult() throws Exception {
         WebDriver driver = chromium();
         try {
-            String id = RunsApiTest.start("gpt2-tiny", Map.of("prompt", "The sky is blue.", "steps", 40, "lr", 0.05));
+            String id = RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", "The sky is blue.", "steps", 40, "lr", 0.05));
             driver.get(root + "runs/" + id);
             WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
             wait.until(d -> d.findElement(By.id("run-result")).getText().contains("Exact tokens"));
@@ -237,7 +240,7 @@ class BrowserTest {
             screenshot(driver, "alignment.png");
             assertNoConsoleErrors(driver);
 
-            String id = FeatureRunsApiTest.start("exhaustive", "gpt2-tiny", Map.of("layer", 1, "feature", "[:, :, 0]", "topk", 5, "batch", 512));
+            String id = RunsApi.start("exhaustive", "gpt2-tiny", Map.of("layer", 1, "feature", "[:, :, 0]", "topk", 5, "batch", 512));
             driver.get(root + "runs/" + id);
             wait.until(d -> d.findElement(By.id("run-result")).getText().contains("feature at position 0"));
             Object bars = ((JavascriptExecutor) driver).executeScript(
@@ -246,7 +249,7 @@ class BrowserTest {
             screenshot(driver, "exhaustive-run.png");
             assertNoConsoleErrors(driver);
 
-            String ascent = FeatureRunsApiTest.start("ascent", "gpt2-tiny", Map.of("layer", 2, "feature", "[:, :, 5]", "tokens", 3, "steps", 30));
+            String ascent = RunsApi.start("ascent", "gpt2-tiny", Map.of("layer", 2, "feature", "[:, :, 5]", "tokens", 3, "steps", 30));
             driver.get(root + "runs/" + ascent);
             wait.until(d -> d.findElement(By.id("run-result")).getText().contains("decoded tokens fed back in"));
             Object steps = ((JavascriptExecutor) driver).executeScript(
@@ -487,8 +490,8 @@ class BrowserTest {
     void runsListShowsTimesInTheReadersTimeZone() throws Exception {
         WebDriver driver = chromium();
         try {
-            String id = RunsApiTest.start("gpt2-tiny", Map.of("prompt", "When?", "steps", 1));
-            RunsApiTest.await(id, java.util.Set.of("done", "failed"));
+            String id = RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", "When?", "steps", 1));
+            RunsApi.finished(id);
             driver.get(root + "runs");
             var time = driver.findElement(By.cssSelector("#run-list time"));
             assertTrue(time.getAttribute("title").endsWith("UTC"), "the server's UTC time is kept as the title");

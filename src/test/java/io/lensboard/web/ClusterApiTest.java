@@ -7,10 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lensboard.Fixtures;
+import io.lensboard.testing.RunsApi;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.util.Map;
-import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * the home page shows no cluster panel. (Several replicas on PostgreSQL: ClusterTest.)
  */
 @QuarkusTest
+@Tag("cluster")
 class ClusterApiTest {
 
     @Test
@@ -30,8 +32,8 @@ class ClusterApiTest {
         assertTrue(cluster.getLong("replicas[0].memory_free") > 0, cluster.prettify());
         assertTrue(cluster.getString("replicas[0].heartbeat").matches("\\d{4}-\\d\\d-\\d\\dT.*Z"), cluster.prettify());
 
-        String id = RunsApiTest.start("stories260K", Map.of("prompt", "Once upon a time", "steps", 2));
-        JsonPath run = RunsApiTest.await(id, Set.of("done", "failed"));
+        String id = RunsApi.start("reconstruction", "stories260K", Map.of("prompt", "Once upon a time", "steps", 2));
+        JsonPath run = RunsApi.finished(id);
         assertEquals("done", run.getString("state"), run.prettify());
         assertEquals(replica, run.getString("replica"));
         assertEquals(1, run.getInt("attempts"));

@@ -11,7 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lensboard.Fixtures;
+import io.lensboard.testing.Await;
 import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -48,9 +50,8 @@ class DashboardTest {
     void loadButtonLoadsAModelAndTheCatalogShowsIt() throws InterruptedException {
         Fixtures.root();
         given().formParam("model", "llama-tiny:untrained:5").post("/fragments/models/load").then().statusCode(200);
-        for (int i = 0; i < 100 && !given().get("/fragments/models").asString().matches("(?s).*llama-tiny:untrained:5.*loaded.*"); i++) {
-            Thread.sleep(100);
-        }
+        Await.until("llama-tiny:untrained:5 to be listed loaded", Duration.ofSeconds(30),
+                () -> given().get("/fragments/models").asString().matches("(?s).*llama-tiny:untrained:5.*loaded.*"));
         given().get("/fragments/models").then().body(allOf(containsString("llama-tiny:untrained:5"), containsString("untrained, seed 5")));
     }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.lensboard.Fixtures;
+import io.lensboard.testing.Await;
+import io.lensboard.testing.RunsApi;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -13,6 +15,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -58,10 +61,8 @@ class DiskFullTest {
     void aFullDiskRefusesRunsAndTheServiceRecoversWhenSpaceReturns() throws Exception {
         assumeTrue(mounted(), "skipped: mounting a small tmpfs needs root (CI and the developer machines have it)");
         Fixtures.root();
-        String kept = given().contentType("application/json")
-                .body(Map.of("kind", "reconstruction", "model", "gpt2-tiny", "params", Map.of("prompt", "kept", "steps", 1)))
-                .post("/api/runs").then().statusCode(201).extract().path("id");
-        RunsApiTest.await(kept, java.util.Set.of("done", "failed"));
+        String kept = RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", "kept", "steps", 1));
+        RunsApi.finished(kept);
 
         Path filler = MOUNT.resolve("filler");
         try (OutputStream out = Files.newOutputStream(filler)) {
@@ -76,14 +77,10 @@ class DiskFullTest {
                 .post("/api/runs").then().statusCode(503).body("error", containsString("is the disk full"));
 
         Files.delete(filler);
-        int status = 0;
-        for (int i = 0; i < 50 && status != 201; i++) {
-            status = given().contentType("application/json")
-                    .body(Map.of("kind", "reconstruction", "model", "gpt2-tiny", "params", Map.of("prompt", "after", "steps", 1)))
-                    .post("/api/runs").then().extract().statusCode();
-            Thread.sleep(100);
-        }
-        assertEquals(201, status, "runs are taken again once there is space, with no restart");
+        Await.until("runs to be taken again (201) once there is space, with no restart", Duration.ofSeconds(10),
+                () -> given().contentType("application/json")
+                        .body(Map.of("kind", "reconstruction", "model", "gpt2-tiny", "params", Map.of("prompt", "after", "steps", 1)))
+                        .post("/api/runs").then().extract().statusCode(), status -> status == 201);
         assertEquals("done", given().get("/api/runs/" + kept).then().statusCode(200).extract().path("state"), "nothing stored was lost");
     }
 }

@@ -8,9 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lensboard.Fixtures;
+import io.lensboard.testing.Await;
+import io.lensboard.testing.RunsApi;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** dtype wherever a model is named: the pool's (model, dtype) entries, their status and bytes, the lens's answers. */
@@ -22,15 +26,10 @@ class DtypeApiTest {
     private static JsonPath loaded(String dtype) throws InterruptedException {
         given().queryParam("model", "gpt2-tiny").queryParam("dtype", dtype).post("/api/models/load").then().statusCode(202)
                 .body("dtype", equalTo(dtype));
-        for (int i = 0; i < 600; i++) {
-            JsonPath status = given().queryParam("model", "gpt2-tiny").queryParam("dtype", dtype).get("/api/models/status")
-                    .then().statusCode(200).extract().jsonPath();
-            if (status.getString("state").equals("loaded")) {
-                return status;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("gpt2-tiny in " + dtype + " did not load");
+        return Await.until("gpt2-tiny in " + dtype + " to load", Duration.ofMinutes(1),
+                () -> given().queryParam("model", "gpt2-tiny").queryParam("dtype", dtype).get("/api/models/status")
+                        .then().statusCode(200).extract().jsonPath(),
+                status -> status.getString("state").equals("loaded"));
     }
 
     @Test
@@ -73,18 +72,9 @@ class DtypeApiTest {
     @Test
     void aRunKeepsItsDtype() throws InterruptedException {
         Fixtures.root();
-        String id = given().contentType("application/json")
-                .body("{\"kind\":\"exhaustive\",\"model\":\"llama-tiny\",\"dtype\":\"bfloat16\","
-                        + "\"params\":{\"layer\":1,\"feature\":\"[:, :, 3]\",\"topk\":3}}")
-                .post("/api/runs").then().statusCode(201).extract().path("id");
-        JsonPath run = null;
-        for (int i = 0; i < 1200; i++) {
-            run = given().get("/api/runs/" + id).then().statusCode(200).extract().jsonPath();
-            if (List.of("done", "failed").contains(run.getString("state"))) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+        String id = RunsApi.submit(Map.of("kind", "exhaustive", "model", "llama-tiny", "dtype", "bfloat16",
+                "params", Map.of("layer", 1, "feature", "[:, :, 3]", "topk", 3)));
+        JsonPath run = RunsApi.finished(id);
         assertEquals("done", run.getString("state"), run.prettify());
         assertEquals("bfloat16", run.getString("dtype"));
         assertEquals(3, run.getList("result.top").size());

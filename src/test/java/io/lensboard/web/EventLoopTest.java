@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lensboard.Fixtures;
 import io.lensboard.Threads;
+import io.lensboard.testing.RunsApi;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -31,7 +31,7 @@ class EventLoopTest {
     void noStreamOrPageBlocksAnEventLoop() throws Exception {
         Fixtures.root();
         int before = Threads.refusedOnEventLoop();
-        String run = RunsApiTest.start("gpt2-tiny", Map.of("prompt", "The sky is blue.", "steps", 4));
+        String run = RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", "The sky is blue.", "steps", 4));
         String table = given().contentType("application/json").body(Map.of("kind", "exhaustive", "models", List.of("gpt2-tiny"),
                 "layers", List.of(1), "features", List.of("[:, :, 0]"), "params", Map.of("topk", 3)))
                 .post("/api/alignments").then().statusCode(201).extract().path("id");
@@ -45,7 +45,7 @@ class EventLoopTest {
             String body = given().get(stream).then().statusCode(200).extract().asString();
             assertTrue(body.contains("event:"), stream + " streamed: " + body);
         }
-        RunsApiTest.await(run, Set.of("done", "failed"));
+        RunsApi.finished(run);
         for (String page : List.of("/", "/lens?model=gpt2-tiny&prompt=Threads%20matter", "/compare?a=gpt2-tiny&b=gpt2-tiny:untrained&prompt=x",
                 "/runs", "/runs/" + run, "/runs/" + run + "/result", "/alignments", "/alignments/" + table, "/api/runs", "/api/alignments/" + table,
                 "/studies", "/studies/" + study, "/api/studies", "/api/studies/" + study)) {

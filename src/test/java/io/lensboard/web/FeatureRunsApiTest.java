@@ -2,12 +2,14 @@ package io.lensboard.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lensboard.Fixtures;
+import io.lensboard.testing.Await;
+import io.lensboard.testing.RunsApi;
 import io.lensboard.web.common.TokenDisplay;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -21,12 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The feature-visualisation run kinds through POST /api/runs, and alignment tables, on the fixtures. */
 @QuarkusTest
 class FeatureRunsApiTest {
-    private static final Set<String> FINISHED = Set.of("done", "failed", "cancelled");
-
-    static String start(String kind, String model, Map<String, Object> params) {
-        return given().contentType("application/json").body(Map.of("kind", kind, "model", model, "params", params))
-                .post("/api/runs").then().statusCode(201).extract().path("id");
-    }
 
     private static JsonNode golden() {
         return Fixtures.json(Fixtures.dir("gpt2-tiny").resolve("golden/searches.json"));
@@ -43,26 +39,26 @@ class FeatureRunsApiTest {
     @Test
     void exhaustiveRunReturnsTheGoldenTopTokens() throws InterruptedException {
         JsonNode g = golden().get("exhaustive").get(0);
-        String id = start("exhaustive", "gpt2-tiny", Map.of("layer", g.get("layer").asInt(), "feature", "[:, :, " + g.get("feature").asInt() + "]", "topk", 5));
-        JsonPath run = RunsApiTest.await(id, FINISHED);
+        String id = RunsApi.start("exhaustive", "gpt2-tiny", Map.of("layer", g.get("layer").asInt(), "feature", "[:, :, " + g.get("feature").asInt() + "]", "topk", 5));
+        JsonPath run = RunsApi.finished(id);
         assertEquals("done", run.getString("state"), run.prettify());
         assertEquals(ids(g.get("top5_ids")), longs(run.getList("result.top.id")));
         assertEquals(g.get("top5_values").get(0).asDouble(), run.getDouble("result.top[0].value"), 1e-4);
         assertEquals(5, run.getList("result.top.text").size());
-        List<String> types = RunsApiTest.events(id, null).stream().map(e -> e.split(":")[1]).toList();
+        List<String> types = RunsApi.eventTypes(id);
         assertEquals(25, types.stream().filter("batch"::equals).count(), "one batch event per 2048 tokens of 50257: " + types);
     }
 
     @Test
     void greedyRunReturnsTheGoldenTokensAndText() throws InterruptedException {
         JsonNode g = golden().get("greedy").get(0);
-        String id = start("greedy", "gpt2-tiny", Map.of("layer", g.get("layer").asInt(), "feature", "[:, :, " + g.get("feature").asInt() + "]",
+        String id = RunsApi.start("greedy", "gpt2-tiny", Map.of("layer", g.get("layer").asInt(), "feature", "[:, :, " + g.get("feature").asInt() + "]",
                 "tokens", g.get("n_tokens").asInt(), "batch", 8192));
-        JsonPath run = RunsApiTest.await(id, FINISHED);
+        JsonPath run = RunsApi.finished(id);
         assertEquals("done", run.getString("state"), run.prettify());
         assertEquals(ids(g.get("ids")), longs(run.getList("result.ids")));
         assertEquals(String.join("", run.<String>getList("result.tokens")), run.getString("result.text"));
-        List<String> types = RunsApiTest.events(id, null).stream().map(e -> e.split(":")[1]).toList();
+        List<String> types = RunsApi.eventTypes(id);
         assertEquals(4, types.stream().filter("token"::equals).count(), types.toString());
         given().get("/runs/" + id).then().statusCode(200).body(containsString("blocks.0.hook_resid_post"));
         given().get("/runs/" + id + "/result").then().statusCode(200).body(containsString("feature after it"));
@@ -71,15 +67,15 @@ class FeatureRunsApiTest {
     @Test
     void ascentAndSoftmaxPriorFinishWithTokensOfTheVocabulary() throws InterruptedException {
         for (String kind : List.of("ascent", "softmax-prior")) {
-            String id = start(kind, "llama-tiny", Map.of("layer", 2, "feature", "[:, 0-1, 3-4]", "tokens", 3, "steps", 15, "decode_every", 5));
-            JsonPath run = RunsApiTest.await(id, FINISHED);
+            String id = RunsApi.start(kind, "llama-tiny", Map.of("layer", 2, "feature", "[:, 0-1, 3-4]", "tokens", 3, "steps", 15, "decode_every", 5));
+            JsonPath run = RunsApi.finished(id);
             assertEquals("done", run.getString("state"), kind + ": " + run.prettify());
             List<Long> decoded = longs(run.getList("result.ids"));
             assertEquals(3, decoded.size());
             assertTrue(decoded.stream().allMatch(t -> t >= 0 && t < 50257), decoded.toString());
             assertEquals("[:, 0-1, 3-4]", run.getString("params.feature"));
             assertTrue(Double.isFinite(run.getDouble("result.decoded_value")));
-            List<String> types = RunsApiTest.events(id, null).stream().map(e -> e.split(":")[1]).toList();
+            List<String> types = RunsApi.eventTypes(id);
             assertEquals(15, types.stream().filter("step"::equals).count(), types.toString());
             String stream = given().get("/api/runs/" + id + "/events").then().extract().asString();
             assertTrue(stream.contains("\"topk_tokens\":[["), "decoding steps carry the top-k per position");
@@ -148,18 +144,13 @@ class FeatureRunsApiTest {
                         "models", List.of("gpt2-tiny"), "layers", List.of(1, 2, 3, 4),
                         "features", List.of("[:, :, 0]", "[:, :, 1]"), "params", Map.of("topk", 3, "batch", 128)))
                 .post("/api/alignments").then().statusCode(201).extract().path("id");
-        JsonPath table = null;
-        for (int i = 0; i < 600; i++) {
-            table = given().get("/api/alignments/" + id).then().extract().jsonPath();
-            if ("done".equals(table.getString("rows[0].cells[0].state"))) {
-                break;
-            }
-            Thread.sleep(50);
-        }
+        JsonPath table = Await.until("the first cell of table " + id + " to be done", Duration.ofMinutes(1),
+                () -> given().get("/api/alignments/" + id).then().statusCode(200).extract().jsonPath(),
+                t -> "done".equals(t.getString("rows[0].cells[0].state")));
         given().post("/api/alignments/" + id + "/cancel").then().statusCode(200);
         for (int r = 0; r < 4; r++) {
             for (int c = 0; c < 2; c++) {
-                RunsApiTest.await(table.getString("rows[" + r + "].cells[" + c + "].run"), FINISHED);
+                RunsApi.finished(table.getString("rows[" + r + "].cells[" + c + "].run"));
             }
         }
         table = given().get("/api/alignments/" + id).then().statusCode(200).extract().jsonPath();

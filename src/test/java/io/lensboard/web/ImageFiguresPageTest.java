@@ -6,13 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lensboard.Fixtures;
+import io.lensboard.testing.Await;
+import io.lensboard.testing.RunsApi;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,12 +48,12 @@ class ImageFiguresPageTest {
         assertEquals("[:, 1, :]", table.getString("rows[0].cells[0].feature"));
         assertEquals("[:, 16, :]", table.getString("rows[1].cells[15].feature"));
         String last = table.getString("rows[1].cells[15].run");
-        JsonPath run = RunsApiTest.await(last, Set.of("done", "failed", "cancelled"));
+        JsonPath run = RunsApi.finished(last);
         assertEquals("done", run.getString("state"), run.prettify());
-        for (int i = 0; i < 200 && !given().get("/alignments/" + id).asString().contains("16 of 32"); i++) {
-            Thread.sleep(100); // the runs before the last one finish first: they were queued first
-        }
-        given().get("/alignments/" + id).then().statusCode(200).body(containsString("<img class=\"pixels tile\" src=\"/api/files/"));
+        // the runs before the last one were queued first, so they finish first, or nearly: the page counts them
+        String page = Await.until("every cell of table " + id + " to be finished", Duration.ofMinutes(1),
+                () -> given().get("/alignments/" + id).then().statusCode(200).extract().asString(), p -> p.contains("32 of 32 cells finished"));
+        assertTrue(page.contains("<img class=\"pixels tile\" src=\"/api/files/"), page);
     }
 
     @Test
@@ -85,7 +87,7 @@ class ImageFiguresPageTest {
         String stream = given().get("/images/compare/tiles?runs=" + ids).then().statusCode(200).extract().asString();
         assertTrue(stream.matches("(?s).*event: ?done.*"), stream);
         for (String id : runs) {
-            assertEquals("done", RunsApiTest.await(id, Set.of("done", "failed", "cancelled")).getString("state"));
+            assertEquals("done", RunsApi.finished(id).getString("state"));
         }
         String done = given().get("/images/compare/view?runs=" + ids).then().statusCode(200).extract().asString();
         assertEquals(4, done.split("src=\"/api/files/", -1).length - 1, "each tile its final image: " + done);

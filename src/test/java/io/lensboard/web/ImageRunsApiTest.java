@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lensboard.Fixtures;
+import io.lensboard.testing.RunsApi;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.awt.image.BufferedImage;
@@ -20,7 +21,6 @@ import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +31,6 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class ImageRunsApiTest {
-    private static final Set<String> FINISHED = Set.of("done", "failed", "cancelled");
 
     private static JsonNode golden() {
         return Fixtures.json(Fixtures.dir("vit-tiny").resolve("golden.json"));
@@ -118,9 +117,9 @@ class ImageRunsApiTest {
     void imageAscentResultCarriesValuesImageAndTensorAndItsFirstStepIsTheReferences() throws Exception {
         JsonNode want = golden().path("vit").path("feature_neuron");
         String sample = upload(samplePng());
-        String id = FeatureRunsApiTest.start("image-ascent", "vit-tiny", Map.of("layer", want.path("block").asInt(),
+        String id = RunsApi.start("image-ascent", "vit-tiny", Map.of("layer", want.path("block").asInt(),
                 "feature", want.path("feature").asText(), "optimizer", "gd", "lr", 1, "steps", 1, "start", "image:" + sample));
-        JsonPath run = RunsApiTest.await(id, FINISHED);
+        JsonPath run = RunsApi.finished(id);
         assertEquals("done", run.getString("state"), run.prettify());
         List<Float> values = run.getList("result.values", Float.class);
         assertEquals(2, values.size(), "values[0] before the update, values[1] after it");
@@ -142,9 +141,9 @@ class ImageRunsApiTest {
         JsonNode want = golden().path("hybrid").path("reconstruction");
         String sample = upload(samplePng());
         String flipped = upload(flippedPng());
-        String id = FeatureRunsApiTest.start("image-reconstruction", "vit-tiny+gpt2-tiny", Map.of("layer", want.path("block").asInt(),
+        String id = RunsApi.start("image-reconstruction", "vit-tiny+gpt2-tiny", Map.of("layer", want.path("block").asInt(),
                 "target", "image:" + flipped, "start", "image:" + sample, "loss", "l1", "optimizer", "gd", "lr", 1, "steps", 1));
-        JsonPath run = RunsApiTest.await(id, FINISHED);
+        JsonPath run = RunsApi.finished(id);
         assertEquals("done", run.getString("state"), run.prettify());
         List<Float> losses = run.getList("result.losses", Float.class);
         assertEquals(2, losses.size());
@@ -157,9 +156,9 @@ class ImageRunsApiTest {
 
     @Test
     void regularisedAscentFromNoiseWithAdamKeepsClampedPixelsInRange() throws Exception {
-        String id = FeatureRunsApiTest.start("image-ascent", "vit-tiny+gpt2-tiny", Map.of("layer", 2, "feature", "[:, 6, :]",
+        String id = RunsApi.start("image-ascent", "vit-tiny+gpt2-tiny", Map.of("layer", 2, "feature", "[:, 6, :]",
                 "steps", 4, "blur_sigma", 0.8, "jitter", 3, "clamp", true, "seed", 7, "snapshot_every", 2));
-        JsonPath run = RunsApiTest.await(id, FINISHED);
+        JsonPath run = RunsApi.finished(id);
         assertEquals("done", run.getString("state"), run.prettify());
         assertEquals(5, run.getList("result.values").size());
         assertEquals("adam", run.getString("params.optimizer"));

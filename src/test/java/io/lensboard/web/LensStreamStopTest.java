@@ -8,6 +8,7 @@ import io.lensboard.analysis.LensResult;
 import io.lensboard.lens.LensQuery;
 import io.lensboard.lens.LensService;
 import io.lensboard.model.pool.ModelPool;
+import io.lensboard.testing.Await;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -18,9 +19,9 @@ import java.net.Socket;
 import java.net.URL;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class LensStreamStopTest {
+    /** A wait for an event on another thread, not a timing assertion. */
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @TestHTTPResource("/")
     URL base;
@@ -58,12 +61,12 @@ class LensStreamStopTest {
             while (!(line = in.readLine()).startsWith("event")) {
                 // the response head, up to the first event (the status line: loading)
             }
-            assertTrue(waitFor(() -> lens.viewers(query) == 1), "the stream follows the computation");
+            Await.until("the stream to follow the computation", WAIT, () -> lens.viewers(query) == 1);
         } // the browser leaves
-        assertTrue(waitFor(() -> lens.viewers(query) == 0), "the service sees the viewer gone");
+        Await.until("the service to see the viewer gone", WAIT, () -> lens.viewers(query) == 0);
         long stopped = lens.stopped();
         release.countDown();
-        assertTrue(waitFor(() -> lens.stopped() == stopped + 1), "the computation stopped");
+        Await.until("the computation to stop", WAIT, () -> lens.stopped() == stopped + 1);
         assertTrue(lens.cached(query).isEmpty(), "no rows were decoded for nobody");
         assertEquals(5, lens.get(query).layers().size(), "asked again, the lens is computed in full");
     }
@@ -82,13 +85,5 @@ class LensStreamStopTest {
         });
         assertTrue(busy.await(60, TimeUnit.SECONDS), "the device thread took the blocking task");
         return release;
-    }
-
-    /** Polls {@code condition} for up to 30 s: a wait for an event on another thread, not a timing assertion. */
-    private static boolean waitFor(BooleanSupplier condition) throws InterruptedException {
-        for (int i = 0; i < 3000 && !condition.getAsBoolean(); i++) {
-            Thread.sleep(10);
-        }
-        return condition.getAsBoolean();
     }
 }

@@ -11,6 +11,7 @@ import io.lensboard.Fixtures;
 import io.lensboard.runs.ParamSchema;
 import io.lensboard.runs.RunKind;
 import io.lensboard.runs.RunKinds;
+import io.lensboard.testing.RunsApi;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -67,8 +68,8 @@ class RunKindsTest {
     @Test
     void runPageStreamCarriesFragmentsChartDataAndTheResult() throws InterruptedException {
         Fixtures.root();
-        String id = RunsApiTest.start("gpt2-tiny", Map.of("prompt", "The sky is blue.", "steps", 6, "decode_every", 3));
-        RunsApiTest.await(id, Set.of("done", "failed"));
+        String id = RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", "The sky is blue.", "steps", 6, "decode_every", 3));
+        RunsApi.finished(id);
         String stream = given().get("/runs/" + id + "/live").then().statusCode(200).extract().asString();
         List<String> names = new ArrayList<>();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^event: ?([\\w-]+)").matcher(stream);
@@ -87,15 +88,15 @@ class RunKindsTest {
     void cancellingAQueuedRunFreesItsSlotAtOnce() throws InterruptedException {
         Fixtures.root();
         List<String> ids = new ArrayList<>();
-        ids.add(RunsApiTest.start("gpt2-tiny", Map.of("prompt", "a", "steps", 100000)));
-        RunsApiTest.await(ids.get(0), Set.of("running"));
-        ids.add(RunsApiTest.start("gpt2-tiny", Map.of("prompt", "b", "steps", 100000)));
-        ids.add(RunsApiTest.start("gpt2-tiny", Map.of("prompt", "c", "steps", 100000)));
+        ids.add(RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", "a", "steps", 100000)));
+        RunsApi.await(ids.get(0), Set.of("running"));
+        ids.add(RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", "b", "steps", 100000)));
+        ids.add(RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", "c", "steps", 100000)));
         given().post("/api/runs/" + ids.get(2) + "/cancel").then().statusCode(200).body("state", equalTo("cancelled"));
-        ids.add(RunsApiTest.start("gpt2-tiny", Map.of("prompt", "d", "steps", 100000))); // the freed slot, at once
+        ids.add(RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", "d", "steps", 100000))); // the freed slot, at once
         ids.forEach(id -> given().post("/api/runs/" + id + "/cancel").then().statusCode(200));
         for (String id : ids) {
-            assertEquals("cancelled", RunsApiTest.await(id, Set.of("cancelled", "done", "failed")).getString("state"));
+            assertEquals("cancelled", RunsApi.finished(id).getString("state"));
         }
     }
 
@@ -126,8 +127,8 @@ class RunKindsTest {
     @Test
     void runsListFiltersByKindModelAndStateAndShowsEachResult() throws InterruptedException {
         Fixtures.root();
-        String id = RunsApiTest.start("gpt2-tiny", Map.of("prompt", "Listed", "steps", 2));
-        RunsApiTest.await(id, Set.of("done", "failed"));
+        String id = RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", "Listed", "steps", 2));
+        RunsApi.finished(id);
         given().get("/runs?kind=reconstruction&model=gpt2-tiny&state=done").then().statusCode(200)
                 .body(allOf(containsString("/runs/" + id), containsString("exact "), containsString(" UTC</time>")));
         given().get("/runs/list?kind=exhaustive").then().statusCode(200).body(org.hamcrest.Matchers.not(containsString("/runs/" + id)));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lensboard.Fixtures;
+import io.lensboard.testing.RunsApi;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.util.ArrayList;
@@ -15,8 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,42 +26,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 @QuarkusTest
 class RunsApiTest {
 
-    static String start(String model, Map<String, Object> params) {
-        return given().contentType("application/json")
-                .body(Map.of("kind", "reconstruction", "model", model, "params", params))
-                .post("/api/runs").then().statusCode(201).extract().path("id");
-    }
-
-    static JsonPath await(String id, Set<String> states) throws InterruptedException {
-        for (int i = 0; i < 1200; i++) {
-            JsonPath run = given().get("/api/runs/" + id).then().statusCode(200).extract().jsonPath();
-            if (states.contains(run.getString("state"))) {
-                return run;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("run " + id + " never reached " + states);
-    }
-
-    static List<String> events(String id, String lastEventId) {
-        var request = given();
-        if (lastEventId != null) {
-            request.header("Last-Event-ID", lastEventId);
-        }
-        String body = request.get("/api/runs/" + id + "/events").then().statusCode(200).extract().asString();
-        Matcher m = Pattern.compile("(?m)^id: ?(\\d+)\\R(?:.*\\R)*?event: ?(\\w+)|(?m)^event: ?(\\w+)\\R(?:.*\\R)*?id: ?(\\d+)").matcher(body);
-        List<String> out = new ArrayList<>();
-        while (m.find()) {
-            out.add(m.group(1) != null ? m.group(1) + ":" + m.group(2) : m.group(4) + ":" + m.group(3));
-        }
-        return out;
-    }
-
     @Test
     void reconstructionGoesThroughEveryStateAndStoresItsResult() throws InterruptedException {
         Fixtures.root();
-        String id = start("gpt2-tiny", Map.of("prompt", "The sky is blue.", "blocks", 1, "steps", 12, "decode_every", 5));
-        JsonPath run = await(id, Set.of("done", "failed"));
+        String id = RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", "The sky is blue.", "blocks", 1, "steps", 12, "decode_every", 5));
+        JsonPath run = RunsApi.finished(id);
         assertEquals("done", run.getString("state"), run.prettify());
         assertEquals(5, run.getList("result.ids").size());
         assertEquals(5, run.getList("result.topk").size());
@@ -73,7 +41,7 @@ class RunsApiTest {
         assertEquals("adam", run.getString("params.optimizer"));
         assertTrue(run.getString("started_at") != null && run.getString("finished_at") != null);
 
-        List<String> types = events(id, null).stream().map(e -> e.split(":")[1]).toList();
+        List<String> types = RunsApi.eventTypes(id);
         List<String> expected = new ArrayList<>(List.of("state", "state", "state", "target"));
         for (int i = 0; i < 12; i++) {
             expected.add("step");
@@ -83,7 +51,7 @@ class RunsApiTest {
         String body = given().get("/api/runs/" + id + "/events").asString();
         assertTrue(body.matches("(?s).*\"state\":\"queued\".*\"state\":\"loading\".*\"state\":\"running\".*\"state\":\"done\".*"), body);
 
-        List<String> rest = events(id, "10");
+        List<String> rest = RunsApi.events(id, "10");
         assertEquals("11", rest.get(0).split(":")[0], "Last-Event-ID resumes after that event");
         assertEquals(expected.size() - 10, rest.size());
 
@@ -93,28 +61,27 @@ class RunsApiTest {
     @Test
     void cancelStopsARunningRunAndKeepsItsTrajectory() throws InterruptedException {
         Fixtures.root();
-        String id = start("gpt2-tiny", Map.of("prompt", "hello", "steps", 100000));
-        await(id, Set.of("running"));
-        Thread.sleep(300);
+        String id = RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", "hello", "steps", 100000));
+        RunsApi.awaitEvent(id, "step");
         given().post("/api/runs/" + id + "/cancel").then().statusCode(200);
-        JsonPath run = await(id, Set.of("cancelled", "done", "failed"));
+        JsonPath run = RunsApi.finished(id);
         assertEquals("cancelled", run.getString("state"));
-        assertTrue(events(id, null).stream().anyMatch(e -> e.endsWith(":step")), "steps before the cancel are stored");
+        assertTrue(RunsApi.events(id).stream().anyMatch(e -> e.endsWith(":step")), "steps before the cancel are stored");
     }
 
     @Test
     void fullQueueAnswers429() throws InterruptedException {
         Fixtures.root();
         List<String> ids = new ArrayList<>();
-        ids.add(start("gpt2-tiny", Map.of("prompt", "a", "steps", 100000)));
-        await(ids.get(0), Set.of("running"));
-        ids.add(start("gpt2-tiny", Map.of("prompt", "b", "steps", 100000)));
-        ids.add(start("gpt2-tiny", Map.of("prompt", "c", "steps", 100000)));
+        ids.add(RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", "a", "steps", 100000)));
+        RunsApi.await(ids.get(0), Set.of("running"));
+        ids.add(RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", "b", "steps", 100000)));
+        ids.add(RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", "c", "steps", 100000)));
         given().contentType("application/json").body(Map.of("kind", "reconstruction", "model", "gpt2-tiny", "params", Map.of("prompt", "d")))
                 .post("/api/runs").then().statusCode(429).body("error", containsString("queue is full"));
         ids.forEach(id -> given().post("/api/runs/" + id + "/cancel").then().statusCode(200));
         for (String id : ids) {
-            assertEquals("cancelled", await(id, Set.of("cancelled", "done", "failed")).getString("state"));
+            assertEquals("cancelled", RunsApi.finished(id).getString("state"));
         }
     }
 

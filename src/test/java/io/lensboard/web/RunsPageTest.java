@@ -6,8 +6,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 
 import io.lensboard.Fixtures;
+import io.lensboard.testing.RunsApi;
 import io.quarkus.test.junit.QuarkusTest;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The runs pages: start from the form, follow at the permalink, see the result; bad input next to the form. */
@@ -21,7 +21,7 @@ class RunsPageTest {
                 .formParam("blocks", "1").formParam("steps", "8").formParam("lr", "0.05")
                 .post("/runs").then().statusCode(303).extract().header("Location");
         String id = location.substring(location.lastIndexOf('/') + 1);
-        RunsApiTest.await(id, Set.of("done", "failed"));
+        RunsApi.finished(id);
         given().get("/runs/" + id).then().statusCode(200)
                 .body(allOf(containsString("reconstruction on gpt2-tiny"), containsString("<code>0.05</code>"),
                         containsString("/api/runs/" + id), containsString("run again"), containsString("untrained twin"),
@@ -33,11 +33,11 @@ class RunsPageTest {
 
         String again = given().redirects().follow(false).post("/runs/" + id + "/again").then().statusCode(303).extract().header("Location");
         String againId = again.substring(again.lastIndexOf('/') + 1);
-        RunsApiTest.await(againId, Set.of("done", "failed"));
+        RunsApi.finished(againId);
         given().get("/api/runs/" + againId).then().body("params.seed", org.hamcrest.Matchers.equalTo(1));
         String twin = given().redirects().follow(false).post("/runs/" + id + "/twin").then().statusCode(303).extract().header("Location");
         String twinId = twin.substring(twin.lastIndexOf('/') + 1);
-        RunsApiTest.await(twinId, Set.of("done", "failed"));
+        RunsApi.finished(twinId);
         given().get("/api/runs/" + twinId).then().body("model", org.hamcrest.Matchers.equalTo("gpt2-tiny:untrained"));
     }
 
@@ -56,7 +56,7 @@ class RunsPageTest {
                 .formParam("layer", "1").formParam("feature", "[:, :, 0]").formParam("tokens", "4").formParam("topk", "3")
                 .formParam("steps", "200").post("/runs").then().statusCode(303).extract().header("Location");
         String id = location.substring(location.lastIndexOf('/') + 1);
-        RunsApiTest.await(id, Set.of("done", "failed"));
+        RunsApi.finished(id);
         given().get("/runs/" + id).then().statusCode(200)
                 .body(allOf(containsString("exhaustive on gpt2-tiny"), containsString("blocks.0.hook_resid_post"),
                         containsString("feature at position 0"), not(containsString("run again"))));

@@ -18,6 +18,7 @@ import io.lensboard.analysis.NetworkSpec;
 import io.lensboard.analysis.Precision;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.pool.ModelLoader;
+import io.lensboard.testing.RunsApi;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.io.IOException;
@@ -27,7 +28,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,15 +40,8 @@ class SentenceRunsApiTest {
 
     private static final String PROMPT = "The sky is blue.";
 
-    static String start(String kind, Map<String, Object> params) {
-        return given().contentType("application/json").body(Map.of("kind", kind, "model", "gpt2-tiny", "params", params))
-                .post("/api/runs").then().statusCode(201).extract().path("id");
-    }
-
-    static JsonPath done(String id) throws InterruptedException {
-        JsonPath run = RunsApiTest.await(id, Set.of("done", "failed", "cancelled"));
-        assertEquals("done", run.getString("state"), run.prettify());
-        return run;
+    private static String start(String kind, Map<String, Object> params) {
+        return RunsApi.start(kind, "gpt2-tiny", params);
     }
 
     /** A result's number as a double (JsonPath reads JSON numbers as floats). */
@@ -101,7 +94,7 @@ class SentenceRunsApiTest {
         Fixtures.root();
         String id = start("orthogonal-walk", Map.of("prompt", PROMPT, "lm_head", false, "precision", "float64", "steps", 4,
                 "eta", 0.1, "direction", "matrix", "decode_every", 2, "topk", 3));
-        JsonPath run = done(id);
+        JsonPath run = RunsApi.done(id);
         assertTrue(run.getDouble("result.orthogonality") < 1e-12, "orthogonality " + run.getDouble("result.orthogonality"));
         assertEquals(5, run.getList("result.ids").size());
         assertEquals(3, run.getList("result.topk[0]").size());
@@ -129,7 +122,7 @@ class SentenceRunsApiTest {
         Fixtures.root();
         String id = start("clamped-walk", Map.of("prompt", PROMPT, "lm_head", false, "precision", "float64", "steps", 3,
                 "inner_steps", 2, "noise_side", "tail", "seed", 5));
-        JsonPath run = done(id);
+        JsonPath run = RunsApi.done(id);
         Tensors t = read(given().get("/api/runs/" + id + "/embedding").then().statusCode(200).extract().asByteArray());
         double[] again = distances(t, BLOCK_ONE_64);
         assertEquals(again[0] / again[1], number(id, "r"), 1e-9 * again[0] / again[1]);
@@ -141,7 +134,7 @@ class SentenceRunsApiTest {
         Fixtures.root();
         String id = start("reconstruction", Map.of("prompt", PROMPT, "network", "fcnet", "network_seed", 3, "precision", "float64",
                 "steps", 30, "yardstick_sigma", 0.04));
-        JsonPath run = done(id);
+        JsonPath run = RunsApi.done(id);
         assertEquals("fcnet", run.getString("params.network"));
         assertTrue(run.getMap("result").containsKey("steps_to_criterion"), run.prettify());
         Object criterion = run.get("result.steps_to_criterion");
@@ -158,9 +151,8 @@ class SentenceRunsApiTest {
                 .body("error", containsString("no run 'nope'"));
         given().get("/api/runs/nope/trajectory.csv").then().statusCode(404).body("error", containsString("no run 'nope'"));
         Fixtures.root();
-        String id = given().contentType("application/json").body(Map.of("kind", "exhaustive", "model", "gpt2-tiny",
-                "params", Map.of("layer", 1, "feature", "[:, :, 3]", "topk", 2))).post("/api/runs").then().statusCode(201).extract().path("id");
-        done(id);
+        String id = start("exhaustive", Map.of("layer", 1, "feature", "[:, :, 3]", "topk", 2));
+        RunsApi.done(id);
         given().get("/api/runs/" + id + "/embedding").then().statusCode(404).contentType("application/json")
                 .body("error", containsString("has no embedding"));
     }

@@ -11,6 +11,7 @@ import io.lensboard.Fixtures;
 import io.lensboard.runs.GridTable;
 import io.lensboard.runs.RunGrid;
 import io.lensboard.runs.RunStore;
+import io.lensboard.testing.RunsApi;
 import io.restassured.path.json.JsonPath;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -26,8 +27,6 @@ import org.junit.jupiter.api.Test;
 /** Studies through the API and their page, on the fixtures: one run per combination, stored, live, refused when wrong. */
 @QuarkusTest
 class StudiesApiTest {
-    private static final Set<String> FINISHED = Set.of("done", "failed", "cancelled", "interrupted");
-
     @Inject
     DataSource db;
 
@@ -76,7 +75,7 @@ class StudiesApiTest {
 
         s = given().get("/api/studies/" + id).then().statusCode(200).extract().jsonPath();
         assertTrue(Set.of("done", "finished").contains(s.getString("state")), s.getString("state"));
-        assertTrue(s.getList("cells.state").stream().allMatch(FINISHED::contains), s.getList("cells.state").toString());
+        assertTrue(s.getList("cells.state").stream().allMatch(RunsApi.FINISHED::contains), s.getList("cells.state").toString());
         assertTrue(s.getMap("cells[0].result").containsKey("steps_to_criterion"), s.prettify());
 
         String page = given().get("/studies/" + id).then().statusCode(200).extract().asString();

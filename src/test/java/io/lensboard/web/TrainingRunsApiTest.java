@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lensboard.Fixtures;
 import io.lensboard.model.checkpoint.TorchSave;
+import io.lensboard.testing.RunsApi;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.nio.file.Path;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.Test;
 /** The training kinds through POST /api/runs on stories260K (the fixture "hf") and the built-in corpus. */
 @QuarkusTest
 class TrainingRunsApiTest {
-    private static final Set<String> FINISHED = Set.of("done", "failed", "cancelled");
 
     private static double mean(List<Float> values) {
         return values.stream().mapToDouble(Float::doubleValue).average().orElseThrow();
@@ -30,8 +30,8 @@ class TrainingRunsApiTest {
     @Test
     void tunedLensRunLowersHeldOutKlBelowTheLogitLensAndSavesTheLens() throws Exception {
         Fixtures.dir("stories260K/hf");
-        String id = FeatureRunsApiTest.start("tuned-lens", "hf", Map.of("steps", 30, "tokens", 256, "context", 64));
-        JsonPath run = RunsApiTest.await(id, FINISHED);
+        String id = RunsApi.start("tuned-lens", "hf", Map.of("steps", 30, "tokens", 256, "context", 64));
+        JsonPath run = RunsApi.finished(id);
         assertEquals("done", run.getString("state"), run.prettify());
         assertEquals("tinystories-sampled", run.getString("params.corpus"), "the built-in corpus when none is named");
         List<Float> logit = run.getList("result.kl_logit", Float.class);
@@ -54,7 +54,7 @@ class TrainingRunsApiTest {
         String decoder = "tuned:" + run.getString("result.lens");
         given().queryParam("model", "hf").queryParam("prompt", "Once upon a time").queryParam("decoder", decoder)
                 .get("/api/lens").then().statusCode(200).body("decoder", equalTo(decoder));
-        List<String> types = RunsApiTest.events(id, null).stream().map(e -> e.split(":")[1]).toList();
+        List<String> types = RunsApi.eventTypes(id);
         assertEquals(30, types.stream().filter("step"::equals).count(), types.toString());
         given().get("/runs/" + id).then().statusCode(200).body(containsString(run.getString("result.lens")));
     }
@@ -62,8 +62,8 @@ class TrainingRunsApiTest {
     @Test
     void probeRunRecoversTheInputTokenFromTheEmbeddings() throws InterruptedException {
         Fixtures.dir("stories260K/hf");
-        String id = FeatureRunsApiTest.start("probe", "hf", Map.of("layers", "0,3,5", "sub", true, "epochs", 8, "tokens", 4096));
-        JsonPath run = RunsApiTest.await(id, FINISHED);
+        String id = RunsApi.start("probe", "hf", Map.of("layers", "0,3,5", "sub", true, "epochs", 8, "tokens", 4096));
+        JsonPath run = RunsApi.finished(id);
         assertEquals("done", run.getString("state"), run.prettify());
         assertEquals(Set.of("accuracy", "accuracy_top5", "cosine_to_embedding", "cosine_baseline", "pca_mass"),
                 run.getMap("result").keySet(), "the result's fields, exactly");
@@ -80,8 +80,8 @@ class TrainingRunsApiTest {
     @Test
     void oneSharedProbeIsScoredOnEveryLayer() throws InterruptedException {
         Fixtures.dir("stories260K/hf");
-        String id = FeatureRunsApiTest.start("probe", "hf", Map.of("layers", "0-1", "shared", true, "epochs", 3, "tokens", 2048));
-        JsonPath run = RunsApiTest.await(id, FINISHED);
+        String id = RunsApi.start("probe", "hf", Map.of("layers", "0-1", "shared", true, "epochs", 3, "tokens", 2048));
+        JsonPath run = RunsApi.finished(id);
         assertEquals("done", run.getString("state"), run.prettify());
         assertEquals(2, run.getList("result.accuracy").size());
         assertEquals(run.getFloat("result.cosine_to_embedding[0]"), run.getFloat("result.cosine_to_embedding[1]"), 0f,

@@ -15,6 +15,7 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -23,6 +24,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * the warm wait, an expired lease queues the run again with its event numbered after the stored ones, and the last
  * attempt fails the run for good.
  */
+@Tag("cluster")
 class ClusterStoreTest {
     private static final long LEASE = 30_000;
     private static final long WAIT = 10_000;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lensboard.Fixtures;
+import io.lensboard.testing.Await;
+import io.lensboard.testing.RunsApi;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -39,6 +42,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the warm wait is long (60 s), so a run whose model A holds warm is A's. Skips when PostgreSQL cannot start.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Tag("cluster")
 class ClusterTest {
     private static final Duration LEASE = Duration.ofSeconds(6);
     private static final String MODEL = "stories260K";
@@ -67,7 +71,7 @@ class ClusterTest {
         CompletableFuture<Child> startB = CompletableFuture.supplyAsync(() -> start("b"));
         a = startA.join();
         b = startB.join();
-        poll(Duration.ofSeconds(30), () -> get(a, "/api/cluster").get("replicas").size() == 2, "both replicas report to the cluster");
+        Await.until("both replicas to report to the cluster", Duration.ofSeconds(30), () -> get(a, "/api/cluster").get("replicas").size() == 2);
     }
 
     @AfterAll
@@ -125,7 +129,7 @@ class ClusterTest {
     void aCancelAskedOnBStopsARunningRunOnAAndTheHomePageShowsBothReplicas() throws Exception {
         loadOnA();
         String id = submit(b, WARM_ON_A, 100000);
-        poll(Duration.ofSeconds(120), () -> get(b, "/api/runs/" + id).get("state").asText().equals("running"), id + " runs");
+        Await.until(id + " to be running", Duration.ofSeconds(120), () -> get(b, "/api/runs/" + id).get("state").asText().equals("running"));
         JsonNode asked = JSON.readTree(send(b, "POST", "/api/runs/" + id + "/cancel", "").body());
         assertEquals(id, asked.get("id").asText());
         JsonNode run = awaitFinished(a, id, Duration.ofSeconds(60));
@@ -167,14 +171,14 @@ class ClusterTest {
 
     private static void loadOnA() throws Exception {
         send(a, "POST", "/api/models/load?model=" + WARM_ON_A, "");
-        poll(Duration.ofSeconds(60), () -> {
+        Await.until("A to report " + WARM_ON_A + " warm", Duration.ofSeconds(60), () -> {
             for (JsonNode r : get(b, "/api/cluster").get("replicas")) {
                 if (r.get("id").asText().equals("a") && r.get("models").toString().contains("\"" + WARM_ON_A + "\"")) {
                     return true;
                 }
             }
             return false;
-        }, "A reports " + WARM_ON_A + " warm");
+        });
     }
 
     private static String submit(Child to, String model, int steps) throws Exception {
@@ -196,13 +200,8 @@ class ClusterTest {
         }
     }
 
-    private static JsonNode awaitFinished(Child on, String id, Duration limit) throws Exception {
-        JsonNode[] run = new JsonNode[1];
-        poll(limit, () -> {
-            run[0] = get(on, "/api/runs/" + id);
-            return List.of("done", "failed", "cancelled", "interrupted").contains(run[0].get("state").asText());
-        }, id + " finishes");
-        return run[0];
+    private static JsonNode awaitFinished(Child on, String id, Duration limit) {
+        return Await.until(id + " to finish", limit, () -> get(on, "/api/runs/" + id), run -> RunsApi.FINISHED.contains(run.get("state").asText()));
     }
 
     /** A run's events from a viewer on {@code on}: replay, then live, until done. */
@@ -253,20 +252,6 @@ class ClusterTest {
             b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
         }
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void poll(Duration limit, Check check, String what) throws Exception {
-        long end = System.nanoTime() + limit.toNanos();
-        while (!check.ok()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("within " + limit.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(200);
-        }
     }
 
     /** Starts replica {@code id} against the test's PostgreSQL and waits for its URL; its output goes to target/cluster-test. */

@@ -15,11 +15,13 @@ import java.util.List;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /** The documented H2 → PostgreSQL command copies a single-process store whole: runs, their events, their order. */
+@Tag("cluster")
 class StoreCopyTest {
 
     @TempDir
