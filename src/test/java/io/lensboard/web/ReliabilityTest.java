@@ -46,7 +46,7 @@ class ReliabilityTest {
     /**
      * A temporary models directory beside the fixtures: {@code vocab-1000} is gpt2-tiny's config with vocab_size 1000
      * (no weights: its untrained twin) and gpt2-tiny's 50,257-token tokenizer, refused at load; {@code added-token} is
-     * gpt2-tiny (its weights linked) whose tokenizer has one more added token, {@code <|extra|>}, at id 50300, past
+     * gpt2-tiny (its weights linked) whose tokenizer has one more added token, {@code <|extra|>}, at id 50257, just past
      * the embedding's 50,257 rows: it loads, and a prompt holding that token is refused per request.
      */
     public static class DisagreeingModels implements QuarkusTestProfile {
@@ -67,7 +67,7 @@ class ReliabilityTest {
                     Files.copy(gpt2.resolve("config.json"), added.resolve("config.json"));
                     Files.createSymbolicLink(added.resolve("model.safetensors"), gpt2.resolve("model.safetensors"));
                     ObjectNode tokenizer = (ObjectNode) JSON.readTree(gpt2.resolve("tokenizer.json").toFile());
-                    ((ArrayNode) tokenizer.get("added_tokens")).addObject().put("id", 50300).put("content", "<|extra|>")
+                    ((ArrayNode) tokenizer.get("added_tokens")).addObject().put("id", 50257).put("content", "<|extra|>")
                             .put("single_word", false).put("lstrip", false).put("rstrip", false).put("normalized", false)
                             .put("special", false);
                     JSON.writeValue(added.resolve("tokenizer.json").toFile(), tokenizer);
@@ -408,10 +408,10 @@ class ReliabilityTest {
         t.add(json("/api/runs", "{\"kind\":\"reconstruction\",\"model\":\"vocab-1000:untrained\",\"params\":{\"prompt\":\"Hello\"}}",
                 422, disagree));
         String extra = "hi%20%3C%7Cextra%7C%3E";
-        t.add(get("/api/lens?model=added-token&prompt=" + extra, 400, "prompt has the token '<|extra|>' (id 50300)"));
+        t.add(get("/api/lens?model=added-token&prompt=" + extra, 400, "prompt has the token '<|extra|>' (id 50257)"));
         t.add(get("/api/lens/csv?model=added-token&prompt=" + extra, 400, "the model does not: its vocabulary has 50257 ids"));
         t.add(json("/api/runs", "{\"kind\":\"reconstruction\",\"model\":\"added-token\",\"params\":{\"prompt\":\"hi <|extra|>\"}}",
-                400, "params.prompt has the token '<|extra|>' (id 50300)"));
+                400, "params.prompt has the token '<|extra|>' (id 50257)"));
         return t.stream().map(Arguments::of);
     }
 
