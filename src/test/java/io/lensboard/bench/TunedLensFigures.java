@@ -53,13 +53,13 @@ public final class TunedLensFigures {
         System.out.println(out);
     }
 
-    /** Three significant digits, as the README quotes them. */
+    /** Three significant digits, trailing zeros kept (12.0), as the README quotes them. */
     private static String row(int steps, String decoder, double[] kl) {
         String layers = Arrays.stream(kl).mapToObj(TunedLensFigures::figure).collect(Collectors.joining(", "));
         return "| " + steps + " | " + decoder + " | " + layers + " | " + figure(Arrays.stream(kl).average().orElseThrow()) + " |\n";
     }
 
     private static String figure(double x) {
-        return x == 0 ? "0" : new java.math.BigDecimal(x).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+        return x == 0 ? "0" : new java.math.BigDecimal(x).round(new java.math.MathContext(3)).toPlainString();
     }
 }
