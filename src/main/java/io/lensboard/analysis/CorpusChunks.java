@@ -18,7 +18,7 @@ public record CorpusChunks(long[][] train, long[][] heldOut) {
      * (at least one, at most {@code maxHeldOut}); refuses a corpus too short for one chunk to train on and one to hold out.
      */
     public static CorpusChunks cut(LensTokenizer tokenizer, String name, String text, int context, long maxTokens, int maxHeldOut) {
-        long[] ids = tokenizer.encode(text);
+        long[] ids = Prompts.encode(tokenizer, text, "corpus '" + name + "'");
         int n = (int) (Math.min(ids.length, maxTokens) / context);
         if (n < 2) {
             throw new InvalidInputException("corpus '" + name + "' has " + ids.length + " tokens; it needs at least two contexts of "

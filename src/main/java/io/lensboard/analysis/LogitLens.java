@@ -46,7 +46,7 @@ public final class LogitLens {
         if (request.topk() < 1 || request.topk() > MAX_TOPK) {
             throw new InvalidInputException("topk must be between 1 and " + MAX_TOPK + ", got " + request.topk());
         }
-        long[] ids = model.tokenizer().encode(request.prompt());
+        long[] ids = Prompts.encode(model.tokenizer(), request.prompt(), "prompt");
         if (ids.length == 0) {
             throw new InvalidInputException("prompt has no tokens: give some text to decode");
         }

@@ -122,9 +122,9 @@ public final class Gpt2 extends Transformer {
         return geluNew(x.matMul(b.fcW.f32(w)).add(b.fcB)).matMul(b.mlpProjW.f32(w)).add(b.mlpProjB);
     }
 
-    /** gelu_new(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
+    /** gelu_new(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), its constants in x's precision */
     private static NDArray geluNew(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI));
+        NDArray inner = x.add(x.pow(3).mul(constant(x, 0.044715))).mul(constant(x, Math.sqrt(2.0 / Math.PI)));
         return x.mul(0.5f).mul(inner.tanh().add(1f));
     }
 

@@ -24,14 +24,59 @@ public final class LensTokenizer implements AutoCloseable {
         this.texts = texts;
     }
 
+    /**
+     * The tokenizer for a model of {@code vocabSize} embedding rows. One whose vocabulary reaches past them is refused
+     * here (a 422 naming both sizes), at load, before any prompt meets the engine as an index out of bounds. Added
+     * tokens past vocab_size are let through (checkpoints often carry an unused special token their embedding was
+     * never resized for); a prompt that produces one is refused per request ({@link #inVocabulary}).
+     */
     public static LensTokenizer open(Path tokenizerJson, int vocabSize) {
+        JsonNode json;
         try {
-            HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(tokenizerJson,
-                    Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false"));
-            return new LensTokenizer(t, tokenTexts(new ObjectMapper().readTree(tokenizerJson.toFile()), vocabSize));
+            json = new ObjectMapper().readTree(tokenizerJson.toFile());
         } catch (IOException | RuntimeException e) {
             throw new CheckpointException(tokenizerJson + ": cannot load the tokenizer: " + e.getMessage(), e);
         }
+        long largest = largestVocabularyId(json);
+        if (largest >= vocabSize) {
+            throw new CheckpointException("the tokenizer and the checkpoint disagree: the tokenizer's largest token id is "
+                    + largest + " but the model's vocabulary (vocab_size) has " + vocabSize + " ids, 0.." + (vocabSize - 1)
+                    + "; use the tokenizer that belongs to this checkpoint, or a config whose vocab_size is at least "
+                    + (largest + 1));
+        }
+        try {
+            HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(tokenizerJson,
+                    Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false"));
+            return new LensTokenizer(t, tokenTexts(json, vocabSize));
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointException(tokenizerJson + ": cannot load the tokenizer: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The largest id of the tokenizer's vocabulary proper (model.vocab), what ordinary text encodes to; -1 if none. BPE
+     * and WordPiece map pieces to ids; Unigram lists [piece, score] pairs, the id being the position.
+     */
+    private static long largestVocabularyId(JsonNode json) {
+        JsonNode vocab = json.path("model").path("vocab");
+        if (vocab.isArray()) {
+            return vocab.size() - 1;
+        }
+        long largest = -1;
+        for (JsonNode id : vocab) {
+            largest = Math.max(largest, id.asLong());
+        }
+        return largest;
+    }
+
+    /** Whether the model has an embedding row for {@code id}: an added token past vocab_size has none. */
+    public boolean inVocabulary(long id) {
+        return id >= 0 && id < texts.length;
+    }
+
+    /** The model's vocabulary size (vocab_size), the number of ids it can embed. */
+    public int vocabSize() {
+        return texts.length;
     }
 
     public long[] encode(String text) {
@@ -44,10 +89,14 @@ public final class LensTokenizer implements AutoCloseable {
 
     /**
      * The token's own text ("Ġsky" is " sky", "<0x0A>" is "\n"); a piece of a multi-byte character shows
-     * its bytes ("\xE2\x80"); unknown ids give "<id>".
+     * its bytes ("\xE2\x80"); an added token past the vocabulary, its content; unknown ids give "<id>".
      */
     public String text(long id) {
-        return id >= 0 && id < texts.length && texts[(int) id] != null ? texts[(int) id] : "<" + id + ">";
+        if (!inVocabulary(id)) {
+            String decoded = tokenizer.decode(new long[] {id}, false);
+            return decoded.isEmpty() ? "<" + id + ">" : decoded;
+        }
+        return texts[(int) id] != null ? texts[(int) id] : "<" + id + ">";
     }
 
     /** {@link #text} of each id. */

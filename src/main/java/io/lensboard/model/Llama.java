@@ -100,7 +100,7 @@ public final class Llama extends Transformer {
     @Override
     protected QueryKeyValue queryKeyValue(int l, NDArray x, int offset, NDManager w) {
         Block b = blocks[l];
-        NDArray[] cosSin = rotary(x.getManager(), offset, x.getShape().get(1));
+        NDArray[] cosSin = rotary(x.getManager(), x.getDataType(), offset, x.getShape().get(1));
         return new QueryKeyValue(rope(splitHeads(x.matMul(b.wq.f32(w)), config.nHeads()), cosSin),
                 rope(splitHeads(x.matMul(b.wk.f32(w)), config.nKvHeads()), cosSin),
                 splitHeads(x.matMul(b.wv.f32(w)), config.nKvHeads()));
@@ -122,27 +122,28 @@ public final class Llama extends Transformer {
     /** x * rsqrt(mean(x^2) + eps) * w */
     private NDArray rmsNorm(NDArray x, NDArray w) {
         NDArray ms = x.square().mean(new int[] {-1}, true);
-        return x.div(ms.add((float) config.normEps()).sqrt()).mul(w);
+        return x.div(ms.add(constant(x, config.normEps())).sqrt()).mul(w);
     }
 
     /**
      * cos and sin [T, d_head] of angle(p, i) = p * theta^(-2i / d_head) for positions p = offset.., the
-     * half-size frequency vector written twice, as Hugging Face's rotate-half layout expects.
+     * half-size frequency vector written twice, as Hugging Face's rotate-half layout expects. Computed in double and
+     * held in {@code type}: rounded to float32 for a float32 pass, kept whole for a float64 one.
      */
-    private NDArray[] rotary(NDManager manager, int offset, long t) {
+    private NDArray[] rotary(NDManager manager, DataType type, int offset, long t) {
         int dHead = config.dHead();
         int half = dHead / 2;
-        float[] cos = new float[(int) t * dHead];
-        float[] sin = new float[(int) t * dHead];
+        double[] cos = new double[(int) t * dHead];
+        double[] sin = new double[(int) t * dHead];
         for (int p = 0; p < t; p++) {
             for (int i = 0; i < half; i++) {
                 double angle = (offset + p) * Math.pow(config.ropeTheta(), -2.0 * i / dHead);
-                cos[p * dHead + i] = cos[p * dHead + i + half] = (float) Math.cos(angle);
-                sin[p * dHead + i] = sin[p * dHead + i + half] = (float) Math.sin(angle);
+                cos[p * dHead + i] = cos[p * dHead + i + half] = Math.cos(angle);
+                sin[p * dHead + i] = sin[p * dHead + i + half] = Math.sin(angle);
             }
         }
         Shape shape = new Shape(t, dHead);
-        return new NDArray[] {manager.create(cos, shape), manager.create(sin, shape)};
+        return new NDArray[] {manager.create(cos, shape).toType(type, false), manager.create(sin, shape).toType(type, false)};
     }
 
     /** x cos + rotate_half(x) sin, rotate_half(x) = [-x2, x1] for x = [x1, x2] split in halves. */

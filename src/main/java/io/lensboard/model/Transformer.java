@@ -38,8 +38,9 @@ public abstract class Transformer {
 
     /**
      * This model with every parameter cast to {@code type} (float64 for the sentence-representation runs), owned by
-     * {@code manager}: the caller closes it. Operations promote float32 constants (masks, positions, RoPE) to the
-     * parameters' type, so the whole forward pass and its gradient run in that type. A half-precision model's
+     * {@code manager}: the caller closes it. Every constant of the pass (norm epsilons, gelu_new's, the attention
+     * scale, the mask, RoPE's angles) is made in the activations' type ({@link #constant}), so a float64 pass and its
+     * gradient compute the float64 function, not one with float32-rounded constants. A half-precision model's
      * matrices are widened exactly (every bfloat16 and float16 value is a float32 and a float64 value).
      */
     public final Transformer cast(DataType type, NDManager manager) {
@@ -110,7 +111,7 @@ public abstract class Transformer {
         }
         cache.put(Hooks.embed(), embeds);
         NDArray h = inputResidual(embeds, offset, cache);
-        NDArray mask = causal() ? causalMask(embeds.getManager(), offset, positions) : null;
+        NDArray mask = causal() ? causalMask(embeds.getManager(), embeds.getDataType(), offset, positions) : null;
         for (int l = 0; l < spec.blocks(); l++) {
             h = block(l, h, mask, cache, past);
         }
@@ -216,7 +217,18 @@ public abstract class Transformer {
         NDArray mean = x.mean(new int[] {-1}, true);
         NDArray centred = x.sub(mean);
         NDArray var = centred.square().mean(new int[] {-1}, true);
-        return centred.div(var.add((float) config.normEps()).sqrt()).mul(gamma).add(beta);
+        return centred.div(var.add(constant(x, config.normEps())).sqrt()).mul(gamma).add(beta);
+    }
+
+    /**
+     * The constant v in x's precision: a float32 v for a float32 x, the double itself for a float64 pass, which must
+     * compute the float64 function (0.044715f is 0.0447149984..., a float64 pass rounded it wrongly by 3e-9).
+     */
+    protected static Number constant(NDArray x, double v) {
+        if (x.getDataType() == DataType.FLOAT64) {
+            return v; // not a conditional expression: it would unbox both branches to double
+        }
+        return (float) v;
     }
 
     /** The final norm (ln_f / norm) applied to a residual stream. */
@@ -233,14 +245,15 @@ public abstract class Transformer {
     }
 
     /**
-     * Additive causal mask [T, offset + T] for queries at positions offset.. and keys at 0..: 0 where key
-     * position <= query position, a large negative elsewhere.
+     * Additive causal mask [T, offset + T] of {@code type} for queries at positions offset.. and keys at 0..: 0 where
+     * key position <= query position, a large negative elsewhere (its softmax weight is exactly 0 in either type).
      */
-    private static NDArray causalMask(NDManager manager, int offset, long t) {
+    private static NDArray causalMask(NDManager manager, DataType type, int offset, long t) {
         NDArray keys = manager.arange((float) (offset + t));
         NDArray queries = manager.arange((float) offset, (float) (offset + t));
         NDArray future = keys.expandDims(0).gt(queries.expandDims(1)); // [query, key]: key > query
-        return future.toType(DataType.FLOAT32, false).mul(-1e30f);
+        NDArray mask = future.toType(type, false);
+        return mask.mul(constant(mask, -1e30));
     }
 
     /**
@@ -261,7 +274,8 @@ public abstract class Transformer {
      */
     private static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
         long dHead = q.getShape().get(3);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(dHead));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
+        scores = scores.div(constant(scores, Math.sqrt(dHead)));
         if (mask != null) {
             scores = scores.add(mask);
         }

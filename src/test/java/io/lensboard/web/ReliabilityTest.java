@@ -9,12 +9,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lensboard.Fixtures;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,9 +36,48 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The hardening issue's proof: a table of hostile and careless requests across every endpoint, each answered
  * with its 4xx and a body that names the problem (JSON {"status","error"} in the API, an HTML page for pages),
  * never a stack trace, a class name or SQL; and after each one the server still lists its models and computes a lens.
+ * Beside the shared fixtures the catalog holds two models made at test time from gpt2-tiny whose tokenizer and
+ * checkpoint disagree ({@link DisagreeingModels}).
  */
 @QuarkusTest
+@TestProfile(ReliabilityTest.DisagreeingModels.class)
 class ReliabilityTest {
+
+    /**
+     * A temporary models directory beside the fixtures: {@code vocab-1000} is gpt2-tiny's config with vocab_size 1000
+     * (no weights: its untrained twin) and gpt2-tiny's 50,257-token tokenizer, refused at load; {@code added-token} is
+     * gpt2-tiny (its weights linked) whose tokenizer has one more added token, {@code <|extra|>}, at id 50257, just past
+     * the embedding's 50,257 rows: it loads, and a prompt holding that token is refused per request.
+     */
+    public static class DisagreeingModels implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Path fixtures = Path.of(System.getProperty("shared.fixtures", "../shared/fixtures")).toAbsolutePath().normalize();
+            Path gpt2 = fixtures.resolve("gpt2-tiny");
+            try {
+                Path dir = Files.createTempDirectory("lensboard-disagreeing-models");
+                if (Files.isDirectory(gpt2)) {
+                    Path small = Files.createDirectories(dir.resolve("vocab-1000"));
+                    ObjectNode config = (ObjectNode) JSON.readTree(gpt2.resolve("config.json").toFile());
+                    config.put("vocab_size", 1000);
+                    JSON.writeValue(small.resolve("config.json").toFile(), config);
+                    Files.copy(gpt2.resolve("tokenizer.json"), small.resolve("tokenizer.json"));
+
+                    Path added = Files.createDirectories(dir.resolve("added-token"));
+                    Files.copy(gpt2.resolve("config.json"), added.resolve("config.json"));
+                    Files.createSymbolicLink(added.resolve("model.safetensors"), gpt2.resolve("model.safetensors"));
+                    ObjectNode tokenizer = (ObjectNode) JSON.readTree(gpt2.resolve("tokenizer.json").toFile());
+                    ((ArrayNode) tokenizer.get("added_tokens")).addObject().put("id", 50257).put("content", "<|extra|>")
+                            .put("single_word", false).put("lstrip", false).put("rstrip", false).put("normalized", false)
+                            .put("special", false);
+                    JSON.writeValue(added.resolve("tokenizer.json").toFile(), tokenizer);
+                }
+                return Map.of("lensboard.models.dirs", fixtures + "," + fixtures.resolve("stories260K") + "," + dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -354,6 +400,18 @@ class ReliabilityTest {
         t.add(get("/api/images/builtin:gradient/activations?model=gpt2-tiny", 422, "image"));
         t.add(post("/api/corpora?name=..%2F..%2Fx", "text/plain", "", 400, "empty"));
         t.add(get("/api/files/..%2F..%2Fetc%2Fpasswd", 404, "file"));
+
+        // a tokenizer and a checkpoint that disagree (DisagreeingModels): 422 at load naming both sizes, 400 per
+        // request naming the token, never the engine's index out of bounds
+        String disagree = "largest token id is 50256 but the model's vocabulary (vocab_size) has 1000 ids";
+        t.add(get("/api/lens?model=vocab-1000:untrained&prompt=Hello", 422, disagree));
+        t.add(json("/api/runs", "{\"kind\":\"reconstruction\",\"model\":\"vocab-1000:untrained\",\"params\":{\"prompt\":\"Hello\"}}",
+                422, disagree));
+        String extra = "hi%20%3C%7Cextra%7C%3E";
+        t.add(get("/api/lens?model=added-token&prompt=" + extra, 400, "prompt has the token '<|extra|>' (id 50257)"));
+        t.add(get("/api/lens/csv?model=added-token&prompt=" + extra, 400, "the model does not: its vocabulary has 50257 ids"));
+        t.add(json("/api/runs", "{\"kind\":\"reconstruction\",\"model\":\"added-token\",\"params\":{\"prompt\":\"hi <|extra|>\"}}",
+                400, "params.prompt has the token '<|extra|>' (id 50257)"));
         return t.stream().map(Arguments::of);
     }
 

@@ -4,6 +4,7 @@ import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.analysis.Network;
 import io.lensboard.analysis.NetworkSpec;
 import io.lensboard.analysis.Precision;
+import io.lensboard.analysis.Prompts;
 import io.lensboard.analysis.Repetition;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.ModelConfig;
@@ -47,7 +48,7 @@ final class SentenceChecks {
 
     /** The prompt's length in tokens against the context, and a toy's size on that many tokens; returns T. */
     static int tokens(String prompt, String network, LensTokenizer tokenizer, ModelConfig config) {
-        int n = tokenizer.encode(prompt).length;
+        int n = Prompts.encode(tokenizer, prompt, "params.prompt").length;
         if (n > config.nCtx()) {
             throw new InvalidInputException("params.prompt is " + n + " tokens long; the model has a context of " + config.nCtx()
                     + " tokens: shorten it");

@@ -90,13 +90,9 @@ public class TunedLensKind implements RunKind<TunedLensKind.Params> {
     @Override
     public Job open(LoadedModel model, Params given, Progress progress) {
         Params p = complete(given, Optional.of(model.config()));
-        int batch = p.tokens() / p.context();
-        // at most every step on fresh chunks plus one batch held out; a shorter corpus is gone through again
-        long needed = ((long) p.steps() + 1) * batch * p.context();
-        String text = corpora.read(p.corpus(), Math.min(needed * CorpusChunks.BYTES_PER_TOKEN, Integer.MAX_VALUE - 8));
-        CorpusChunks chunks = CorpusChunks.cut(model.tokenizer(), p.corpus(), text, p.context(), needed, batch);
-        TunedLens lens = new TunedLens(model, chunks, new TunedLens.Params(p.steps(), p.lr(),
-                TunedLens.Optimizer.valueOf(p.optimizer().toUpperCase()), batch, p.seed()));
+        String text = corpora.read(p.corpus(), bytesToRead(p));
+        CorpusChunks chunks = chunks(model, p, text);
+        TunedLens lens = new TunedLens(model, chunks, training(p));
         List<String> layers = IntStream.range(0, lens.layers()).mapToObj(String::valueOf).toList();
         progress.emit("corpus", Map.of("train_tokens", chunks.train().length * p.context(), "held_out_tokens", chunks.heldOut().length * p.context()));
         return new Job() {
@@ -129,6 +125,32 @@ public class TunedLensKind implements RunKind<TunedLensKind.Params> {
                 lens.close();
             }
         };
+    }
+
+    /*
+     * How a run of p is set up, in one place, so that the README's figures (bench.TunedLensFigures) are a run's.
+     * Everything here is a function of p and the corpus: the chunks, their seeded order, the translators' zero start.
+     */
+
+    /** Tokens a run of p uses: at most every step on fresh chunks plus one batch held out (a shorter corpus is reused). */
+    private static long tokensNeeded(Params p) {
+        return ((long) p.steps() + 1) * (p.tokens() / p.context()) * p.context();
+    }
+
+    /** The bytes of the corpus a run of p reads (Corpora.read's bound). */
+    public static long bytesToRead(Params p) {
+        return Math.min(tokensNeeded(p) * CorpusChunks.BYTES_PER_TOKEN, Integer.MAX_VALUE - 8);
+    }
+
+    /** The corpus text as read, cut into the run's chunks: the last batch's worth (at most) held out. */
+    public static CorpusChunks chunks(LoadedModel model, Params p, String text) {
+        return CorpusChunks.cut(model.tokenizer(), p.corpus(), text, p.context(), tokensNeeded(p), p.tokens() / p.context());
+    }
+
+    /** The training settings of a run of p: batch = tokens / context chunks per step. */
+    public static TunedLens.Params training(Params p) {
+        return new TunedLens.Params(p.steps(), p.lr(), TunedLens.Optimizer.valueOf(p.optimizer().toUpperCase()),
+                p.tokens() / p.context(), p.seed());
     }
 
     /** The one place a trained lens is written. */
