@@ -1,14 +1,15 @@
 package io.lensboard.runs.kinds;
 
 import io.lensboard.analysis.Feature;
-import io.lensboard.analysis.FeatureAscent;
 import io.lensboard.analysis.FeatureAscent.Input;
 import io.lensboard.analysis.FeatureAscent.Objective;
+import io.lensboard.analysis.FeatureAscent;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
 import io.lensboard.analysis.Repetition;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.FeatureKind;
 import io.lensboard.runs.FeatureRun;
 import io.lensboard.runs.ParamSchema;
@@ -25,7 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * step with the objective and the feature, and the current tokens (top-1 and top-k per position) every
  * {@code decode_every} steps.
  */
-public abstract class AscentKind implements FeatureKind<AscentKind.Params> {
+public abstract class AscentKind extends AbstractRunKind<AscentKind.Params> implements FeatureKind<AscentKind.Params> {
 
     public record Params(
             @Schema(defaultValue = "1", minimum = "1", maximum = "1000", description = "block l (1-based): the feature is read from blocks.{l-1}.hook_resid_post") int layer,
@@ -46,30 +47,14 @@ public abstract class AscentKind implements FeatureKind<AscentKind.Params> {
     public record Result(long[] ids, String text, List<String> tokens, double objective, double value, double decodedValue,
                          long[][] topk, List<List<String>> topkTokens, double repetition, double[] repetitionTopk) {}
 
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
-
     private final Input input;
     private final double defaultLr;
 
-    AscentKind(Input input, double defaultLr) {
+    /** Both ascents show the same progress and result: their templates are runs/ascent-*. */
+    AscentKind(String name, String title, Input input, double defaultLr) {
+        super(name, title, Params.class, "ascent");
         this.input = input;
         this.defaultLr = defaultLr;
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
-    }
-
-    /** Both ascents show the same progress and result. */
-    @Override
-    public String liveTemplate() {
-        return "runs/ascent-live";
-    }
-
-    @Override
-    public String resultTemplate() {
-        return "runs/ascent-result";
     }
 
     @Override

@@ -1,14 +1,14 @@
 package io.lensboard.runs.kinds;
 
-import io.lensboard.analysis.ClampedWalk;
 import io.lensboard.analysis.ClampedWalk.NoiseSide;
+import io.lensboard.analysis.ClampedWalk;
 import io.lensboard.analysis.EmbeddingWalk.Distances;
 import io.lensboard.analysis.Prompts;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.ParamSchema;
-import io.lensboard.runs.RunKind;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +18,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Run kind "clamped-walk": {@link ClampedWalk}, one device task per step (its noise and inner steps), r live. */
 @Singleton
-public class ClampedWalkKind implements RunKind<ClampedWalkKind.Params> {
+public class ClampedWalkKind extends AbstractRunKind<ClampedWalkKind.Params> {
 
     /** The write-up's symbols: noise η·N(0, 1) on one side of i, gradient steps ε on the other; r = ‖e − e_n‖₁ / ‖O_l(e) − O_l(e_n)‖₁. */
     public record Params(
@@ -43,21 +43,8 @@ public class ClampedWalkKind implements RunKind<ClampedWalkKind.Params> {
     public record Result(long[] ids, String text, List<String> tokens, long[] target, List<String> targetTokens, long[][] topk,
                          List<List<String>> topkTokens, double repetition, double[] repetitionTopk, double dI, double dO, Double r) {}
 
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
-
-    @Override
-    public String name() {
-        return "clamped-walk";
-    }
-
-    @Override
-    public String title() {
-        return "Clamped gradient walk";
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
+    public ClampedWalkKind() {
+        super("clamped-walk", "Clamped gradient walk", Params.class);
     }
 
     @Override

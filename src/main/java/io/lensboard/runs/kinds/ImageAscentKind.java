@@ -7,6 +7,7 @@ import io.lensboard.analysis.PixelImages;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.VisionConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.FeatureKind;
 import io.lensboard.runs.FeatureRun;
 import io.lensboard.runs.ParamSchema;
@@ -27,7 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * event t = steps carries f(x_steps). An alignment table of this kind is the write-up's grid (features × blocks).
  */
 @Singleton
-public class ImageAscentKind implements FeatureKind<ImageAscentKind.Params> {
+public class ImageAscentKind extends AbstractRunKind<ImageAscentKind.Params> implements FeatureKind<ImageAscentKind.Params> {
 
     public record Params(
             @Schema(defaultValue = "1", minimum = "1", maximum = "1000", description = "block l (1-based): the feature is read from blocks.{l-1}.hook_resid_post") int layer,
@@ -46,30 +47,14 @@ public class ImageAscentKind implements FeatureKind<ImageAscentKind.Params> {
     /** values[t] = f(x_t), t = 0..steps; image and tensor are URLs of the final x as PNG and as safetensors. */
     public record Result(List<Double> values, double value, String image, String tensor) {}
 
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
-
     private final ImageInputs inputs;
     private final RunFiles files;
 
     @Inject
     public ImageAscentKind(ImageInputs inputs, RunFiles files) {
+        super("image-ascent", "Feature map: gradient ascent on an image", Params.class);
         this.inputs = inputs;
         this.files = files;
-    }
-
-    @Override
-    public String name() {
-        return "image-ascent";
-    }
-
-    @Override
-    public String title() {
-        return "Feature map: gradient ascent on an image";
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
     }
 
     @Override

@@ -1,15 +1,15 @@
 package io.lensboard.runs.kinds;
 
-import io.lensboard.analysis.ImageReconstruction;
 import io.lensboard.analysis.ImageReconstruction.Loss;
+import io.lensboard.analysis.ImageReconstruction;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
 import io.lensboard.analysis.PixelImages;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.VisionConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.ParamSchema;
 import io.lensboard.runs.RunFiles;
-import io.lensboard.runs.RunKind;
 import io.lensboard.runs.RunRecord;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -27,7 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * a PNG data URL; a last event t = steps carries loss(x_steps).
  */
 @Singleton
-public class ImageReconstructionKind implements RunKind<ImageReconstructionKind.Params> {
+public class ImageReconstructionKind extends AbstractRunKind<ImageReconstructionKind.Params> {
 
     public record Params(
             @Schema(required = true, maxLength = 200, example = "image:builtin:shapes", description = "the image to reconstruct, image:ID") String target,
@@ -47,35 +47,20 @@ public class ImageReconstructionKind implements RunKind<ImageReconstructionKind.
      */
     public record Result(List<Double> losses, double loss, String image, String tensor, String targetImage) {}
 
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
-
     private final ImageInputs inputs;
     private final RunFiles files;
 
     @Inject
     public ImageReconstructionKind(ImageInputs inputs, RunFiles files) {
+        super("image-reconstruction", "Image reconstruction from a block's output", Params.class);
         this.inputs = inputs;
         this.files = files;
     }
 
-    @Override
-    public String name() {
-        return "image-reconstruction";
-    }
 
     /** Whether {@code run} is one of this kind's (what a comparison of reconstructions may show). */
     public boolean ran(RunRecord run) {
         return name().equals(run.kind());
-    }
-
-    @Override
-    public String title() {
-        return "Image reconstruction from a block's output";
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
     }
 
     @Override

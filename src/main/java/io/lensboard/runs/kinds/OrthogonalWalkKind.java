@@ -2,14 +2,14 @@ package io.lensboard.runs.kinds;
 
 import io.lensboard.analysis.EmbeddingWalk.Distances;
 import io.lensboard.analysis.InvalidInputException;
-import io.lensboard.analysis.OrthogonalWalk;
 import io.lensboard.analysis.OrthogonalWalk.Direction;
+import io.lensboard.analysis.OrthogonalWalk;
 import io.lensboard.analysis.Prompts;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.ParamSchema;
-import io.lensboard.runs.RunKind;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Run kind "orthogonal-walk": {@link OrthogonalWalk}, one device task per step, d_i, d_o and their ratio live. */
 @Singleton
-public class OrthogonalWalkKind implements RunKind<OrthogonalWalkKind.Params> {
+public class OrthogonalWalkKind extends AbstractRunKind<OrthogonalWalkKind.Params> {
 
     /** The write-up's symbols: e_{n+1} = e_n + η v, v ⟂ every row of g = ∇_e Σ O_l(e). */
     public record Params(
@@ -43,21 +43,8 @@ public class OrthogonalWalkKind implements RunKind<OrthogonalWalkKind.Params> {
                          List<List<String>> topkTokens, double repetition, double[] repetitionTopk, double dI, double dO, Double ratio,
                          double orthogonality) {}
 
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
-
-    @Override
-    public String name() {
-        return "orthogonal-walk";
-    }
-
-    @Override
-    public String title() {
-        return "Orthogonal walk";
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
+    public OrthogonalWalkKind() {
+        super("orthogonal-walk", "Orthogonal walk", Params.class);
     }
 
     @Override

@@ -7,8 +7,8 @@ import io.lensboard.corpora.Corpora;
 import io.lensboard.model.Hooks;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.ParamSchema;
-import io.lensboard.runs.RunKind;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -26,7 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * and, with {@code sub}, layer l − 0.5 is blocks.{l-1}.hook_resid_mid.
  */
 @Singleton
-public class ProbeKind implements RunKind<ProbeKind.Params> {
+public class ProbeKind extends AbstractRunKind<ProbeKind.Params> {
 
     /** The most residual values a run keeps for training: tokens × d_model × rows, 1 GB of float32. */
     static final long MAX_VALUES = 1L << 28;
@@ -66,24 +66,11 @@ public class ProbeKind implements RunKind<ProbeKind.Params> {
     /** Per probed row, in the order of {@link Params#rows()}; {@code pcaMass[row][k]}: W's share along W_E's k-th component. */
     public record Result(double[] accuracy, double[] accuracyTop5, double[] cosineToEmbedding, double[] cosineBaseline, double[][] pcaMass) {}
 
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
-
     @Inject
     Corpora corpora;
 
-    @Override
-    public String name() {
-        return "probe";
-    }
-
-    @Override
-    public String title() {
-        return "Linear probes: the input token from each layer";
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
+    public ProbeKind() {
+        super("probe", "Linear probes: the input token from each layer", Params.class);
     }
 
     @Override

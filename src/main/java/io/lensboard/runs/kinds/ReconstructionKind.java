@@ -1,17 +1,17 @@
 package io.lensboard.runs.kinds;
 
-import io.lensboard.analysis.InputReconstruction;
 import io.lensboard.analysis.InputReconstruction.Loss;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
+import io.lensboard.analysis.InputReconstruction;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.analysis.Prompts;
 import io.lensboard.analysis.Repetition;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.EmbeddingEvents;
 import io.lensboard.runs.ParamSchema;
-import io.lensboard.runs.RunKind;
 import jakarta.inject.Singleton;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,7 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Run kind "reconstruction": {@link InputReconstruction}, one device task per step, with live progress. */
 @Singleton
-public class ReconstructionKind implements RunKind<ReconstructionKind.Params> {
+public class ReconstructionKind extends AbstractRunKind<ReconstructionKind.Params> {
 
     /**
      * The write-up's symbols: O_l is the first {@code blocks} blocks (+ final norm, + LM head), or a toy {@code network}
@@ -58,21 +58,8 @@ public class ReconstructionKind implements RunKind<ReconstructionKind.Params> {
                          double exactFraction, double m, double mG, boolean success, double finalLoss, long[][] topk,
                          List<List<String>> topkTokens, Integer stepsToCriterion, double repetition, double[] repetitionTopk) {}
 
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
-
-    @Override
-    public String name() {
-        return "reconstruction";
-    }
-
-    @Override
-    public String title() {
-        return "Input reconstruction";
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
+    public ReconstructionKind() {
+        super("reconstruction", "Input reconstruction", Params.class);
     }
 
     @Override

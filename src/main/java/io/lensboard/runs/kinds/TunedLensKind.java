@@ -7,8 +7,8 @@ import io.lensboard.analysis.TunedLens;
 import io.lensboard.corpora.Corpora;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.ParamSchema;
-import io.lensboard.runs.RunKind;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
@@ -25,7 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * saves it under {@code ${lensboard.data-dir}/lenses/<id>} and reports held-out KL for the logit and the tuned lens.
  */
 @Singleton
-public class TunedLensKind implements RunKind<TunedLensKind.Params> {
+public class TunedLensKind extends AbstractRunKind<TunedLensKind.Params> {
 
     /** The most tokens × vocabulary entries one step may decode at once: one [tokens, vocab] float32 array of 512 MB. */
     static final long MAX_LOGITS = 1L << 27;
@@ -43,27 +43,13 @@ public class TunedLensKind implements RunKind<TunedLensKind.Params> {
     /** The saved lens's id and held-out mean KL(final ‖ layer) per layer 0 … L through the logit lens and the tuned lens. */
     public record Result(String lens, double[] klLogit, double[] klTuned) {}
 
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
-
     @Inject
     Corpora corpora;
 
     @Inject
     LensboardConfig config;
-
-    @Override
-    public String name() {
-        return "tuned-lens";
-    }
-
-    @Override
-    public String title() {
-        return "Tuned lens training";
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
+    public TunedLensKind() {
+        super("tuned-lens", "Tuned lens training", Params.class);
     }
 
     @Override
