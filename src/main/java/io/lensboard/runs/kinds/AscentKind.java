@@ -1,9 +1,9 @@
 package io.lensboard.runs.kinds;
 
 import io.lensboard.analysis.Feature;
+import io.lensboard.analysis.FeatureAscent;
 import io.lensboard.analysis.FeatureAscent.Input;
 import io.lensboard.analysis.FeatureAscent.Objective;
-import io.lensboard.analysis.FeatureAscent;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
 import io.lensboard.analysis.Repetition;
 import io.lensboard.model.LensTokenizer;
@@ -13,6 +13,8 @@ import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.FeatureKind;
 import io.lensboard.runs.FeatureRun;
 import io.lensboard.runs.ParamSchema;
+import io.lensboard.runs.Seeded;
+import io.lensboard.runs.SeededRun;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * step with the objective and the feature, and the current tokens (top-1 and top-k per position) every
  * {@code decode_every} steps.
  */
-public abstract class AscentKind extends AbstractRunKind<AscentKind.Params> implements FeatureKind<AscentKind.Params> {
+public abstract class AscentKind extends AbstractRunKind<AscentKind.Params> implements FeatureKind<AscentKind.Params>, Seeded<AscentKind.Params> {
 
     public record Params(
             @Schema(defaultValue = "1", minimum = "1", maximum = "1000", description = "block l (1-based): the feature is read from blocks.{l-1}.hook_resid_post") int layer,
@@ -40,7 +42,7 @@ public abstract class AscentKind extends AbstractRunKind<AscentKind.Params> impl
             @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of the start") long seed,
             @Schema(defaultValue = "1", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "scale of the random start") double initScale,
             @Schema(defaultValue = "5", minimum = "1", maximum = "100", description = "decodings per position") int topk,
-            @Schema(minimum = "1", maximum = "100000", description = "decode every k steps (default: 10, at most steps)") Integer decodeEvery) implements FeatureRun {
+            @Schema(minimum = "1", maximum = "100000", description = "decode every k steps (default: 10, at most steps)") Integer decodeEvery) implements FeatureRun, SeededRun {
     }
 
     /** {@code repetition}: of the top-1 decoding; {@code repetitionTopk}: of each top-k row (row 0 the top-1). */

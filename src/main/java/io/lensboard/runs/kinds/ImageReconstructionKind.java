@@ -1,7 +1,8 @@
 package io.lensboard.runs.kinds;
 
-import io.lensboard.analysis.ImageReconstruction.Loss;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lensboard.analysis.ImageReconstruction;
+import io.lensboard.analysis.ImageReconstruction.Loss;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
 import io.lensboard.analysis.PixelImages;
 import io.lensboard.model.LoadedModel;
@@ -9,8 +10,11 @@ import io.lensboard.model.ModelConfig;
 import io.lensboard.model.VisionConfig;
 import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.ParamSchema;
+import io.lensboard.runs.Pictures;
 import io.lensboard.runs.RunFiles;
 import io.lensboard.runs.RunRecord;
+import io.lensboard.runs.Seeded;
+import io.lensboard.runs.SeededRun;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -27,7 +31,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * a PNG data URL; a last event t = steps carries loss(x_steps).
  */
 @Singleton
-public class ImageReconstructionKind extends AbstractRunKind<ImageReconstructionKind.Params> {
+public class ImageReconstructionKind extends AbstractRunKind<ImageReconstructionKind.Params>
+        implements Seeded<ImageReconstructionKind.Params>, Pictures {
 
     public record Params(
             @Schema(required = true, maxLength = 200, example = "image:builtin:shapes", description = "the image to reconstruct, image:ID") String target,
@@ -38,7 +43,7 @@ public class ImageReconstructionKind extends AbstractRunKind<ImageReconstruction
             @Schema(defaultValue = "100", minimum = "1", maximum = "100000", description = "optimisation steps") int steps,
             @Schema(defaultValue = "noise", maxLength = 200, example = "noise", description = "noise (seeded, uniform over the valid pixel range), or image:ID") String start,
             @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of the noise start") long seed,
-            @Schema(minimum = "1", maximum = "100000", description = "an image every k steps on the live page (default: 10, at most steps)") Integer snapshotEvery) {
+            @Schema(minimum = "1", maximum = "100000", description = "an image every k steps on the live page (default: 10, at most steps)") Integer snapshotEvery) implements SeededRun {
     }
 
     /**
@@ -58,9 +63,9 @@ public class ImageReconstructionKind extends AbstractRunKind<ImageReconstruction
     }
 
 
-    /** Whether {@code run} is one of this kind's (what a comparison of reconstructions may show). */
-    public boolean ran(RunRecord run) {
-        return name().equals(run.kind());
+    @Override
+    public String picture(String type, JsonNode data) {
+        return ImageAscentKind.snapshot(type, data);
     }
 
     @Override
