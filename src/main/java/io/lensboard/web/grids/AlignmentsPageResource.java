@@ -1,11 +1,9 @@
 package io.lensboard.web.grids;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.Alignment;
 import io.lensboard.runs.AlignmentService;
-import io.lensboard.runs.RunGrids;
 import io.lensboard.runs.RunKind;
 import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
@@ -43,7 +41,7 @@ import java.util.List;
 /**
  * Alignment tables in the browser: a form that starts one, and a page per table whose cells fill in over
  * server-sent events as their runs progress and finish (events {@code cell-R-C} of HTML, {@code status}, {@code done};
- * the cells' events come from {@link RunGrids#follow}, as a study's do).
+ * the cells' events come from {@link GridStream}, as a study's do).
  */
 @Path("/alignments")
 @Produces(MediaType.TEXT_HTML)
@@ -68,7 +66,7 @@ public class AlignmentsPageResource {
     RunKinds kinds;
 
     @Inject
-    RunGrids grids;
+    GridStream stream;
 
     @Inject
     RunViews views;
@@ -78,9 +76,6 @@ public class AlignmentsPageResource {
 
     @Inject
     ModelListing listing;
-
-    @Inject
-    ObjectMapper json;
 
     public record Row(String model, int layer, List<String> cells) {}
 
@@ -110,7 +105,6 @@ public class AlignmentsPageResource {
             return Response.status(error.status()).entity(form(error.error())).build();
         }
     }
-
 
     /** One slice per line, or several on a line separated by ';'. */
     private static List<String> features(String text) {
@@ -150,83 +144,25 @@ public class AlignmentsPageResource {
         return Response.seeOther(URI.create("/alignments/" + service.cancel(id).id())).build();
     }
 
-    /** Every cell as stored now, then each unfinished cell's events from its run's feed; {@code done} when all are finished. */
+    /** Every cell as stored now, then each unfinished cell's changes ({@link GridStream}); {@code done} when all are finished. */
     @GET
     @Blocking
     @Path("/{id}/cells")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> cells(@PathParam("id") String id, @Context Sse sse) {
         Alignment a = service.find(id);
-        TableStream table = new TableStream(a, sse);
-        return Multi.createBy().concatenating().streams(
-                grids.follow(a.runIds()).concatMap(e -> Multi.createFrom().iterable(table.events(e))),
-                Multi.createFrom().item(() -> sse.newEventBuilder().name("done").data(RunFragments.finished()).build()));
-    }
-
-    /**
-     * The table as one viewer sees it. A cell is re-rendered from the store on its state and done events (the store
-     * is written before an event is published), and from the event itself on progress, with no store read: steps
-     * come many per second. Called in order, one event at a time, on a worker thread.
-     */
-    private final class TableStream {
-        private final Alignment a;
-        private final Sse sse;
-        private final boolean[] finished;
-        private final RunRecord[] runs;   // each cell's run as last read from the store (its params never change)
-        private final String[] snapshots; // each cell's latest image (an image run's events carry one every few steps)
-        private int finishedCount;
-
-        TableStream(Alignment a, Sse sse) {
-            this.a = a;
-            this.sse = sse;
-            this.finished = new boolean[a.rows() * a.features().size()];
-            this.runs = new RunRecord[finished.length];
-            this.snapshots = new String[finished.length];
-        }
-
-        List<OutboundSseEvent> events(RunGrids.CellEvent e) {
-            int i = e.cell();
-            int row = i / a.features().size();
-            int column = i % a.features().size();
-            String type = e.event() == null ? "state" : e.event().type();
-            if (type.equals("state") || type.equals("done")) {
-                return refresh(row, column, i);
-            }
-            if (finished[i]) {
-                return List.of();
-            }
-            com.fasterxml.jackson.databind.JsonNode data = read(e.event().data());
-            if (data.hasNonNull("snapshot")) {
-                snapshots[i] = data.get("snapshot").asText();
-            }
-            return List.of(cell(AlignmentView.progress(row, column, runs[i], data, snapshots[i])));
-        }
-
-        private List<OutboundSseEvent> refresh(int r, int c, int i) {
-            RunRecord run = service.cell(a, r, c);
-            runs[i] = run;
+        int columns = a.features().size();
+        return stream.of(a.runIds(), sse, (cells, c) -> {
+            int row = c.cell() / columns;
+            int column = c.cell() % columns;
+            AlignmentView.Cell cell = c.stored() ? AlignmentView.of(row, column, c.run(), views)
+                    : AlignmentView.progress(row, column, c.run(), c.progress(), c.picture());
             List<OutboundSseEvent> out = new ArrayList<>();
-            if (!finished[i]) {
-                out.add(cell(AlignmentView.of(r, c, run, views)));
-            }
-            if (run.state().finished() && !finished[i]) {
-                finished[i] = true;
-                finishedCount++;
-                out.add(sse.newEventBuilder().name("status").data(status(finishedCount, finished.length)).build());
+            out.add(sse.newEventBuilder().name("cell-" + cell.key()).data(render(cell)).build());
+            if (c.finished()) {
+                out.add(sse.newEventBuilder().name("status").data(status(cells.finishedCount(), cells.size())).build());
             }
             return out;
-        }
-
-        private OutboundSseEvent cell(AlignmentView.Cell cell) {
-            return sse.newEventBuilder().name("cell-" + cell.key()).data(render(cell)).build();
-        }
-
-        private com.fasterxml.jackson.databind.JsonNode read(String data) {
-            try {
-                return json.readTree(data);
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        });
     }
 }

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.Alignment;
 import io.lensboard.runs.AlignmentService;
-import io.lensboard.runs.kinds.ImageAscentKind;
-import io.lensboard.web.common.ApiError;
-import io.lensboard.web.common.ApiErrors;
+import io.lensboard.runs.RunKinds;
 import io.lensboard.web.common.Params;
+import io.lensboard.web.common.RefusedForm;
 import io.lensboard.web.models.ModelInfo;
 import io.lensboard.web.models.ModelListing;
 import io.lensboard.web.runs.RunForms;
@@ -36,16 +35,19 @@ import java.util.List;
 public class ImageGridPageResource {
     private static final int TILES = 16;
 
+    /** The figure's kind: a feature kind whose tiles show their pictures as they come. */
+    private static final String KIND = "image-ascent";
+
     @CheckedTemplate(basePath = "")
     static class Templates {
-        static native TemplateInstance imageGrid(List<String> models, String error);
+        static native TemplateInstance imageGrid(List<String> models, RefusedForm refused);
     }
 
     @Inject
     AlignmentService alignments;
 
     @Inject
-    ImageAscentKind ascent;
+    RunKinds kinds;
 
     @Inject
     RunForms forms;
@@ -55,7 +57,7 @@ public class ImageGridPageResource {
 
     @GET
     public String form() {
-        return Templates.imageGrid(vits(listing), null).render();
+        return Templates.imageGrid(vits(listing), RefusedForm.NONE).render();
     }
 
     /** Starts the table: features [:, :, n..n+15] (neurons) or [:, t..t+15, :] (tokens), the form's ascent parameters. */
@@ -63,7 +65,7 @@ public class ImageGridPageResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response start(MultivaluedMap<String, String> form) {
         try {
-            ObjectNode params = forms.params(ascent, form);
+            ObjectNode params = forms.params(kinds.get(KIND), form);
             params.remove(List.of("layer", "feature")); // the table's own axes
             int first = whole("first", form.getFirst("first"));
             boolean tokens = "tokens".equals(form.getFirst("over"));
@@ -71,12 +73,12 @@ public class ImageGridPageResource {
             for (int i = first; i < first + TILES; i++) {
                 features.add(tokens ? "[:, " + i + ", :]" : "[:, :, " + i + "]");
             }
-            Alignment a = alignments.start(new AlignmentService.NewAlignment(ascent.name(), List.of(text("model", form.getFirst("model"))),
+            Alignment a = alignments.start(new AlignmentService.NewAlignment(KIND, List.of(text("model", form.getFirst("model"))),
                     Params.layers(form.getFirst("layers")), features, params));
             return Response.seeOther(URI.create("/alignments/" + a.id())).build();
         } catch (RuntimeException e) {
-            ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
-            return Response.status(error.status()).entity(Templates.imageGrid(vits(listing), error.error()).render()).build();
+            RefusedForm refused = RefusedForm.of(e, form);
+            return refused.respond(Templates.imageGrid(vits(listing), refused));
         }
     }
 
