@@ -2,6 +2,7 @@ package io.lensboard.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
@@ -54,8 +55,11 @@ public class RunKinds {
         return get(run.kind()) instanceof Seeded<?> kind ? Optional.of(nextSeed(kind, run.params())) : Optional.empty();
     }
 
+    /** Keys the kind's record does not hold (the dtype the model was held in) stay as they were. */
     private <P extends Record & SeededRun> JsonNode nextSeed(Seeded<P> kind, JsonNode stored) {
-        return kind.schema().write(json, kind.nextSeed(kind.schema().stored(json, stored)));
+        ObjectNode next = stored.deepCopy();
+        next.setAll((ObjectNode) kind.schema().write(json, kind.nextSeed(kind.schema().stored(json, stored))));
+        return next;
     }
 
     /** The picture a run's event carries, if its kind shows pictures and this event has one; else null. */
