@@ -1,15 +1,12 @@
 package io.lensboard.web.grids;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.Alignment;
 import io.lensboard.runs.AlignmentService;
 import io.lensboard.runs.RunKind;
 import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
-import io.lensboard.web.common.ApiError;
-import io.lensboard.web.common.ApiErrors;
-import io.lensboard.web.common.Params;
+import io.lensboard.web.common.RefusedForm;
 import io.lensboard.web.models.ModelInfo;
 import io.lensboard.web.models.ModelListing;
 import io.lensboard.web.runs.RunForms;
@@ -35,7 +32,6 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -51,7 +47,7 @@ public class AlignmentsPageResource {
     static class Templates {
         static native TemplateInstance alignments(List<Alignment> tables, List<ModelInfo> models, List<String> kinds, String error);
 
-        static native TemplateInstance alignment(Alignment a, String legend, List<Row> rows, boolean finished, String status);
+        static native TemplateInstance alignment(Alignment a, String legend, List<AlignmentView.Row> rows, boolean finished, String status);
     }
 
     @CheckedTemplate(basePath = "fragments", defaultName = CheckedTemplate.HYPHENATED_ELEMENT_NAME)
@@ -77,8 +73,6 @@ public class AlignmentsPageResource {
     @Inject
     ModelListing listing;
 
-    public record Row(String model, int layer, List<String> cells) {}
-
     @GET
     public String list() {
         return form(null);
@@ -89,33 +83,24 @@ public class AlignmentsPageResource {
                 .render();
     }
 
-    /** The start form: models (several), layers and features as lists, the runs' shared parameters; redirects to the table. */
+    /** The start form ({@link AlignmentForm}); redirects to the table. */
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response start(MultivaluedMap<String, String> form) {
         try {
-            String kind = form.getFirst("kind");
-            ObjectNode params = forms.params(kinds.get(kind), form);
-            params.remove(List.of("layer", "feature")); // the table's own axes
-            Alignment a = service.start(new AlignmentService.NewAlignment(kind, form.get("models"), Params.layers(form.getFirst("layers")),
-                    features(form.getFirst("features")), params));
+            Alignment a = service.start(AlignmentForm.read(form, kinds, forms));
             return Response.seeOther(URI.create("/alignments/" + a.id())).build();
         } catch (RuntimeException e) {
-            ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
-            return Response.status(error.status()).entity(form(error.error())).build();
+            RefusedForm refused = RefusedForm.of(e, form);
+            return Response.status(refused.status()).entity(form(refused.error())).build();
         }
-    }
-
-    /** One slice per line, or several on a line separated by ';'. */
-    private static List<String> features(String text) {
-        return Arrays.stream((text == null ? "" : text).split("[;\\n]")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     @GET
     @Path("/{id}")
     public String page(@PathParam("id") String id) {
         Alignment a = service.find(id);
-        List<Row> rows = new ArrayList<>();
+        List<AlignmentView.Row> rows = new ArrayList<>();
         int finished = 0;
         for (int r = 0; r < a.rows(); r++) {
             List<String> cells = new ArrayList<>();
@@ -124,7 +109,7 @@ public class AlignmentsPageResource {
                 finished += run.state().finished() ? 1 : 0;
                 cells.add(render(AlignmentView.of(r, c, run, views)));
             }
-            rows.add(new Row(a.model(r), a.layer(r), cells));
+            rows.add(new AlignmentView.Row(a.model(r), a.layer(r), cells));
         }
         int total = a.rows() * a.features().size();
         return Templates.alignment(a, views.legend(a.kind()), rows, finished == total, status(finished, total)).render();
@@ -153,16 +138,10 @@ public class AlignmentsPageResource {
         Alignment a = service.find(id);
         int columns = a.features().size();
         return stream.of(a.runIds(), sse, (cells, c) -> {
-            int row = c.cell() / columns;
-            int column = c.cell() % columns;
-            AlignmentView.Cell cell = c.stored() ? AlignmentView.of(row, column, c.run(), views)
-                    : AlignmentView.progress(row, column, c.run(), c.progress(), c.picture());
-            List<OutboundSseEvent> out = new ArrayList<>();
-            out.add(sse.newEventBuilder().name("cell-" + cell.key()).data(render(cell)).build());
-            if (c.finished()) {
-                out.add(sse.newEventBuilder().name("status").data(status(cells.finishedCount(), cells.size())).build());
-            }
-            return out;
+            AlignmentView.Cell cell = AlignmentView.of(c.cell() / columns, c.cell() % columns, c, views);
+            OutboundSseEvent shown = sse.newEventBuilder().name("cell-" + cell.key()).data(render(cell)).build();
+            return c.finished() ? List.of(shown, sse.newEventBuilder().name("status").data(status(cells.finishedCount(), cells.size())).build())
+                    : List.of(shown);
         });
     }
 }

@@ -1,8 +1,6 @@
 package io.lensboard.web.grids;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.RunGrid;
 import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
@@ -25,7 +23,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
@@ -33,7 +30,6 @@ import jakarta.ws.rs.sse.Sse;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * Studies in the browser: a form that starts one, and a page per study whose rows (in the kind's own columns,
@@ -55,9 +51,6 @@ public class StudiesPageResource {
     static class Fragments {
         static native TemplateInstance studyRow(StudyTable.Row row);
     }
-
-    /** The form's axis fields, read as lists; every other field is one of the kind's parameters. */
-    private static final List<String> AXES = List.of("kind", "models", "blocks", "lm_head", "seeds");
 
     @Inject
     StudyService service;
@@ -86,40 +79,17 @@ public class StudiesPageResource {
         return Templates.studies(service.list(100), listing.list(), service.studyKinds(), refused);
     }
 
-    /** The start form: models (several), blocks and seeds as lists, LM head on and/or off, the runs' shared parameters. */
+    /** The start form ({@link StudyForm}); a refused one comes back with every value as typed. */
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response start(MultivaluedMap<String, String> form) {
         try {
-            String kind = form.getFirst("kind");
-            MultivaluedMap<String, String> shared = new MultivaluedHashMap<>(form);
-            AXES.forEach(shared::remove);
-            ObjectNode params = forms.params(kinds.get(kind), shared);
-            RunGrid s = service.start(new StudyService.NewStudy(kind, form.get("models"), numbers("blocks", form.getFirst("blocks"), Integer::valueOf),
-                    lmHead(form.get("lm_head")), numbers("seeds", form.getFirst("seeds"), Long::valueOf), params));
+            RunGrid s = service.start(StudyForm.read(form, kinds, forms));
             return Response.seeOther(URI.create("/studies/" + s.id())).build();
         } catch (RuntimeException e) {
             RefusedForm refused = RefusedForm.of(e, form);
             return refused.respond(form(refused));
         }
-    }
-
-    private static <T> List<T> numbers(String field, String text, Function<String, T> parse) {
-        List<T> out = new ArrayList<>();
-        for (String s : (text == null ? "" : text).split("[,\\s]+")) {
-            if (!s.isBlank()) {
-                try {
-                    out.add(parse.apply(s));
-                } catch (NumberFormatException e) {
-                    throw new InvalidInputException(field + ": '" + s + "' is not a whole number; write them like 0, 1, 2");
-                }
-            }
-        }
-        return out;
-    }
-
-    private static List<Boolean> lmHead(List<String> checked) {
-        return checked == null ? List.of() : checked.stream().map(Boolean::valueOf).toList();
     }
 
     @GET
@@ -166,14 +136,13 @@ public class StudiesPageResource {
             if (!c.stored()) {
                 return List.of();
             }
-            List<RunRecord> runs = cells.runs();
-            StudyTable.Row row = table.row(table.rowOf(c.cell()), runs);
+            StudyTable.Row row = table.row(table.rowOf(c.cell()), cells.runs());
             List<OutboundSseEvent> out = new ArrayList<>();
             out.add(sse.newEventBuilder().name("row-" + row.index()).data(render(row)).build());
             if (c.finished()) {
                 out.add(sse.newEventBuilder().name("status").data(status(cells.finishedCount(), cells.size())).build());
                 out.add(sse.newEventBuilder().name("data").id(String.valueOf(cells.finishedCount()))
-                        .data(json.createObjectNode().put("type", "criterion").set("data", table.chart(runs, json)).toString()).build());
+                        .data(json.createObjectNode().put("type", "criterion").set("data", table.chart(cells.runs(), json)).toString()).build());
             }
             return out;
         });

@@ -54,9 +54,8 @@ public class ImageComparePageResource {
         static native TemplateInstance imageCompareView$tile(int index, RunRecord run, String html);
     }
 
-    /** One block: its runs' tiles, one per model, as stored now. */
+    /** One block: its runs' tiles (a tile: a run, as stored now, and its picture), one per model. */
     public record Row(int layer, List<Tile> tiles) {}
-
     public record Tile(int index, RunRecord run, String html) {}
 
     @Inject
@@ -79,7 +78,7 @@ public class ImageComparePageResource {
 
     @GET
     public String form() {
-        return Templates.imageCompare(ImageGridPageResource.vits(listing), RefusedForm.NONE).render();
+        return Templates.imageCompare(ImageForms.vits(listing), RefusedForm.NONE).render();
     }
 
     /** Starts one run per (block, model) together (or none) and goes to their page. */
@@ -88,23 +87,13 @@ public class ImageComparePageResource {
     public Response start(MultivaluedMap<String, String> form) {
         try {
             ObjectNode params = forms.params(kinds.get(KIND), form);
-            List<String> models = List.of(ImageGridPageResource.text("vit", form.getFirst("vit")),
-                    ImageGridPageResource.text("hybrid", form.getFirst("hybrid")));
-            List<Integer> layers = Params.layers(form.getFirst("layers"));
-            if (layers.isEmpty() || layers.size() > 12) {
-                throw new InvalidInputException("layers: give 1 to 12 block numbers, e.g. 1, 2; got " + layers.size());
-            }
-            List<RunService.NewRun> batch = new ArrayList<>();
-            for (int layer : layers) {
-                for (String model : models) {
-                    batch.add(new RunService.NewRun(KIND, model, params.deepCopy().put("layer", layer)));
-                }
-            }
+            List<String> models = List.of(ImageForms.model("vit", form.getFirst("vit")), ImageForms.model("hybrid", form.getFirst("hybrid")));
+            List<RunService.NewRun> batch = ImageForms.perBlockAndModel(KIND, params, Params.layers(form.getFirst("layers")), models);
             String ids = String.join(",", runs.submitAll(batch).stream().map(RunRecord::id).toList());
             return Response.seeOther(URI.create("/images/compare/view?runs=" + ids)).build();
         } catch (RuntimeException e) {
             RefusedForm refused = RefusedForm.of(e, form);
-            return refused.respond(Templates.imageCompare(ImageGridPageResource.vits(listing), refused));
+            return refused.respond(Templates.imageCompare(ImageForms.vits(listing), refused));
         }
     }
 

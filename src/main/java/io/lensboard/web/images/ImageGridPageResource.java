@@ -7,7 +7,6 @@ import io.lensboard.runs.AlignmentService;
 import io.lensboard.runs.RunKinds;
 import io.lensboard.web.common.Params;
 import io.lensboard.web.common.RefusedForm;
-import io.lensboard.web.models.ModelInfo;
 import io.lensboard.web.models.ModelListing;
 import io.lensboard.web.runs.RunForms;
 import io.quarkus.qute.CheckedTemplate;
@@ -57,7 +56,7 @@ public class ImageGridPageResource {
 
     @GET
     public String form() {
-        return Templates.imageGrid(vits(listing), RefusedForm.NONE).render();
+        return Templates.imageGrid(ImageForms.vits(listing), RefusedForm.NONE).render();
     }
 
     /** Starts the table: features [:, :, n..n+15] (neurons) or [:, t..t+15, :] (tokens), the form's ascent parameters. */
@@ -73,26 +72,13 @@ public class ImageGridPageResource {
             for (int i = first; i < first + TILES; i++) {
                 features.add(tokens ? "[:, " + i + ", :]" : "[:, :, " + i + "]");
             }
-            Alignment a = alignments.start(new AlignmentService.NewAlignment(KIND, List.of(text("model", form.getFirst("model"))),
+            Alignment a = alignments.start(new AlignmentService.NewAlignment(KIND, List.of(ImageForms.model("model", form.getFirst("model"))),
                     Params.layers(form.getFirst("layers")), features, params));
             return Response.seeOther(URI.create("/alignments/" + a.id())).build();
         } catch (RuntimeException e) {
             RefusedForm refused = RefusedForm.of(e, form);
-            return refused.respond(Templates.imageGrid(vits(listing), refused));
+            return refused.respond(Templates.imageGrid(ImageForms.vits(listing), refused));
         }
-    }
-
-    /** The catalog's ViTs, offered in the forms (a hybrid is typed: STEM+STACK). */
-    static List<String> vits(ModelListing listing) {
-        return listing.list().stream().filter(m -> "vit".equals(m.architecture()) || m.id().startsWith("hf:google/vit"))
-                .map(ModelInfo::id).toList();
-    }
-
-    static String text(String name, String value) {
-        if (value == null || value.isBlank()) {
-            throw new InvalidInputException(name + " is empty: give a ViT or a hybrid STEM+STACK, e.g. vit-tiny+gpt2-tiny");
-        }
-        return value.trim();
     }
 
     private static int whole(String name, String value) {
