@@ -12,7 +12,6 @@ import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.ParamSchema;
 import io.lensboard.runs.Pictures;
 import io.lensboard.runs.RunFiles;
-import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.Seeded;
 import io.lensboard.runs.SeededRun;
 import jakarta.inject.Inject;

@@ -1,6 +1,5 @@
 package io.lensboard.web.grids;
 
-import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.Alignment;
 import io.lensboard.runs.AlignmentService;
 import io.lensboard.runs.RunKind;
@@ -10,7 +9,6 @@ import io.lensboard.web.common.RefusedForm;
 import io.lensboard.web.models.ModelInfo;
 import io.lensboard.web.models.ModelListing;
 import io.lensboard.web.runs.RunForms;
-import io.lensboard.web.runs.RunFragments;
 import io.lensboard.web.runs.RunViews;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -18,7 +16,6 @@ import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
