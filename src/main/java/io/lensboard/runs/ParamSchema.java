@@ -138,6 +138,23 @@ public final class ParamSchema<P extends Record> {
         }
     }
 
+    /** {@code params} with one component (its Java name) replaced by {@code value}: the same run but for one thing. */
+    public P with(P params, String component, Object value) {
+        RecordComponent[] components = type.getRecordComponents();
+        Object[] values = new Object[components.length];
+        try {
+            for (int i = 0; i < components.length; i++) {
+                values[i] = components[i].getName().equals(component) ? value : components[i].getAccessor().invoke(params);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read " + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+        if (Arrays.stream(components).noneMatch(c -> c.getName().equals(component))) {
+            throw new IllegalArgumentException(type.getSimpleName() + " has no component " + component);
+        }
+        return construct(values);
+    }
+
     /** The parameters as stored with a run and shown by the API. */
     public JsonNode write(ObjectMapper json, P params) {
         return json.valueToTree(params);

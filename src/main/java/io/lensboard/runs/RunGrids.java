@@ -27,6 +27,9 @@ public class RunGrids {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    RunKinds kinds;
+
     /** A cell's event from its run's feed, or (null) a request to show the cell as stored now. */
     public record CellEvent(int cell, RunEvent event) {}
 
@@ -113,6 +116,11 @@ public class RunGrids {
     /** Every cell's runs as stored now, in cell order. */
     public List<RunRecord> cells(RunGrid grid) {
         return grid.runs().stream().map(runs::find).toList();
+    }
+
+    /** A viewer's state of the cells of {@code runIds}, to fold {@link #follow}'s events into. */
+    public GridCells cells(List<String> runIds) {
+        return new GridCells(runIds, this::run, kinds::picture, json);
     }
 
     /**

@@ -9,7 +9,10 @@ import java.util.Optional;
  * A kind of long-running analysis, whole: its parameter record {@code P} (defaults and ranges on the record's
  * components, see {@link ParamSchema}), its model-dependent checks, its job (the step body) and the names of its
  * two templates. {@link RunService} runs every kind through one loop; nothing outside the kind's own class
- * looks at its name. A kind is a CDI bean: adding one is this class plus its templates.
+ * looks at its name. A kind is a CDI bean: adding one is this class (extending {@link AbstractRunKind}) plus its
+ * templates. What a kind offers beyond running is an interface it implements, asked with {@code instanceof}:
+ * {@link FeatureKind} (cells of an alignment table), {@link Studyable} (studies over blocks, LM head and seeds, in its
+ * own columns), {@link Seeded} (run again with a new seed), {@link Pictures} (images as the run goes).
  *
  * @param <P> the parameter record, stored with the run as JSON
  */

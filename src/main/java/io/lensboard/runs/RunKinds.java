@@ -1,6 +1,8 @@
 package io.lensboard.runs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
@@ -11,6 +13,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Every run kind there is (each a CDI bean), by name; the one place a kind is found from its name. */
 @ApplicationScoped
@@ -40,6 +43,28 @@ public class RunKinds {
     /** The kinds whose runs can fill an alignment table. */
     public List<RunKind<?>> featureKinds() {
         return byName.values().stream().filter(k -> k instanceof FeatureKind).toList();
+    }
+
+    /** The kinds that can be studied over models × blocks × lm_head × seeds. */
+    public List<RunKind<?>> studyable() {
+        return byName.values().stream().filter(k -> k instanceof Studyable).toList();
+    }
+
+    /** The parameters of the same run with the next seed ("run again"), or empty if the run's kind is not seeded. */
+    public Optional<JsonNode> nextSeed(RunRecord run) {
+        return get(run.kind()) instanceof Seeded<?> kind ? Optional.of(nextSeed(kind, run.params())) : Optional.empty();
+    }
+
+    /** Keys the kind's record does not hold (the dtype the model was held in) stay as they were. */
+    private <P extends Record & SeededRun> JsonNode nextSeed(Seeded<P> kind, JsonNode stored) {
+        ObjectNode next = stored.deepCopy();
+        next.setAll((ObjectNode) kind.schema().write(json, kind.nextSeed(kind.schema().stored(json, stored))));
+        return next;
+    }
+
+    /** The picture a run's event carries, if its kind shows pictures and this event has one; else null. */
+    public String picture(RunRecord run, String type, JsonNode data) {
+        return get(run.kind()) instanceof Pictures kind ? kind.picture(type, data) : null;
     }
 
     /** What a stored run is about, in its kind's words. */

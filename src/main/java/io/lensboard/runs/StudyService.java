@@ -9,7 +9,6 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Starts, finds and cancels studies: grids ({@link RunGrids}) of one run kind over models × blocks × lm_head ×
@@ -19,9 +18,6 @@ import java.util.Set;
 public class StudyService {
     /** As many cells as an alignment table; a batch is queued whole even past the run queue limit. */
     public static final int MAX_CELLS = 128;
-
-    /** The run parameters the axes feed (besides the model): a kind needs all of them to be studied. */
-    private static final Set<String> AXIS_PARAMS = Set.of("blocks", "lm_head", "seed");
 
     @Inject
     RunGrids grids;
@@ -33,10 +29,14 @@ public class StudyService {
     public record NewStudy(String kind, List<String> models, List<Integer> blocks, @JsonProperty("lm_head") List<Boolean> lmHead,
                            List<Long> seeds, JsonNode params) {}
 
-    /** Kinds with the parameters blocks, lm_head and seed. */
+    /** The kinds that can be studied ({@link Studyable}). */
     public List<String> studyKinds() {
-        return kinds.all().stream().filter(k -> k.schema().params().stream().map(ParamSchema.Param::name).toList()
-                .containsAll(AXIS_PARAMS)).map(RunKind::name).toList();
+        return kinds.studyable().stream().map(RunKind::name).toList();
+    }
+
+    /** The study's table: its kind's columns and figures over the grid's rows. */
+    public StudyTable table(RunGrid g) {
+        return new StudyTable(g, (Studyable<?>) kinds.get(g.kind()));
     }
 
     /** Validates the axes and every cell's run, then queues all cells together (or none) and stores the study. */

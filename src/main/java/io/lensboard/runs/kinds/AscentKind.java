@@ -9,9 +9,12 @@ import io.lensboard.analysis.Repetition;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.FeatureKind;
 import io.lensboard.runs.FeatureRun;
 import io.lensboard.runs.ParamSchema;
+import io.lensboard.runs.Seeded;
+import io.lensboard.runs.SeededRun;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * step with the objective and the feature, and the current tokens (top-1 and top-k per position) every
  * {@code decode_every} steps.
  */
-public abstract class AscentKind implements FeatureKind<AscentKind.Params> {
+public abstract class AscentKind extends AbstractRunKind<AscentKind.Params> implements FeatureKind<AscentKind.Params>, Seeded<AscentKind.Params> {
 
     public record Params(
             @Schema(defaultValue = "1", minimum = "1", maximum = "1000", description = "block l (1-based): the feature is read from blocks.{l-1}.hook_resid_post") int layer,
@@ -39,37 +42,21 @@ public abstract class AscentKind implements FeatureKind<AscentKind.Params> {
             @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of the start") long seed,
             @Schema(defaultValue = "1", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "scale of the random start") double initScale,
             @Schema(defaultValue = "5", minimum = "1", maximum = "100", description = "decodings per position") int topk,
-            @Schema(minimum = "1", maximum = "100000", description = "decode every k steps (default: 10, at most steps)") Integer decodeEvery) implements FeatureRun {
+            @Schema(minimum = "1", maximum = "100000", description = "decode every k steps (default: 10, at most steps)") Integer decodeEvery) implements FeatureRun, SeededRun {
     }
 
     /** {@code repetition}: of the top-1 decoding; {@code repetitionTopk}: of each top-k row (row 0 the top-1). */
     public record Result(long[] ids, String text, List<String> tokens, double objective, double value, double decodedValue,
                          long[][] topk, List<List<String>> topkTokens, double repetition, double[] repetitionTopk) {}
 
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
-
     private final Input input;
     private final double defaultLr;
 
-    AscentKind(Input input, double defaultLr) {
+    /** Both ascents show the same progress and result: their templates are runs/ascent-*. */
+    AscentKind(String name, String title, Input input, double defaultLr) {
+        super(name, title, Params.class, "ascent");
         this.input = input;
         this.defaultLr = defaultLr;
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
-    }
-
-    /** Both ascents show the same progress and result. */
-    @Override
-    public String liveTemplate() {
-        return "runs/ascent-live";
-    }
-
-    @Override
-    public String resultTemplate() {
-        return "runs/ascent-result";
     }
 
     @Override

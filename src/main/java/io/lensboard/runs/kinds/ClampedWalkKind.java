@@ -1,5 +1,6 @@
 package io.lensboard.runs.kinds;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lensboard.analysis.ClampedWalk;
 import io.lensboard.analysis.ClampedWalk.NoiseSide;
 import io.lensboard.analysis.EmbeddingWalk.Distances;
@@ -7,8 +8,10 @@ import io.lensboard.analysis.Prompts;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.ParamSchema;
-import io.lensboard.runs.RunKind;
+import io.lensboard.runs.StudyRun;
+import io.lensboard.runs.Studyable;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Run kind "clamped-walk": {@link ClampedWalk}, one device task per step (its noise and inner steps), r live. */
 @Singleton
-public class ClampedWalkKind implements RunKind<ClampedWalkKind.Params> {
+public class ClampedWalkKind extends AbstractRunKind<ClampedWalkKind.Params> implements Studyable<ClampedWalkKind.Params> {
 
     /** The write-up's symbols: noise η·N(0, 1) on one side of i, gradient steps ε on the other; r = ‖e − e_n‖₁ / ‖O_l(e) − O_l(e_n)‖₁. */
     public record Params(
@@ -36,28 +39,15 @@ public class ClampedWalkKind implements RunKind<ClampedWalkKind.Params> {
             @Schema(defaultValue = "0.01", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "noise scale η") double eta,
             @Schema(defaultValue = "0.01", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "gradient step size ε") double epsilon,
             @Schema(defaultValue = "10", minimum = "0", maximum = "1000", description = "gradient steps after each noise") int innerSteps,
-            @Schema(defaultValue = "head", enumeration = {"head", "tail"}, description = "noise on [:i] (the write-up's equation) or [i:] (its code)") String noiseSide) {
+            @Schema(defaultValue = "head", enumeration = {"head", "tail"}, description = "noise on [:i] (the write-up's equation) or [i:] (its code)") String noiseSide) implements StudyRun {
     }
 
     /** The final decoding (per position its top-k), its repetition, the final d_i, d_o and r = d_i / d_o. */
     public record Result(long[] ids, String text, List<String> tokens, long[] target, List<String> targetTokens, long[][] topk,
                          List<List<String>> topkTokens, double repetition, double[] repetitionTopk, double dI, double dO, Double r) {}
 
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
-
-    @Override
-    public String name() {
-        return "clamped-walk";
-    }
-
-    @Override
-    public String title() {
-        return "Clamped gradient walk";
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
+    public ClampedWalkKind() {
+        super("clamped-walk", "Clamped gradient walk", Params.class);
     }
 
     @Override
@@ -72,6 +62,24 @@ public class ClampedWalkKind implements RunKind<ClampedWalkKind.Params> {
     @Override
     public void checkTokens(Params p, LensTokenizer tokenizer, ModelConfig config) {
         SentenceChecks.tokens(p.prompt(), p.network(), tokenizer, config);
+    }
+
+    @Override
+    public List<Column> studyColumns() {
+        return List.of(new Column("d_i", "the final ‖e − e_n‖₁, median over seeds (their range)"),
+                new Column("d_o", "the final ‖O_l(e) − O_l(e_n)‖₁, median over seeds (their range)"),
+                new Column("r", "the final r = d_i / d_o, median over seeds (their range)"));
+    }
+
+    /** The ratio is what the write-up compares across blocks. */
+    @Override
+    public int chartedColumn() {
+        return 2;
+    }
+
+    @Override
+    public List<Figure> summarise(List<JsonNode> results) {
+        return WalkSummary.of(results, List.of("d_i", "d_o", "r"));
     }
 
     @Override

@@ -7,16 +7,6 @@ import jakarta.inject.Singleton;
 @Singleton
 public class EmbeddingAscentKind extends AscentKind {
     public EmbeddingAscentKind() {
-        super(Input.EMBEDDING, 0.01);
-    }
-
-    @Override
-    public String name() {
-        return "ascent";
-    }
-
-    @Override
-    public String title() {
-        return "Gradient ascent on the embedding";
+        super("ascent", "Gradient ascent on the embedding", Input.EMBEDDING, 0.01);
     }
 }

@@ -5,9 +5,9 @@ import io.lensboard.analysis.Feature;
 import io.lensboard.analysis.TokenValue;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.FeatureKind;
 import io.lensboard.runs.FeatureRun;
-import io.lensboard.runs.ParamSchema;
 import jakarta.inject.Singleton;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * after each with the tokens done and the best so far. Result {@code {"top":[{"id","text","value"}]}}.
  */
 @Singleton
-public class ExhaustiveKind implements FeatureKind<ExhaustiveKind.Params> {
+public class ExhaustiveKind extends AbstractRunKind<ExhaustiveKind.Params> implements FeatureKind<ExhaustiveKind.Params> {
 
     public record Params(
             @Schema(defaultValue = "1", minimum = "1", maximum = "1000", description = "block l (1-based): the feature is read from blocks.{l-1}.hook_resid_post") int layer,
@@ -31,21 +31,8 @@ public class ExhaustiveKind implements FeatureKind<ExhaustiveKind.Params> {
 
     public record Result(List<TokenValue> top) {}
 
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
-
-    @Override
-    public String name() {
-        return "exhaustive";
-    }
-
-    @Override
-    public String title() {
-        return "Exhaustive single-token search";
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
+    public ExhaustiveKind() {
+        super("exhaustive", "Exhaustive single-token search", Params.class);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.lensboard.analysis.TokenValue;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.FeatureKind;
 import io.lensboard.runs.FeatureRun;
 import io.lensboard.runs.ParamSchema;
@@ -23,7 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * (the feature at the last position) or {@code sum} (summed over all positions).
  */
 @Singleton
-public class GreedyKind implements FeatureKind<GreedyKind.Params> {
+public class GreedyKind extends AbstractRunKind<GreedyKind.Params> implements FeatureKind<GreedyKind.Params> {
 
     public record Params(
             @Schema(defaultValue = "1", minimum = "1", maximum = "1000", description = "block l (1-based): the feature is read from blocks.{l-1}.hook_resid_post") int layer,
@@ -36,21 +37,8 @@ public class GreedyKind implements FeatureKind<GreedyKind.Params> {
     /** The chosen tokens, and the feature's value once each was appended. */
     public record Result(long[] ids, String text, List<String> tokens, double[] values) {}
 
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
-
-    @Override
-    public String name() {
-        return "greedy";
-    }
-
-    @Override
-    public String title() {
-        return "Greedy left-to-right search";
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
+    public GreedyKind() {
+        super("greedy", "Greedy left-to-right search", Params.class);
     }
 
     @Override

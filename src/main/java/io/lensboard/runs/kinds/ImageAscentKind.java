@@ -1,5 +1,6 @@
 package io.lensboard.runs.kinds;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lensboard.analysis.Feature;
 import io.lensboard.analysis.ImageAscent;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
@@ -7,10 +8,14 @@ import io.lensboard.analysis.PixelImages;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.VisionConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.FeatureKind;
 import io.lensboard.runs.FeatureRun;
 import io.lensboard.runs.ParamSchema;
+import io.lensboard.runs.Pictures;
 import io.lensboard.runs.RunFiles;
+import io.lensboard.runs.Seeded;
+import io.lensboard.runs.SeededRun;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -27,7 +32,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * event t = steps carries f(x_steps). An alignment table of this kind is the write-up's grid (features × blocks).
  */
 @Singleton
-public class ImageAscentKind implements FeatureKind<ImageAscentKind.Params> {
+public class ImageAscentKind extends AbstractRunKind<ImageAscentKind.Params> implements FeatureKind<ImageAscentKind.Params>, Seeded<ImageAscentKind.Params>,
+        Pictures {
 
     public record Params(
             @Schema(defaultValue = "1", minimum = "1", maximum = "1000", description = "block l (1-based): the feature is read from blocks.{l-1}.hook_resid_post") int layer,
@@ -40,36 +46,20 @@ public class ImageAscentKind implements FeatureKind<ImageAscentKind.Params> {
             @Schema(defaultValue = "0", minimum = "0", maximum = "100", description = "σ of the Gaussian blur after each update (0 = off)") double blurSigma,
             @Schema(defaultValue = "0", minimum = "0", maximum = "1000", description = "largest random shift in pixels before each gradient (0 = off)") int jitter,
             @Schema(defaultValue = "false", description = "keep pixels in the range the processor can make") boolean clamp,
-            @Schema(minimum = "1", maximum = "100000", description = "an image every k steps on the live page (default: 10, at most steps)") Integer snapshotEvery) implements FeatureRun {
+            @Schema(minimum = "1", maximum = "100000", description = "an image every k steps on the live page (default: 10, at most steps)") Integer snapshotEvery) implements FeatureRun, SeededRun {
     }
 
     /** values[t] = f(x_t), t = 0..steps; image and tensor are URLs of the final x as PNG and as safetensors. */
     public record Result(List<Double> values, double value, String image, String tensor) {}
-
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
 
     private final ImageInputs inputs;
     private final RunFiles files;
 
     @Inject
     public ImageAscentKind(ImageInputs inputs, RunFiles files) {
+        super("image-ascent", "Feature map: gradient ascent on an image", Params.class);
         this.inputs = inputs;
         this.files = files;
-    }
-
-    @Override
-    public String name() {
-        return "image-ascent";
-    }
-
-    @Override
-    public String title() {
-        return "Feature map: gradient ascent on an image";
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
     }
 
     @Override
@@ -136,9 +126,21 @@ public class ImageAscentKind implements FeatureKind<ImageAscentKind.Params> {
         };
     }
 
+    @Override
+    public String picture(String type, JsonNode data) {
+        return snapshot(type, data);
+    }
+
+    /** The x_t a step event of either image kind carries every snapshot_every steps, or null. */
+    static String snapshot(String type, JsonNode data) {
+        return "step".equals(type) && data.hasNonNull(SNAPSHOT) ? data.get(SNAPSHOT).asText() : null;
+    }
+
+    private static final String SNAPSHOT = "snapshot";
+
     /** x_t as a PNG data URL for the live page, and the per-patch change in raster order over the grid. */
     static void snapshot(Map<String, Object> event, float[] x, double[] patchChange, VisionConfig v) {
-        event.put("snapshot", PixelImages.dataUrl(x, v));
+        event.put(SNAPSHOT, PixelImages.dataUrl(x, v));
         if (patchChange != null) {
             double max = 0;
             for (double d : patchChange) {

@@ -1,5 +1,6 @@
 package io.lensboard.runs.kinds;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lensboard.analysis.ImageReconstruction;
 import io.lensboard.analysis.ImageReconstruction.Loss;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
@@ -7,10 +8,12 @@ import io.lensboard.analysis.PixelImages;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.VisionConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.ParamSchema;
+import io.lensboard.runs.Pictures;
 import io.lensboard.runs.RunFiles;
-import io.lensboard.runs.RunKind;
-import io.lensboard.runs.RunRecord;
+import io.lensboard.runs.Seeded;
+import io.lensboard.runs.SeededRun;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -27,7 +30,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * a PNG data URL; a last event t = steps carries loss(x_steps).
  */
 @Singleton
-public class ImageReconstructionKind implements RunKind<ImageReconstructionKind.Params> {
+public class ImageReconstructionKind extends AbstractRunKind<ImageReconstructionKind.Params>
+        implements Seeded<ImageReconstructionKind.Params>, Pictures {
 
     public record Params(
             @Schema(required = true, maxLength = 200, example = "image:builtin:shapes", description = "the image to reconstruct, image:ID") String target,
@@ -38,7 +42,7 @@ public class ImageReconstructionKind implements RunKind<ImageReconstructionKind.
             @Schema(defaultValue = "100", minimum = "1", maximum = "100000", description = "optimisation steps") int steps,
             @Schema(defaultValue = "noise", maxLength = 200, example = "noise", description = "noise (seeded, uniform over the valid pixel range), or image:ID") String start,
             @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of the noise start") long seed,
-            @Schema(minimum = "1", maximum = "100000", description = "an image every k steps on the live page (default: 10, at most steps)") Integer snapshotEvery) {
+            @Schema(minimum = "1", maximum = "100000", description = "an image every k steps on the live page (default: 10, at most steps)") Integer snapshotEvery) implements SeededRun {
     }
 
     /**
@@ -47,35 +51,20 @@ public class ImageReconstructionKind implements RunKind<ImageReconstructionKind.
      */
     public record Result(List<Double> losses, double loss, String image, String tensor, String targetImage) {}
 
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
-
     private final ImageInputs inputs;
     private final RunFiles files;
 
     @Inject
     public ImageReconstructionKind(ImageInputs inputs, RunFiles files) {
+        super("image-reconstruction", "Image reconstruction from a block's output", Params.class);
         this.inputs = inputs;
         this.files = files;
     }
 
-    @Override
-    public String name() {
-        return "image-reconstruction";
-    }
-
-    /** Whether {@code run} is one of this kind's (what a comparison of reconstructions may show). */
-    public boolean ran(RunRecord run) {
-        return name().equals(run.kind());
-    }
 
     @Override
-    public String title() {
-        return "Image reconstruction from a block's output";
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
+    public String picture(String type, JsonNode data) {
+        return ImageAscentKind.snapshot(type, data);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.lensboard.runs.kinds;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lensboard.analysis.EmbeddingWalk.Distances;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.analysis.OrthogonalWalk;
@@ -8,8 +9,10 @@ import io.lensboard.analysis.Prompts;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.ParamSchema;
-import io.lensboard.runs.RunKind;
+import io.lensboard.runs.StudyRun;
+import io.lensboard.runs.Studyable;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Run kind "orthogonal-walk": {@link OrthogonalWalk}, one device task per step, d_i, d_o and their ratio live. */
 @Singleton
-public class OrthogonalWalkKind implements RunKind<OrthogonalWalkKind.Params> {
+public class OrthogonalWalkKind extends AbstractRunKind<OrthogonalWalkKind.Params> implements Studyable<OrthogonalWalkKind.Params> {
 
     /** The write-up's symbols: e_{n+1} = e_n + η v, v ⟂ every row of g = ∇_e Σ O_l(e). */
     public record Params(
@@ -35,7 +38,7 @@ public class OrthogonalWalkKind implements RunKind<OrthogonalWalkKind.Params> {
             @Schema(defaultValue = "5", minimum = "1", maximum = "100", description = "decodings per position") int topk,
             @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of the run (a toy network's, unless network_seed)") long seed,
             @Schema(defaultValue = "0.1", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "step size η along v") double eta,
-            @Schema(defaultValue = "last", enumeration = {"last", "matrix"}, description = "v: the last row of Vᵀ for every token, or T distinct rows, one per token") String direction) {
+            @Schema(defaultValue = "last", enumeration = {"last", "matrix"}, description = "v: the last row of Vᵀ for every token, or T distinct rows, one per token") String direction) implements StudyRun {
     }
 
     /** The final decoding (per position its top-k), its repetition, the final d_i, d_o, d_o/d_i and the largest orthogonality seen. */
@@ -43,21 +46,8 @@ public class OrthogonalWalkKind implements RunKind<OrthogonalWalkKind.Params> {
                          List<List<String>> topkTokens, double repetition, double[] repetitionTopk, double dI, double dO, Double ratio,
                          double orthogonality) {}
 
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
-
-    @Override
-    public String name() {
-        return "orthogonal-walk";
-    }
-
-    @Override
-    public String title() {
-        return "Orthogonal walk";
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
+    public OrthogonalWalkKind() {
+        super("orthogonal-walk", "Orthogonal walk", Params.class);
     }
 
     @Override
@@ -78,6 +68,25 @@ public class OrthogonalWalkKind implements RunKind<OrthogonalWalkKind.Params> {
             throw new InvalidInputException("params.prompt is " + t + " tokens long; direction " + p.direction() + " needs a width of at least "
                     + needed + " (the model's is " + config.dModel() + "): shorten the prompt");
         }
+    }
+
+    @Override
+    public List<Column> studyColumns() {
+        return List.of(new Column("d_i", "the final ‖e − e_n‖₁, median over seeds (their range)"),
+                new Column("d_o", "the final ‖O_l(e) − O_l(e_n)‖₁, median over seeds (their range)"),
+                new Column("d_o/d_i", "the final ratio, median over seeds (their range)"),
+                new Column("orthogonality", "the largest |g·v| a run saw, median over seeds (their range)"));
+    }
+
+    /** The ratio is what the write-up compares across blocks. */
+    @Override
+    public int chartedColumn() {
+        return 2;
+    }
+
+    @Override
+    public List<Figure> summarise(List<JsonNode> results) {
+        return WalkSummary.of(results, List.of("d_i", "d_o", "ratio", "orthogonality"));
     }
 
     @Override

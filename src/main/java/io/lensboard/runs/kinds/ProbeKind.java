@@ -7,8 +7,10 @@ import io.lensboard.corpora.Corpora;
 import io.lensboard.model.Hooks;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.ParamSchema;
-import io.lensboard.runs.RunKind;
+import io.lensboard.runs.Seeded;
+import io.lensboard.runs.SeededRun;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -26,7 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * and, with {@code sub}, layer l − 0.5 is blocks.{l-1}.hook_resid_mid.
  */
 @Singleton
-public class ProbeKind implements RunKind<ProbeKind.Params> {
+public class ProbeKind extends AbstractRunKind<ProbeKind.Params> implements Seeded<ProbeKind.Params> {
 
     /** The most residual values a run keeps for training: tokens × d_model × rows, 1 GB of float32. */
     static final long MAX_VALUES = 1L << 28;
@@ -40,7 +42,7 @@ public class ProbeKind implements RunKind<ProbeKind.Params> {
             @Schema(defaultValue = "0.01", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "Adam's learning rate") double lr,
             @Schema(defaultValue = "8192", minimum = "4", maximum = "10000000", description = "corpus tokens used (a tenth held out)") int tokens,
             @Schema(defaultValue = "128", minimum = "2", maximum = "100000", description = "context: the corpus is cut into chunks of this many tokens") int context,
-            @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of the batches' order and the shuffled baseline") long seed) {
+            @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of the batches' order and the shuffled baseline") long seed) implements SeededRun {
 
         /** The probed rows' labels in the lens's numbering ("0", "0.5", "1", …); empty until the layers are known. */
         public List<String> rows() {
@@ -66,24 +68,11 @@ public class ProbeKind implements RunKind<ProbeKind.Params> {
     /** Per probed row, in the order of {@link Params#rows()}; {@code pcaMass[row][k]}: W's share along W_E's k-th component. */
     public record Result(double[] accuracy, double[] accuracyTop5, double[] cosineToEmbedding, double[] cosineBaseline, double[][] pcaMass) {}
 
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
-
     @Inject
     Corpora corpora;
 
-    @Override
-    public String name() {
-        return "probe";
-    }
-
-    @Override
-    public String title() {
-        return "Linear probes: the input token from each layer";
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
+    public ProbeKind() {
+        super("probe", "Linear probes: the input token from each layer", Params.class);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.lensboard.runs.kinds;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.lensboard.analysis.InputReconstruction;
 import io.lensboard.analysis.InputReconstruction.Loss;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
@@ -9,9 +10,11 @@ import io.lensboard.analysis.Repetition;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.EmbeddingEvents;
 import io.lensboard.runs.ParamSchema;
-import io.lensboard.runs.RunKind;
+import io.lensboard.runs.StudyRun;
+import io.lensboard.runs.Studyable;
 import jakarta.inject.Singleton;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,7 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Run kind "reconstruction": {@link InputReconstruction}, one device task per step, with live progress. */
 @Singleton
-public class ReconstructionKind implements RunKind<ReconstructionKind.Params> {
+public class ReconstructionKind extends AbstractRunKind<ReconstructionKind.Params> implements Studyable<ReconstructionKind.Params> {
 
     /**
      * The write-up's symbols: O_l is the first {@code blocks} blocks (+ final norm, + LM head), or a toy {@code network}
@@ -47,7 +50,7 @@ public class ReconstructionKind implements RunKind<ReconstructionKind.Params> {
             @Schema(defaultValue = "transformer", enumeration = {"transformer", "fcnet", "fcnet-noninvertible", "mlp"}, description = "O_l: the model's first blocks, or a toy on its token embedding") String network,
             @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of a toy network's weights") long networkSeed,
             @Schema(defaultValue = "float32", enumeration = {"float32", "float64"}, description = "type of the whole computation: weights, activations, gradients") String precision,
-            @Schema(defaultValue = "0.05", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "σ of e′ = e + N(0, σ) in the yardstick m (eq. 4)") double yardstickSigma) {
+            @Schema(defaultValue = "0.05", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "σ of e′ = e + N(0, σ) in the yardstick m (eq. 4)") double yardstickSigma) implements StudyRun {
     }
 
     /**
@@ -58,21 +61,8 @@ public class ReconstructionKind implements RunKind<ReconstructionKind.Params> {
                          double exactFraction, double m, double mG, boolean success, double finalLoss, long[][] topk,
                          List<List<String>> topkTokens, Integer stepsToCriterion, double repetition, double[] repetitionTopk) {}
 
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
-
-    @Override
-    public String name() {
-        return "reconstruction";
-    }
-
-    @Override
-    public String title() {
-        return "Input reconstruction";
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
+    public ReconstructionKind() {
+        super("reconstruction", "Input reconstruction", Params.class);
     }
 
     @Override
@@ -89,6 +79,20 @@ public class ReconstructionKind implements RunKind<ReconstructionKind.Params> {
     @Override
     public void checkTokens(Params p, LensTokenizer tokenizer, ModelConfig config) {
         SentenceChecks.tokens(p.prompt(), p.network(), tokenizer, config);
+    }
+
+    @Override
+    public List<Column> studyColumns() {
+        return List.of(new Column("median steps to criterion", "the first checked step n where m_g(n) < m (eq. 4); a run that never met it "
+                        + "counts as infinitely many, so “never” is the median when half or more never did"),
+                new Column("exact fraction", "the mean share of positions decoded as the target"),
+                new Column("m_g/m", "the median final m_g/m"),
+                new Column("repetition", "the mean share of positions whose top-1 token occurs earlier"));
+    }
+
+    @Override
+    public List<Figure> summarise(List<JsonNode> results) {
+        return ReconstructionSummary.of(results).figures();
     }
 
     @Override

@@ -7,16 +7,6 @@ import jakarta.inject.Singleton;
 @Singleton
 public class SoftmaxPriorKind extends AscentKind {
     public SoftmaxPriorKind() {
-        super(Input.SOFTMAX_PRIOR, 0.1);
-    }
-
-    @Override
-    public String name() {
-        return "softmax-prior";
-    }
-
-    @Override
-    public String title() {
-        return "Softmax prior";
+        super("softmax-prior", "Softmax prior", Input.SOFTMAX_PRIOR, 0.1);
     }
 }

@@ -7,8 +7,10 @@ import io.lensboard.analysis.TunedLens;
 import io.lensboard.corpora.Corpora;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
+import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.ParamSchema;
-import io.lensboard.runs.RunKind;
+import io.lensboard.runs.Seeded;
+import io.lensboard.runs.SeededRun;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
@@ -25,7 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * saves it under {@code ${lensboard.data-dir}/lenses/<id>} and reports held-out KL for the logit and the tuned lens.
  */
 @Singleton
-public class TunedLensKind implements RunKind<TunedLensKind.Params> {
+public class TunedLensKind extends AbstractRunKind<TunedLensKind.Params> implements Seeded<TunedLensKind.Params> {
 
     /** The most tokens × vocabulary entries one step may decode at once: one [tokens, vocab] float32 array of 512 MB. */
     static final long MAX_LOGITS = 1L << 27;
@@ -37,33 +39,19 @@ public class TunedLensKind implements RunKind<TunedLensKind.Params> {
             @Schema(defaultValue = "sgd", enumeration = {"sgd", "adam"}, description = "SGD with Nesterov momentum 0.9 (the paper's default), or Adam") String optimizer,
             @Schema(defaultValue = "2048", minimum = "2", maximum = "1000000", description = "tokens per step (whole contexts; the paper uses 2^18)") int tokens,
             @Schema(defaultValue = "128", minimum = "2", maximum = "100000", description = "context: the corpus is cut into chunks of this many tokens") int context,
-            @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of the order of the chunks") long seed) {
+            @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of the order of the chunks") long seed) implements SeededRun {
     }
 
     /** The saved lens's id and held-out mean KL(final ‖ layer) per layer 0 … L through the logit lens and the tuned lens. */
     public record Result(String lens, double[] klLogit, double[] klTuned) {}
-
-    private static final ParamSchema<Params> SCHEMA = ParamSchema.of(Params.class);
 
     @Inject
     Corpora corpora;
 
     @Inject
     LensboardConfig config;
-
-    @Override
-    public String name() {
-        return "tuned-lens";
-    }
-
-    @Override
-    public String title() {
-        return "Tuned lens training";
-    }
-
-    @Override
-    public ParamSchema<Params> schema() {
-        return SCHEMA;
+    public TunedLensKind() {
+        super("tuned-lens", "Tuned lens training", Params.class);
     }
 
     @Override

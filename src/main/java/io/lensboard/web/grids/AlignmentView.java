@@ -1,6 +1,7 @@
 package io.lensboard.web.grids;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lensboard.runs.GridCells;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.web.common.TokenDisplay;
 import io.lensboard.web.runs.RunViews;
@@ -19,6 +20,9 @@ public final class AlignmentView {
     public record Cell(String key, String run, String state, boolean done, String result, List<String> tokens, String note,
                        String progress, String snapshot) {}
 
+    /** A table row: its model and block, and its cells rendered. */
+    public record Row(String model, int layer, List<String> cells) {}
+
     public static String key(int row, int column) {
         return row + "-" + column;
     }
@@ -29,8 +33,13 @@ public final class AlignmentView {
         return new Cell(key(row, column), run.id(), run.state().key(), run.state().finished(), result, List.of(), run.error(), null, null);
     }
 
+    /** A cell after a change: as stored, or running as its event and its latest picture show it. */
+    public static Cell of(int row, int column, GridCells.Change c, RunViews views) {
+        return c.stored() ? of(row, column, c.run(), views) : progress(row, column, c.run(), c.progress(), c.picture());
+    }
+
     /** A running cell from one of its progress events; {@code snapshot}: the latest image its events carried, or null. */
-    public static Cell progress(int row, int column, RunRecord run, JsonNode data, String snapshot) {
+    private static Cell progress(int row, int column, RunRecord run, JsonNode data, String snapshot) {
         String progress = data.has("progress") ? String.format(Locale.ROOT, "%.0f%%", 100 * data.get("progress").asDouble()) : null;
         List<String> tokens = new ArrayList<>();
         data.path("tokens").forEach(t -> tokens.add(TokenDisplay.visible(t.asText())));

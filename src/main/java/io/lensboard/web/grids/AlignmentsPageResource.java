@@ -1,21 +1,14 @@
 package io.lensboard.web.grids;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.Alignment;
 import io.lensboard.runs.AlignmentService;
-import io.lensboard.runs.RunGrids;
 import io.lensboard.runs.RunKind;
 import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
-import io.lensboard.web.common.ApiError;
-import io.lensboard.web.common.ApiErrors;
-import io.lensboard.web.common.Params;
+import io.lensboard.web.common.RefusedForm;
 import io.lensboard.web.models.ModelInfo;
 import io.lensboard.web.models.ModelListing;
 import io.lensboard.web.runs.RunForms;
-import io.lensboard.web.runs.RunFragments;
 import io.lensboard.web.runs.RunViews;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -23,7 +16,6 @@ import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -37,13 +29,12 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * Alignment tables in the browser: a form that starts one, and a page per table whose cells fill in over
  * server-sent events as their runs progress and finish (events {@code cell-R-C} of HTML, {@code status}, {@code done};
- * the cells' events come from {@link RunGrids#follow}, as a study's do).
+ * the cells' events come from {@link GridStream}, as a study's do).
  */
 @Path("/alignments")
 @Produces(MediaType.TEXT_HTML)
@@ -53,7 +44,7 @@ public class AlignmentsPageResource {
     static class Templates {
         static native TemplateInstance alignments(List<Alignment> tables, List<ModelInfo> models, List<String> kinds, String error);
 
-        static native TemplateInstance alignment(Alignment a, String legend, List<Row> rows, boolean finished, String status);
+        static native TemplateInstance alignment(Alignment a, String legend, List<AlignmentView.Row> rows, boolean finished, String status);
     }
 
     @CheckedTemplate(basePath = "fragments", defaultName = CheckedTemplate.HYPHENATED_ELEMENT_NAME)
@@ -68,7 +59,7 @@ public class AlignmentsPageResource {
     RunKinds kinds;
 
     @Inject
-    RunGrids grids;
+    GridStream stream;
 
     @Inject
     RunViews views;
@@ -78,11 +69,6 @@ public class AlignmentsPageResource {
 
     @Inject
     ModelListing listing;
-
-    @Inject
-    ObjectMapper json;
-
-    public record Row(String model, int layer, List<String> cells) {}
 
     @GET
     public String list() {
@@ -94,34 +80,24 @@ public class AlignmentsPageResource {
                 .render();
     }
 
-    /** The start form: models (several), layers and features as lists, the runs' shared parameters; redirects to the table. */
+    /** The start form ({@link AlignmentForm}); redirects to the table. */
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response start(MultivaluedMap<String, String> form) {
         try {
-            String kind = form.getFirst("kind");
-            ObjectNode params = forms.params(kinds.get(kind), form);
-            params.remove(List.of("layer", "feature")); // the table's own axes
-            Alignment a = service.start(new AlignmentService.NewAlignment(kind, form.get("models"), Params.layers(form.getFirst("layers")),
-                    features(form.getFirst("features")), params));
+            Alignment a = service.start(AlignmentForm.read(form, kinds, forms));
             return Response.seeOther(URI.create("/alignments/" + a.id())).build();
         } catch (RuntimeException e) {
-            ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
-            return Response.status(error.status()).entity(form(error.error())).build();
+            RefusedForm refused = RefusedForm.of(e, form);
+            return Response.status(refused.status()).entity(form(refused.error())).build();
         }
-    }
-
-
-    /** One slice per line, or several on a line separated by ';'. */
-    private static List<String> features(String text) {
-        return Arrays.stream((text == null ? "" : text).split("[;\\n]")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     @GET
     @Path("/{id}")
     public String page(@PathParam("id") String id) {
         Alignment a = service.find(id);
-        List<Row> rows = new ArrayList<>();
+        List<AlignmentView.Row> rows = new ArrayList<>();
         int finished = 0;
         for (int r = 0; r < a.rows(); r++) {
             List<String> cells = new ArrayList<>();
@@ -130,7 +106,7 @@ public class AlignmentsPageResource {
                 finished += run.state().finished() ? 1 : 0;
                 cells.add(render(AlignmentView.of(r, c, run, views)));
             }
-            rows.add(new Row(a.model(r), a.layer(r), cells));
+            rows.add(new AlignmentView.Row(a.model(r), a.layer(r), cells));
         }
         int total = a.rows() * a.features().size();
         return Templates.alignment(a, views.legend(a.kind()), rows, finished == total, status(finished, total)).render();
@@ -150,83 +126,19 @@ public class AlignmentsPageResource {
         return Response.seeOther(URI.create("/alignments/" + service.cancel(id).id())).build();
     }
 
-    /** Every cell as stored now, then each unfinished cell's events from its run's feed; {@code done} when all are finished. */
+    /** Every cell as stored now, then each unfinished cell's changes ({@link GridStream}); {@code done} when all are finished. */
     @GET
     @Blocking
     @Path("/{id}/cells")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> cells(@PathParam("id") String id, @Context Sse sse) {
         Alignment a = service.find(id);
-        TableStream table = new TableStream(a, sse);
-        return Multi.createBy().concatenating().streams(
-                grids.follow(a.runIds()).concatMap(e -> Multi.createFrom().iterable(table.events(e))),
-                Multi.createFrom().item(() -> sse.newEventBuilder().name("done").data(RunFragments.finished()).build()));
-    }
-
-    /**
-     * The table as one viewer sees it. A cell is re-rendered from the store on its state and done events (the store
-     * is written before an event is published), and from the event itself on progress, with no store read: steps
-     * come many per second. Called in order, one event at a time, on a worker thread.
-     */
-    private final class TableStream {
-        private final Alignment a;
-        private final Sse sse;
-        private final boolean[] finished;
-        private final RunRecord[] runs;   // each cell's run as last read from the store (its params never change)
-        private final String[] snapshots; // each cell's latest image (an image run's events carry one every few steps)
-        private int finishedCount;
-
-        TableStream(Alignment a, Sse sse) {
-            this.a = a;
-            this.sse = sse;
-            this.finished = new boolean[a.rows() * a.features().size()];
-            this.runs = new RunRecord[finished.length];
-            this.snapshots = new String[finished.length];
-        }
-
-        List<OutboundSseEvent> events(RunGrids.CellEvent e) {
-            int i = e.cell();
-            int row = i / a.features().size();
-            int column = i % a.features().size();
-            String type = e.event() == null ? "state" : e.event().type();
-            if (type.equals("state") || type.equals("done")) {
-                return refresh(row, column, i);
-            }
-            if (finished[i]) {
-                return List.of();
-            }
-            com.fasterxml.jackson.databind.JsonNode data = read(e.event().data());
-            if (data.hasNonNull("snapshot")) {
-                snapshots[i] = data.get("snapshot").asText();
-            }
-            return List.of(cell(AlignmentView.progress(row, column, runs[i], data, snapshots[i])));
-        }
-
-        private List<OutboundSseEvent> refresh(int r, int c, int i) {
-            RunRecord run = service.cell(a, r, c);
-            runs[i] = run;
-            List<OutboundSseEvent> out = new ArrayList<>();
-            if (!finished[i]) {
-                out.add(cell(AlignmentView.of(r, c, run, views)));
-            }
-            if (run.state().finished() && !finished[i]) {
-                finished[i] = true;
-                finishedCount++;
-                out.add(sse.newEventBuilder().name("status").data(status(finishedCount, finished.length)).build());
-            }
-            return out;
-        }
-
-        private OutboundSseEvent cell(AlignmentView.Cell cell) {
-            return sse.newEventBuilder().name("cell-" + cell.key()).data(render(cell)).build();
-        }
-
-        private com.fasterxml.jackson.databind.JsonNode read(String data) {
-            try {
-                return json.readTree(data);
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        int columns = a.features().size();
+        return stream.of(a.runIds(), sse, (cells, c) -> {
+            AlignmentView.Cell cell = AlignmentView.of(c.cell() / columns, c.cell() % columns, c, views);
+            OutboundSseEvent shown = sse.newEventBuilder().name("cell-" + cell.key()).data(render(cell)).build();
+            return c.finished() ? List.of(shown, sse.newEventBuilder().name("status").data(status(cells.finishedCount(), cells.size())).build())
+                    : List.of(shown);
+        });
     }
 }

@@ -4,6 +4,8 @@ import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.RunGrid;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.StudyService;
+import io.lensboard.runs.StudyTable;
+import io.lensboard.runs.Studyable;
 import io.lensboard.web.common.Params;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -64,7 +66,7 @@ public class StudiesResource {
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "A study: its state and one cell per combination with its axis values, run id, state and result")
+    @Operation(summary = "A study: its state, one cell per combination with its axis values, run id, state and result, and its summary table")
     public Map<String, Object> get(@PathParam("id") String id) {
         RunGrid s = studies.find(id);
         List<RunRecord> runs = studies.cells(s);
@@ -84,7 +86,25 @@ public class StudiesResource {
         Map<String, Object> out = summary(s);
         out.put("state", StudyService.state(runs));
         out.put("cells", cells);
+        out.put("summary", rows(studies.table(s), runs));
         return out;
+    }
+
+    /** The page's table: the kind's columns and, per (model, blocks, lm_head), its figures as numbers and as shown. */
+    private static Map<String, Object> rows(StudyTable table, List<RunRecord> runs) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int r = 0; r < table.rows(); r++) {
+            StudyTable.Row row = table.row(r, runs);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("model", row.model());
+            out.put("blocks", row.blocks());
+            out.put("lm_head", row.lmHead());
+            out.put("done", row.done());
+            out.put("values", row.figures().stream().map(Studyable.Figure::value).toList());
+            out.put("shown", row.figures().stream().map(Studyable.Figure::text).toList());
+            rows.add(out);
+        }
+        return Map.of("columns", table.columns().stream().map(Studyable.Column::heading).toList(), "rows", rows);
     }
 
     @POST

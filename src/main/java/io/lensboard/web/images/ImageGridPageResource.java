@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.Alignment;
 import io.lensboard.runs.AlignmentService;
-import io.lensboard.runs.kinds.ImageAscentKind;
-import io.lensboard.web.common.ApiError;
-import io.lensboard.web.common.ApiErrors;
+import io.lensboard.runs.RunKinds;
 import io.lensboard.web.common.Params;
-import io.lensboard.web.models.ModelInfo;
+import io.lensboard.web.common.RefusedForm;
 import io.lensboard.web.models.ModelListing;
 import io.lensboard.web.runs.RunForms;
 import io.quarkus.qute.CheckedTemplate;
@@ -36,16 +34,19 @@ import java.util.List;
 public class ImageGridPageResource {
     private static final int TILES = 16;
 
+    /** The figure's kind: a feature kind whose tiles show their pictures as they come. */
+    private static final String KIND = "image-ascent";
+
     @CheckedTemplate(basePath = "")
     static class Templates {
-        static native TemplateInstance imageGrid(List<String> models, String error);
+        static native TemplateInstance imageGrid(List<String> models, RefusedForm refused);
     }
 
     @Inject
     AlignmentService alignments;
 
     @Inject
-    ImageAscentKind ascent;
+    RunKinds kinds;
 
     @Inject
     RunForms forms;
@@ -55,7 +56,7 @@ public class ImageGridPageResource {
 
     @GET
     public String form() {
-        return Templates.imageGrid(vits(listing), null).render();
+        return Templates.imageGrid(ImageForms.vits(listing), RefusedForm.NONE).render();
     }
 
     /** Starts the table: features [:, :, n..n+15] (neurons) or [:, t..t+15, :] (tokens), the form's ascent parameters. */
@@ -63,7 +64,7 @@ public class ImageGridPageResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response start(MultivaluedMap<String, String> form) {
         try {
-            ObjectNode params = forms.params(ascent, form);
+            ObjectNode params = forms.params(kinds.get(KIND), form);
             params.remove(List.of("layer", "feature")); // the table's own axes
             int first = whole("first", form.getFirst("first"));
             boolean tokens = "tokens".equals(form.getFirst("over"));
@@ -71,26 +72,13 @@ public class ImageGridPageResource {
             for (int i = first; i < first + TILES; i++) {
                 features.add(tokens ? "[:, " + i + ", :]" : "[:, :, " + i + "]");
             }
-            Alignment a = alignments.start(new AlignmentService.NewAlignment(ascent.name(), List.of(text("model", form.getFirst("model"))),
+            Alignment a = alignments.start(new AlignmentService.NewAlignment(KIND, List.of(ImageForms.model("model", form.getFirst("model"))),
                     Params.layers(form.getFirst("layers")), features, params));
             return Response.seeOther(URI.create("/alignments/" + a.id())).build();
         } catch (RuntimeException e) {
-            ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
-            return Response.status(error.status()).entity(Templates.imageGrid(vits(listing), error.error()).render()).build();
+            RefusedForm refused = RefusedForm.of(e, form);
+            return refused.respond(Templates.imageGrid(ImageForms.vits(listing), refused));
         }
-    }
-
-    /** The catalog's ViTs, offered in the forms (a hybrid is typed: STEM+STACK). */
-    static List<String> vits(ModelListing listing) {
-        return listing.list().stream().filter(m -> "vit".equals(m.architecture()) || m.id().startsWith("hf:google/vit"))
-                .map(ModelInfo::id).toList();
-    }
-
-    static String text(String name, String value) {
-        if (value == null || value.isBlank()) {
-            throw new InvalidInputException(name + " is empty: give a ViT or a hybrid STEM+STACK, e.g. vit-tiny+gpt2-tiny");
-        }
-        return value.trim();
     }
 
     private static int whole(String name, String value) {

@@ -1,8 +1,10 @@
 package io.lensboard.web.runs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.RunFeed;
+import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
 import io.lensboard.web.lens.LensLinks;
@@ -46,6 +48,9 @@ public class RunsPageResource {
     RunFeed feed;
 
     @Inject
+    RunKinds kinds;
+
+    @Inject
     RunViews views;
 
     @Inject
@@ -57,7 +62,7 @@ public class RunsPageResource {
         RunRecord r = service.find(id);
         List<Param> params = r.params().properties().stream()
                 .map(e -> new Param(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString())).toList();
-        return Templates.run(r, views.title(r), r.state().key(), params, r.params().has("seed"), views.live(r), views.result(r)).render();
+        return Templates.run(r, views.title(r), r.state().key(), params, kinds.nextSeed(r).isPresent(), views.live(r), views.result(r)).render();
     }
 
     @GET
@@ -80,8 +85,7 @@ public class RunsPageResource {
     @Path("/{id}/again")
     public Response again(@PathParam("id") String id) {
         RunRecord r = service.find(id);
-        ObjectNode params = r.params().deepCopy();
-        params.put("seed", params.path("seed").asLong() + 1);
+        JsonNode params = kinds.nextSeed(r).orElseThrow(() -> new InvalidInputException("a " + r.kind() + " run has no seed to change"));
         return redirect(service.submit(r.kind(), r.model(), params));
     }
 

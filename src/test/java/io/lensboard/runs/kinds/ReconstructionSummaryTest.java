@@ -1,4 +1,4 @@
-package io.lensboard.runs;
+package io.lensboard.runs.kinds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A study row's numbers on hand-made results, as the page's legend defines them. */
-class StudySummaryTest {
+class ReconstructionSummaryTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static JsonNode result(String json) {
@@ -23,7 +23,7 @@ class StudySummaryTest {
 
     @Test
     void medianStepsCountNeverAsInfinitelyManyAndSkipUnfinishedRuns() {
-        StudySummary s = StudySummary.of(Arrays.asList(
+        ReconstructionSummary s = ReconstructionSummary.of(Arrays.asList(
                 result("{\"steps_to_criterion\": 40, \"exact_fraction\": 1.0, \"m\": 2.0, \"m_g\": 1.0, \"repetition\": 0.0}"),
                 result("{\"steps_to_criterion\": null, \"exact_fraction\": 0.5, \"m\": 2.0, \"m_g\": 3.0, \"repetition\": 0.25}"),
                 result("{\"steps_to_criterion\": 10, \"exact_fraction\": 0.0, \"m\": 1.0, \"m_g\": 0.5, \"repetition\": 0.5}"),
@@ -38,19 +38,19 @@ class StudySummaryTest {
 
     @Test
     void anEvenCountAveragesTheMiddleTwoAndNeverWinsWhenHalfNeverMetTheCriterion() {
-        assertEquals(25.0, StudySummary.median(List.of(40.0, 10.0, 20.0, 30.0)));
-        assertEquals(Double.POSITIVE_INFINITY, StudySummary.of(List.of(result("{\"steps_to_criterion\": 10}"),
+        assertEquals(25.0, SeedStats.median(List.of(40.0, 10.0, 20.0, 30.0)));
+        assertEquals(Double.POSITIVE_INFINITY, ReconstructionSummary.of(List.of(result("{\"steps_to_criterion\": 10}"),
                 result("{\"steps_to_criterion\": null}"))).stepsToCriterion());
     }
 
     @Test
     void fieldsNoFinishedRunReportsAreUnknown() {
-        StudySummary none = StudySummary.of(Arrays.asList(null, null));
+        ReconstructionSummary none = ReconstructionSummary.of(Arrays.asList(null, null));
         assertEquals(0, none.done());
         assertNull(none.stepsToCriterion());
         assertNull(none.exactFraction());
         // results from before steps_to_criterion and repetition existed
-        StudySummary old = StudySummary.of(List.of(result("{\"exact_fraction\": 1.0, \"m\": 0.0, \"m_g\": 1.0}")));
+        ReconstructionSummary old = ReconstructionSummary.of(List.of(result("{\"exact_fraction\": 1.0, \"m\": 0.0, \"m_g\": 1.0}")));
         assertNull(old.stepsToCriterion());
         assertNull(old.repetition());
         assertNull(old.mGOverM(), "no ratio to a zero yardstick");

@@ -1,0 +1,45 @@
+package io.lensboard.web.images;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lensboard.analysis.InvalidInputException;
+import io.lensboard.runs.RunService;
+import io.lensboard.web.models.ModelInfo;
+import io.lensboard.web.models.ModelListing;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the image figures' forms share: the models they offer, a model field, and one run per (block, model). */
+final class ImageForms {
+    private ImageForms() {}
+
+    /** The most blocks a comparison shows: 12 rows of tiles. */
+    private static final int MAX_BLOCKS = 12;
+
+    /** The catalog's ViTs, offered in the forms (a hybrid is typed: STEM+STACK). */
+    static List<String> vits(ModelListing listing) {
+        return listing.list().stream().filter(m -> "vit".equals(m.architecture()) || m.id().startsWith("hf:google/vit"))
+                .map(ModelInfo::id).toList();
+    }
+
+    /** A model field's value, which must be given. */
+    static String model(String name, String value) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidInputException(name + " is empty: give a ViT or a hybrid STEM+STACK, e.g. vit-tiny+gpt2-tiny");
+        }
+        return value.trim();
+    }
+
+    /** One run of {@code kind} per block and model, blocks outermost; each run's {@code layer} is its block. */
+    static List<RunService.NewRun> perBlockAndModel(String kind, ObjectNode params, List<Integer> layers, List<String> models) {
+        if (layers.isEmpty() || layers.size() > MAX_BLOCKS) {
+            throw new InvalidInputException("layers: give 1 to " + MAX_BLOCKS + " block numbers, e.g. 1, 2; got " + layers.size());
+        }
+        List<RunService.NewRun> batch = new ArrayList<>();
+        for (int layer : layers) {
+            for (String model : models) {
+                batch.add(new RunService.NewRun(kind, model, params.deepCopy().put("layer", layer)));
+            }
+        }
+        return batch;
+    }
+}
