@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lensboard.Fixtures;
+import io.lensboard.testing.RunsApi;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class KindContractPagesTest {
-    private static final Set<String> FINISHED = Set.of("done", "failed", "cancelled", "interrupted");
 
     @Test
     void aWalkStudySummarisesDistancesRatioAndOrthogonalityFromItsRuns() throws InterruptedException {
@@ -32,7 +31,7 @@ class KindContractPagesTest {
                 .post("/api/studies").then().statusCode(201).extract().jsonPath().getString("id");
         JsonPath s = given().get("/api/studies/" + id).then().statusCode(200).extract().jsonPath();
         for (String run : s.getList("cells.run", String.class)) {
-            assertEquals("done", RunsApiTest.await(run, FINISHED).getString("state"), "walk run " + run);
+            assertEquals("done", RunsApi.finished(run).getString("state"), "walk run " + run);
         }
         s = given().get("/api/studies/" + id).then().statusCode(200).extract().jsonPath();
         assertEquals(List.of("d_i", "d_o", "d_o/d_i", "orthogonality"), s.getList("summary.columns"));
@@ -61,8 +60,8 @@ class KindContractPagesTest {
                 .then().statusCode(201).extract().jsonPath().getString("id");
         assertTrue(given().get("/runs/" + ascent).then().statusCode(200).extract().asString().contains("run again"));
         String again = given().redirects().follow(false).post("/runs/" + ascent + "/again").then().statusCode(303).extract().header("Location");
-        JsonPath next = RunsApiTest.await(again.substring(again.lastIndexOf('/') + 1), FINISHED);
-        JsonPath first = RunsApiTest.await(ascent, FINISHED);
+        JsonPath next = RunsApi.finished(again.substring(again.lastIndexOf('/') + 1));
+        JsonPath first = RunsApi.finished(ascent);
         assertEquals(6, next.getInt("params.seed"));
         Map<String, Object> rest = first.getMap("params");
         rest.put("seed", 6);
