@@ -66,7 +66,7 @@ public class ModelServices {
     }
 
     /** "cpu" or "gpu:0", as the API reports a device. */
-    static String name(Device device) {
+    public static String name(Device device) {
         return device.isGpu() ? "gpu:" + device.getDeviceId() : device.getDeviceType();
     }
 }

@@ -1,8 +1,9 @@
 package io.lensboard.web;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
+import io.lensboard.web.common.ApiErrors;
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** A page's error message names a file, never where it lives on the server. */
 class PageErrorPathsTest {

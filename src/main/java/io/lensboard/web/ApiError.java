@@ -1,4 +1,0 @@
-package io.lensboard.web;
-
-/** The JSON body of every error: what went wrong and what to change. */
-public record ApiError(int status, String error) {}

@@ -1,6 +1,0 @@
-package io.lensboard.web;
-
-import io.lensboard.lens.LensQuery;
-
-/** A validated lens view: what to compute ({@code key}), what colours the cells, and its links. */
-public record LensSelection(LensQuery key, LensMetric metric, LensLinks links) {}

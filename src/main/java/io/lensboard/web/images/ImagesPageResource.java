@@ -1,0 +1,111 @@
+package io.lensboard.web.images;
+
+import io.lensboard.images.BuiltinImages;
+import io.lensboard.images.ImageActivationsResult;
+import io.lensboard.images.ImageService;
+import io.lensboard.images.StoredImage;
+import io.lensboard.web.common.ApiError;
+import io.lensboard.web.common.ApiErrors;
+import io.lensboard.web.models.ModelInfo;
+import io.lensboard.web.models.ModelListing;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+/** The image pages: built-in images and an upload form; one image's activations as a patch-grid heat map per layer. */
+@Path("/images")
+@Produces(MediaType.TEXT_HTML)
+public class ImagesPageResource {
+
+    @CheckedTemplate(basePath = "")
+    static class Templates {
+        static native TemplateInstance images(List<String> builtins, String error);
+
+        static native TemplateInstance image(StoredImage image, String model, List<String> models, List<ImageHeatMap> maps,
+                                             List<ImageActivationsResult.Prediction> predictions, String error);
+    }
+
+    @Inject
+    ImageService images;
+
+    @Inject
+    ModelListing listing;
+
+    @GET
+    public String index() {
+        return Templates.images(BuiltinImages.IDS, null).render();
+    }
+
+    /** The upload form: store the image and go to its page, or show the form again with the message. */
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    public Response upload(@RestForm("file") FileUpload file) {
+        try {
+            StoredImage image = images.upload(ImagesResource.read(file, images.limits()));
+            return Response.seeOther(URI.create("/images/" + URLEncoder.encode(image.id(), StandardCharsets.UTF_8))).build();
+        } catch (Exception e) {
+            ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
+            return Response.status(error.status()).entity(Templates.images(BuiltinImages.IDS, error.error()).render()).build();
+        }
+    }
+
+    @GET
+    @Path("/{id}")
+    public Response image(@PathParam("id") String id, @QueryParam("model") String model) {
+        StoredImage image = images.get(id); // an unknown image is the site's 404 page
+        List<String> models = imageModels();
+        String chosen = model == null || model.isBlank() ? models.stream().filter(m -> !m.startsWith("hf:")).findFirst().orElse(null) : model.trim();
+        if (chosen == null) {
+            return Response.ok(Templates.image(image, null, models, List.of(), List.of(), null).render()).build();
+        }
+        try {
+            ImageActivationsResult a = images.activations(id, chosen);
+            return Response.ok(Templates.image(image, chosen, models, ImageHeatMap.of(a), a.predictions(), null).render()).build();
+        } catch (RuntimeException e) {
+            ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
+            return Response.status(error.status()).entity(Templates.image(image, chosen, models, List.of(), List.of(),
+                    ApiErrors.withoutPaths(error.error())).render()).build();
+        }
+    }
+
+    /**
+     * Models an image can go through: every ViT in the catalog, and the hybrids of a local ViT with each local text
+     * model of the same width (the hub's ViT-Base/16 with GPT-2 small, both 768 wide).
+     */
+    private List<String> imageModels() {
+        List<ModelInfo> all = listing.list();
+        List<String> out = new ArrayList<>();
+        for (ModelInfo vit : all) {
+            if (!"vit".equals(vit.architecture()) && !vit.id().startsWith("hf:google/vit")) {
+                continue;
+            }
+            out.add(vit.id());
+            for (ModelInfo stack : all) {
+                if (!vit.id().contains(":untrained") && stack.dModel() != null && stack.dModel().equals(vit.dModel())
+                        && !"vit".equals(stack.architecture()) && !stack.id().contains(":untrained")) {
+                    out.add(vit.id() + "+" + stack.id());
+                }
+            }
+        }
+        if (out.contains("hf:google/vit-base-patch16-224")) {
+            out.add("hf:google/vit-base-patch16-224+hf:openai-community/gpt2");
+        }
+        return out;
+    }
+}

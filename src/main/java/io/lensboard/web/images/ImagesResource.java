@@ -1,0 +1,90 @@
+package io.lensboard.web.images;
+
+import io.lensboard.Threads;
+import io.lensboard.images.ImageActivationsResult;
+import io.lensboard.images.ImageDecoder;
+import io.lensboard.images.ImageService;
+import io.lensboard.images.StoredImage;
+import io.lensboard.analysis.InvalidInputException;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+/** Images: upload (PNG or JPEG), fetch, and an image's activations in an image model (a ViT or a hybrid). */
+@Path("/api/images")
+@Produces(MediaType.APPLICATION_JSON)
+public class ImagesResource {
+
+    @Inject
+    ImageService images;
+
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Operation(summary = "Upload an image as the multipart field 'file'; 201 with {id, width, height}")
+    public Response uploadForm(@RestForm("file") FileUpload file) throws IOException {
+        return created(images.upload(read(file, images.limits())));
+    }
+
+    @POST
+    @Consumes({"image/png", "image/jpeg", "image/*"})
+    @Operation(summary = "Upload an image as the body (Content-Type image/png or image/jpeg); 201 with {id, width, height}")
+    public Response uploadBody(byte[] body) {
+        return created(images.upload(body));
+    }
+
+    /** The uploaded file's bytes; its size is checked before it is read. */
+    static byte[] read(FileUpload file, ImageDecoder.Limits limits) throws IOException {
+        if (file == null) {
+            throw new InvalidInputException("no file: send the image as the multipart field 'file'");
+        }
+        Threads.blocking("reading an upload");
+        ImageDecoder.checkByteCount(file.size(), limits);
+        return Files.readAllBytes(file.uploadedFile());
+    }
+
+    private static Response created(StoredImage image) {
+        return Response.created(URI.create("/api/images/" + image.id()))
+                .entity(Map.of("id", image.id(), "width", image.width(), "height", image.height())).build();
+    }
+
+    @GET
+    @Path("/{id}")
+    @Produces({"image/png", "image/jpeg"})
+    @Operation(summary = "The image as uploaded (or made, for builtin:… ids)")
+    public Response get(@PathParam("id") String id) {
+        StoredImage image = images.get(id);
+        return Response.ok(image.data(), image.mediaType()).header("Cache-Control", "max-age=86400").build();
+    }
+
+    @GET
+    @Path("/{id}/activations")
+    @Operation(summary = "Per layer (0 = embeddings) and token (0 = CLS, t = patch t-1) the L2 norm of the residual stream")
+    public ImageActivationsResult activations(@PathParam("id") String id, @QueryParam("model") String model) {
+        return images.activations(id, model);
+    }
+
+    @GET
+    @Path("/{id}/activations.safetensors")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @Operation(summary = "pixel_values [1, C, H, W] and hidden_states [L+1, T, d], float32, as a safetensors file")
+    public Response safetensors(@PathParam("id") String id, @QueryParam("model") String model) {
+        byte[] file = images.safetensors(id, model);
+        String name = ("activations-" + model + "-" + id).replaceAll("[^A-Za-z0-9._-]+", "_") + ".safetensors";
+        return Response.ok(file, MediaType.APPLICATION_OCTET_STREAM)
+                .header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
+    }
+}

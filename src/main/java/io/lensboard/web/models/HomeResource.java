@@ -1,0 +1,122 @@
+package io.lensboard.web.models;
+
+import io.lensboard.lens.LensQuery;
+import io.lensboard.lens.LensService;
+import io.lensboard.lens.SavedAnalysis;
+import io.lensboard.model.pool.ModelPool;
+import io.lensboard.runs.RunService;
+import io.lensboard.runs.StorageUnavailableException;
+import io.lensboard.runs.cluster.ReplicaInfo;
+import io.lensboard.web.common.Dtypes;
+import io.lensboard.web.lens.LensLinks;
+import io.lensboard.web.lens.LensMetric;
+import io.lensboard.web.lens.ShortLinks;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/** The home page: the model catalog with its load buttons (refreshed while a model loads), a prompt box, recent analyses. */
+@Path("/")
+@Produces(MediaType.TEXT_HTML)
+public class HomeResource {
+
+    @CheckedTemplate(basePath = "")
+    static class Templates {
+        static native TemplateInstance home(List<ModelInfo> models, boolean loading, List<LensLinks> recent, String model,
+                                            List<String> examples, List<ReplicaInfo> replicas);
+    }
+
+    @CheckedTemplate(basePath = "fragments")
+    static class Fragments {
+        static native TemplateInstance models(List<ModelInfo> models, boolean loading);
+    }
+
+    @Inject
+    ModelPool pool;
+
+    @Inject
+    ModelListing listing;
+
+    @Inject
+    LensService lens;
+
+    @Inject
+    ShortLinks links;
+
+    @Inject
+    RunService runs;
+
+    /** Prompts to start from: a fact, a story opening (the tiny stories models know these), a list, a repetition. */
+    static final List<String> EXAMPLES = List.of("The capital of France is", "Once upon a time, there was a little girl named",
+            "one, two, three, four,", "The cat sat on the mat. The cat sat on the");
+
+    /** The model the prompt box starts with: one that answers fast and is trained, stories260K where it is listed. */
+    static String defaultModel(List<ModelInfo> models) {
+        return models.stream().map(ModelInfo::id).filter("stories260K"::equals).findFirst()
+                .or(() -> models.stream().map(ModelInfo::id).filter(id -> !id.contains(":untrained") && !id.startsWith("hf:")).findFirst())
+                .orElse(models.isEmpty() ? "" : models.get(0).id());
+    }
+
+    @GET
+    public String home() {
+        List<ModelInfo> models = listing.list();
+        List<LensLinks> recent = lens.recent().stream()
+                .filter(distinctBy(q -> q.model() + "\n" + q.dtype() + "\n" + q.decoder() + "\n" + q.prompt())) // other views, once
+                .map(this::recentLink)
+                .toList();
+        return Templates.home(models, anyLoading(models), recent, defaultModel(models), EXAMPLES, replicas()).render();
+    }
+
+    /**
+     * A recent lens's link: its short link (a long prompt would not fit in a query string), or, for a model in a dtype
+     * other than its default, which stored analyses cannot hold, its query string with the dtype.
+     */
+    private LensLinks recentLink(LensQuery q) {
+        String metric = LensMetric.PROB.key;
+        if (q.dtype() != null && q.dtype() != pool.key(q.model(), null).dtype()) {
+            return new LensLinks(null, q.model(), q.prompt(), metric, q.topk(), q.sub(), q.dtype().id, q.decoder());
+        }
+        String id = links.save(SavedAnalysis.of(SavedAnalysis.Kind.LENS, List.of(q.model()), List.of(q.decoder()), q.prompt(), metric,
+                q.topk(), q.sub()));
+        return new LensLinks(id, q.model(), q.prompt(), metric, q.topk(), q.sub(), null, q.decoder());
+    }
+
+    /** The replicas, shown when there is more than one; none when the shared database cannot be read just now. */
+    private List<ReplicaInfo> replicas() {
+        try {
+            return runs.replicas();
+        } catch (StorageUnavailableException e) {
+            return List.of();
+        }
+    }
+
+    @GET
+    @Path("fragments/models")
+    public String models() {
+        List<ModelInfo> models = listing.list();
+        return Fragments.models(models, anyLoading(models)).render();
+    }
+
+    @POST
+    @Path("fragments/models/load")
+    public String load(@FormParam("model") String model, @FormParam("dtype") String dtype) {
+        pool.load(model, Dtypes.parse(dtype));
+        return models();
+    }
+
+    private static <T> java.util.function.Predicate<T> distinctBy(java.util.function.Function<T, String> key) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        return t -> seen.add(key.apply(t));
+    }
+
+    private static boolean anyLoading(List<ModelInfo> models) {
+        return models.stream().anyMatch(m -> m.state().equals("loading"));
+    }
+}

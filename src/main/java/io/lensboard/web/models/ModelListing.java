@@ -1,0 +1,104 @@
+package io.lensboard.web.models;
+
+import io.lensboard.model.CheckpointException;
+import io.lensboard.model.Dtype;
+import io.lensboard.model.LoadedModel;
+import io.lensboard.model.ModelConfig;
+import io.lensboard.model.pool.ModelCatalog;
+import io.lensboard.model.pool.ModelPool;
+import io.lensboard.model.pool.ModelRef;
+import io.lensboard.web.ModelServices;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The catalog as users see it: local models and their untrained twins, then whatever else is in the pool. */
+@ApplicationScoped
+public class ModelListing {
+
+    @Inject
+    ModelPool pool;
+
+    public List<ModelInfo> list() {
+        Map<String, ModelConfig> configs = new LinkedHashMap<>();
+        for (ModelCatalog.LocalModel local : pool.catalog().local()) {
+            ModelConfig config = readConfig(local);
+            if (local.weights()) {
+                configs.put(local.id(), config);
+            }
+            configs.put(local.id() + ":untrained", config);
+        }
+        for (String hub : pool.catalog().suggested()) {
+            configs.putIfAbsent(hub, null);
+            configs.putIfAbsent(hub + ":untrained", null);
+        }
+        for (LoadedModel m : pool.loaded()) {
+            configs.put(m.id(), m.config());
+        }
+        List<ModelPool.Key> warm = pool.keys();
+        for (ModelPool.Key k : warm) {
+            configs.putIfAbsent(k.id(), null);
+        }
+        List<ModelInfo> out = new ArrayList<>();
+        configs.forEach((id, config) -> {
+            // the model in its default dtype, then each warm entry of it in another dtype
+            Dtype standard = pool.key(id, null).dtype();
+            out.add(info(id, standard, config));
+            warm.stream().filter(k -> k.id().equals(id) && k.dtype() != standard).map(ModelPool.Key::dtype).sorted()
+                    .forEach(d -> out.add(info(id, d, config)));
+        });
+        return out;
+    }
+
+    /**
+     * Whether {@code id} can load here: a hub id may be downloaded, an untrained twin needs only a config, a trained
+     * local model needs its weights (gpt2-small-config has none, so only its :untrained twin loads); a hybrid, both parts.
+     */
+    public boolean loads(String id) {
+        try {
+            ModelRef ref = ModelRef.parse(id);
+            if (ref.isHybrid()) {
+                return loads(ref.stem().id()) && loads(ref.stack().id());
+            }
+            return ref.isHub() || pool.catalog().findLocal(ref.base()).map(m -> ref.untrained() || m.weights()).orElse(false);
+        } catch (RuntimeException e) {
+            return false; // not a model id at all
+        }
+    }
+
+    /** {@code id} held in {@code dtype} (null: its default). */
+    public ModelInfo info(String id, Dtype dtype) {
+        ModelConfig config = pool.loaded().stream().filter(m -> m.id().equals(id)).map(LoadedModel::config).findFirst()
+                .orElseGet(() -> pool.catalog().findLocal(pool.catalog().check(id).base()).map(this::readConfig).orElse(null));
+        return info(id, pool.key(id, dtype).dtype(), config);
+    }
+
+    private ModelInfo info(String id, Dtype dtype, ModelConfig c) {
+        Optional<ModelPool.Status> status = pool.status(id, dtype);
+        String state = status.map(s -> s.state().name().toLowerCase()).orElse("available");
+        return new ModelInfo(id,
+                c == null ? null : c.architecture().modelType,
+                c == null ? null : c.nLayers(),
+                c == null ? null : c.dModel(),
+                c == null ? null : c.vocabSize(),
+                ModelServices.name(pool.device().device()),
+                status.map(s -> s.state() == ModelPool.State.LOADED).orElse(false),
+                state,
+                status.map(ModelPool.Status::progress).orElse(0.0),
+                status.map(ModelPool.Status::detail).orElse(null),
+                dtype.id,
+                status.map(ModelPool.Status::bytes).orElse(0L));
+    }
+
+    private ModelConfig readConfig(ModelCatalog.LocalModel local) {
+        try {
+            return pool.catalog().config(local);
+        } catch (CheckpointException unusable) {
+            return null; // listed without dimensions; loading it reports the problem
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.lensboard.web.runs;
+
+import io.lensboard.runs.RunRecord;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+
+/**
+ * The run page's fragments (templates/run.html), rendered here once for every page that streams a run or a grid of
+ * runs: the run page's own feed, and the alignment, study and image tables.
+ */
+public final class RunFragments {
+    private RunFragments() {}
+
+    @CheckedTemplate(basePath = "")
+    static class Templates {
+        static native TemplateInstance run$state(String state);
+
+        static native TemplateInstance run$progress(double progress, String timing);
+
+        static native TemplateInstance run$outcome(RunRecord run, String result);
+
+        static native TemplateInstance run$finished();
+    }
+
+    /** The state badge (queued, running, done, failed, cancelled). */
+    public static String state(String state) {
+        return Templates.run$state(state).render();
+    }
+
+    /** The progress bar; {@code progress} in 0..1, {@code timing} the elapsed and remaining time in words. */
+    public static String progress(double progress, String timing) {
+        return Templates.run$progress(progress, timing).render();
+    }
+
+    /** The run's error, if any, and its rendered result. */
+    public static String outcome(RunRecord run, String result) {
+        return Templates.run$outcome(run, result).render();
+    }
+
+    /** What replaces the cancel button once a run (or a table) is finished; its event also closes the stream. */
+    public static String finished() {
+        return Templates.run$finished().render();
+    }
+}

@@ -1,0 +1,132 @@
+package io.lensboard.web.runs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.lensboard.runs.RunEvent;
+import io.lensboard.runs.RunRecord;
+import io.lensboard.runs.RunService;
+import io.lensboard.web.common.TokenDisplay;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a run's page receives for each of its events: HTML fragments for htmx to swap ({@code state},
+ * {@code progress}, the kind's own fragment named after the event, and {@code result} then {@code done} at the
+ * end), and the event's data as JSON ({@code data}, with the run's sequence number as id) for the charts.
+ */
+final class RunPageStream {
+    /** Fields whose strings are token texts, shown as the lens shows them. */
+    private static final Set<String> TOKEN_FIELDS = Set.of("text", "tokens", "topk_tokens");
+
+    private final Sse sse;
+    private final RunViews views;
+    private final RunService runs;
+    private final ObjectMapper json;
+    private RunRecord run;
+
+    RunPageStream(Sse sse, RunViews views, RunService runs, ObjectMapper json, RunRecord run) {
+        this.sse = sse;
+        this.views = views;
+        this.runs = runs;
+        this.json = json;
+        this.run = run;
+    }
+
+    List<OutboundSseEvent> events(RunEvent e) {
+        JsonNode data = read(e.data());
+        List<OutboundSseEvent> out = new ArrayList<>();
+        switch (e.type()) {
+            case "state" -> {
+                run = runs.find(run.id()); // its start time, for the time left
+                out.add(html("state", RunFragments.state(data.path("state").asText())));
+            }
+            case "done" -> {
+                run = runs.find(run.id());
+                out.add(html("state", RunFragments.state(run.state().key())));
+                out.add(html("result", RunFragments.outcome(run, views.result(run))));
+                out.add(html("done", RunFragments.finished()));
+            }
+            default -> {
+                out.add(sse.newEventBuilder().id(String.valueOf(e.seq())).name("data").mediaType(MediaType.APPLICATION_JSON_TYPE)
+                        .data(write(json.createObjectNode().put("type", e.type()).set("data", visible(data.deepCopy())))).build());
+                views.event(run, e.type(), data).ifPresent(html -> out.add(html(e.type(), html)));
+                if (data.has("progress")) {
+                    double f = data.get("progress").asDouble();
+                    out.add(html("progress", RunFragments.progress(f, timing(f))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** "12 s so far, about 30 s left" while the run runs; "took 42 s" once it is finished. */
+    private String timing(double fraction) {
+        if (run.startedAt() == null) {
+            return "";
+        }
+        if (run.finishedAt() != null) {
+            return "took " + seconds(Duration.between(run.startedAt(), run.finishedAt()));
+        }
+        Duration elapsed = Duration.between(run.startedAt(), Instant.now());
+        return seconds(elapsed) + " so far" + (fraction > 0 && fraction < 1
+                ? ", about " + seconds(elapsed.multipliedBy(Math.round(1000 * (1 - fraction) / fraction)).dividedBy(1000)) + " left" : "");
+    }
+
+    private static String seconds(Duration d) {
+        long s = d.toSeconds();
+        return s < 120 ? s + " s" : s / 60 + " min " + s % 60 + " s";
+    }
+
+    private OutboundSseEvent html(String name, String html) {
+        return sse.newEventBuilder().name(name).data(html.strip()).build();
+    }
+
+    private static JsonNode visible(JsonNode node) {
+        if (node instanceof ObjectNode o) {
+            o.properties().forEach(f -> {
+                if (TOKEN_FIELDS.contains(f.getKey())) {
+                    f.setValue(shown(f.getValue()));
+                } else {
+                    visible(f.getValue());
+                }
+            });
+        } else if (node.isArray()) {
+            node.forEach(RunPageStream::visible);
+        }
+        return node;
+    }
+
+    private static JsonNode shown(JsonNode node) {
+        if (node.isTextual()) {
+            return TextNode.valueOf(TokenDisplay.visible(node.asText()));
+        }
+        if (node.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode a = (com.fasterxml.jackson.databind.node.ArrayNode) node;
+            for (int i = 0; i < a.size(); i++) {
+                a.set(i, shown(a.get(i)));
+            }
+        }
+        return node;
+    }
+
+    private JsonNode read(String s) {
+        try {
+            return json.readTree(s);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored event is not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private String write(JsonNode node) {
+        return node.toString();
+    }
+}
