@@ -2,7 +2,7 @@ package io.lensboard.images;
 
 import io.lensboard.Threads;
 import io.lensboard.storage.Storage;
-import io.lensboard.runs.StorageUnavailableException;
+import io.lensboard.storage.StorageUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;

@@ -1,5 +1,6 @@
 package io.lensboard.runs;
 
+import io.lensboard.storage.StorageUnavailableException;
 import io.lensboard.Threads;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

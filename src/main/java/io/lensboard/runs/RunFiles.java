@@ -1,5 +1,6 @@
 package io.lensboard.runs;
 
+import io.lensboard.storage.StorageUnavailableException;
 import io.lensboard.LensboardConfig;
 import io.lensboard.Threads;
 import jakarta.enterprise.context.ApplicationScoped;

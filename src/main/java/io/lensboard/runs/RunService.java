@@ -95,13 +95,6 @@ public class RunService {
         queue.close();
     }
 
-    /** What a run is asked to be; {@code dtype} null: the model's default, or what {@code params} carries. */
-    public record NewRun(String kind, String model, String dtype, JsonNode params) {
-        public NewRun(String kind, String model, JsonNode params) {
-            this(kind, model, null, params);
-        }
-    }
-
     /** Validates and queues a run; 400, 404 or 429-style exceptions before anything is stored. */
     public RunRecord submit(String kindName, String model, JsonNode params) {
         return submit(kindName, model, null, params);

@@ -1,5 +1,6 @@
 package io.lensboard.runs;
 
+import io.lensboard.storage.StorageUnavailableException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;

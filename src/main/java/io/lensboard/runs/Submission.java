@@ -15,7 +15,6 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import io.lensboard.runs.RunService.NewRun; // TEMP: runs/NewRun.java once web/ can be edited
 
 /**
  * What a run is asked to be, checked before anything is stored (400 naming what to change, 404 for an unknown

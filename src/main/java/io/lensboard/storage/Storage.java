@@ -2,7 +2,6 @@ package io.lensboard.storage;
 
 import io.lensboard.DatabaseDriver;
 import io.lensboard.LensboardConfig;
-import io.lensboard.runs.StorageUnavailableException; // TEMP: moves to storage/ with the web edits
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -76,20 +76,4 @@ public class ModelFacts {
             }
         });
     }
-
-    /**
-     * Whether {@code id} can load here: a hub id may be downloaded, an untrained twin needs only a config, a trained
-     * local model needs its weights (gpt2-small-config has none, so only its :untrained twin loads); a hybrid, both parts.
-     */
-    public boolean loads(String id) {
-        try {
-            ModelRef ref = ModelRef.parse(id);
-            if (ref.isHybrid()) {
-                return loads(ref.stem().id()) && loads(ref.stack().id());
-            }
-            return ref.isHub() || pool.catalog().findLocal(ref.base()).map(m -> ref.untrained() || m.weights()).orElse(false);
-        } catch (RuntimeException e) {
-            return false; // not a model id at all
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.lensboard.web.common;
 
+import io.lensboard.Futures;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -13,7 +14,7 @@ import io.lensboard.model.UnknownLensException;
 import io.lensboard.lens.UnknownAnalysisException;
 import io.lensboard.model.pool.UnknownModelException;
 import io.lensboard.runs.NothingToExportException;
-import io.lensboard.runs.StorageUnavailableException;
+import io.lensboard.storage.StorageUnavailableException;
 import io.lensboard.runs.TooManyRunsException;
 import io.lensboard.runs.UnknownRunException;
 import io.quarkus.qute.CheckedTemplate;
@@ -27,7 +28,6 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -53,10 +53,8 @@ public class ApiErrors {
         }
     }
 
-    public static RuntimeException unwrap(Throwable t) {
-        while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
+    public static RuntimeException unwrap(Throwable wrapped) {
+        Throwable t = Futures.cause(wrapped);
         return t instanceof RuntimeException r ? r : new UnavailableException(t.getMessage(), t);
     }
 

@@ -1,6 +1,5 @@
 package io.lensboard.web.grids;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.Alignment;
@@ -79,8 +78,6 @@ public class AlignmentsPageResource {
     @Inject
     ModelListing listing;
 
-    @Inject
-    ObjectMapper json;
 
     public record Row(String model, int layer, List<String> cells) {}
 
@@ -195,7 +192,7 @@ public class AlignmentsPageResource {
             if (finished[i]) {
                 return List.of();
             }
-            com.fasterxml.jackson.databind.JsonNode data = read(e.event().data());
+            com.fasterxml.jackson.databind.JsonNode data = e.event().json();
             if (data.hasNonNull("snapshot")) {
                 snapshots[i] = data.get("snapshot").asText();
             }
@@ -219,14 +216,6 @@ public class AlignmentsPageResource {
 
         private OutboundSseEvent cell(AlignmentView.Cell cell) {
             return sse.newEventBuilder().name("cell-" + cell.key()).data(render(cell)).build();
-        }
-
-        private com.fasterxml.jackson.databind.JsonNode read(String data) {
-            try {
-                return json.readTree(data);
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
         }
     }
 }

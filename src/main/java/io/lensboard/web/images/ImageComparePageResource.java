@@ -1,9 +1,9 @@
 package io.lensboard.web.images;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
+import io.lensboard.runs.NewRun;
 import io.lensboard.runs.RunEvent;
 import io.lensboard.runs.RunFeed;
 import io.lensboard.runs.RunRecord;
@@ -34,7 +34,6 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,8 +79,6 @@ public class ImageComparePageResource {
     @Inject
     ModelListing listing;
 
-    @Inject
-    ObjectMapper json;
 
     @GET
     public String form() {
@@ -100,10 +97,10 @@ public class ImageComparePageResource {
             if (layers.isEmpty() || layers.size() > 12) {
                 throw new InvalidInputException("layers: give 1 to 12 block numbers, e.g. 1, 2; got " + layers.size());
             }
-            List<RunService.NewRun> batch = new ArrayList<>();
+            List<NewRun> batch = new ArrayList<>();
             for (int layer : layers) {
                 for (String model : models) {
-                    batch.add(new RunService.NewRun(reconstruction.name(), model, params.deepCopy().put("layer", layer)));
+                    batch.add(new NewRun(reconstruction.name(), model, null, params.deepCopy().put("layer", layer)));
                 }
             }
             String ids = String.join(",", runs.submitAll(batch).stream().map(RunRecord::id).toList());
@@ -168,12 +165,8 @@ public class ImageComparePageResource {
     }
 
     private JsonNode snapshot(RunEvent e) {
-        try {
-            JsonNode data = json.readTree(e.data());
-            return data.has("snapshot") ? data : null;
-        } catch (IOException bad) {
-            throw new IllegalStateException("a stored event is not JSON", bad);
-        }
+        JsonNode data = e.json();
+        return data.has("snapshot") ? data : null;
     }
 
     private List<RunRecord> find(String ids) {

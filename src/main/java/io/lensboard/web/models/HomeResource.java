@@ -5,7 +5,7 @@ import io.lensboard.lens.LensService;
 import io.lensboard.lens.SavedAnalysis;
 import io.lensboard.model.pool.ModelPool;
 import io.lensboard.runs.RunService;
-import io.lensboard.runs.StorageUnavailableException;
+import io.lensboard.storage.StorageUnavailableException;
 import io.lensboard.runs.cluster.ReplicaInfo;
 import io.lensboard.web.common.Dtypes;
 import io.lensboard.web.lens.LensLinks;

@@ -11,7 +11,7 @@ import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
 import io.lensboard.runs.RunState;
 import io.lensboard.web.common.RefusedForm;
-import io.lensboard.web.lens.LensLinks;
+import io.lensboard.model.pool.ModelRef;
 import io.lensboard.web.models.ModelInfo;
 import io.lensboard.web.models.ModelListing;
 import io.quarkus.qute.CheckedTemplate;
@@ -194,7 +194,7 @@ public class RunsPageResource {
     @Path("/{id}/twin")
     public Response twin(@PathParam("id") String id) {
         RunRecord r = service.find(id);
-        return redirect(service.submit(r.kind(), new LensLinks(null, r.model(), "", "", 1, false).twin(), r.params()));
+        return redirect(service.submit(r.kind(), ModelRef.twin(r.model()), r.params()));
     }
 
     @POST

@@ -1,4 +1,4 @@
-package io.lensboard.runs;
+package io.lensboard.storage;
 
 /** The database cannot be used (an unwritable data directory, say); the web layer answers 503 with the reason. */
 public class StorageUnavailableException extends RuntimeException {
