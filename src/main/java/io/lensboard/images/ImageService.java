@@ -1,8 +1,8 @@
 package io.lensboard.images;
 
-import io.lensboard.Futures;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.lensboard.Futures;
 import io.lensboard.LensboardConfig;
 import io.lensboard.Threads;
 import io.lensboard.analysis.ImageActivations;

@@ -8,10 +8,8 @@ import io.lensboard.model.Dtype;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.pool.ModelPool;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -149,7 +147,7 @@ public final class RunLoop {
                         events.store(++step);
                     }
                     JsonNode result = json.valueToTree(onDevice(lease, m -> job.result()));
-                    checkFinite(step, result);
+                    Divergence.check(step, result);
                     store.result(id, result);
                     if (store.state(id, replica, RunState.DONE, null)) {
                         log.emit(id, "done", Map.of("state", RunState.DONE.key(), "result", result));
@@ -221,7 +219,7 @@ public final class RunLoop {
             try {
                 for (Pending e : pending) {
                     JsonNode tree = json.valueToTree(e.data());
-                    checkFinite(step, tree);
+                    Divergence.check(step, tree);
                     trees.add(tree);
                 }
                 for (int i = 0; i < trees.size(); i++) {
@@ -230,44 +228,6 @@ public final class RunLoop {
             } finally {
                 pending.clear();
             }
-        }
-    }
-
-    /** The step diverged if any number in {@code data} is NaN or infinite; the run then fails naming the first. */
-    private static void checkFinite(int step, JsonNode data) {
-        nonFinite(data, "").ifPresent(where -> {
-            throw new DivergedException("diverged at step " + step + ": " + where);
-        });
-    }
-
-    /** "loss NaN", "values[2] Infinity": the path of the first non-finite number and its value. */
-    static Optional<String> nonFinite(JsonNode node, String path) {
-        if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
-            return Optional.of((path.isEmpty() ? "value" : path) + " " + node.doubleValue());
-        }
-        if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                Optional<String> found = nonFinite(field.getValue(), path.isEmpty() ? field.getKey() : path + "." + field.getKey());
-                if (found.isPresent()) {
-                    return found;
-                }
-            }
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                Optional<String> found = nonFinite(node.get(i), path + "[" + i + "]");
-                if (found.isPresent()) {
-                    return found;
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    /** A run whose numbers became NaN or infinite: its error names the step and the first such number. */
-    static final class DivergedException extends RuntimeException {
-        DivergedException(String message) {
-            super(message);
         }
     }
 }

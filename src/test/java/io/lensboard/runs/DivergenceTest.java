@@ -86,8 +86,8 @@ class DivergenceTest {
     void namesTheFirstNonFiniteNumberByItsPath() {
         var data = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(
                 Map.of("a", Map.of("values", new float[] {1f, Float.NEGATIVE_INFINITY, Float.NaN})));
-        assertEquals("a.values[1] -Infinity", RunLoop.nonFinite(data, "").orElseThrow());
-        assertTrue(RunLoop.nonFinite(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(Map.of("loss", 1e308)), "").isEmpty());
+        assertEquals("a.values[1] -Infinity", Divergence.nonFinite(data, "").orElseThrow());
+        assertTrue(Divergence.nonFinite(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(Map.of("loss", 1e308)), "").isEmpty());
     }
 
     @Test

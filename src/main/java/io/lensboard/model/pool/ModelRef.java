@@ -117,7 +117,12 @@ public record ModelRef(String id, String base, Long untrainedSeed) {
      * twin is its stack's.
      */
     public static String twin(String id) {
-        return id.contains(UNTRAINED) ? id.replaceFirst(UNTRAINED + "(:\\d+)?$", "") : id + UNTRAINED;
+        return namesUntrained(id) ? id.replaceFirst(UNTRAINED + "(:\\d+)?$", "") : id + UNTRAINED;
+    }
+
+    /** Whether the id names an untrained twin, or a hybrid with one, without parsing it. */
+    public static boolean namesUntrained(String id) {
+        return id.contains(UNTRAINED);
     }
 
     /** A hub id (a hybrid is not one, though its parts may be). */

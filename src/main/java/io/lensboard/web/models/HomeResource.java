@@ -4,6 +4,7 @@ import io.lensboard.lens.LensQuery;
 import io.lensboard.lens.LensService;
 import io.lensboard.lens.SavedAnalysis;
 import io.lensboard.model.pool.ModelPool;
+import io.lensboard.model.pool.ModelRef;
 import io.lensboard.runs.RunService;
 import io.lensboard.storage.StorageUnavailableException;
 import io.lensboard.runs.cluster.ReplicaInfo;
@@ -60,7 +61,7 @@ public class HomeResource {
     /** The model the prompt box starts with: one that answers fast and is trained, stories260K where it is listed. */
     static String defaultModel(List<ModelInfo> models) {
         return models.stream().map(ModelInfo::id).filter("stories260K"::equals).findFirst()
-                .or(() -> models.stream().map(ModelInfo::id).filter(id -> !id.contains(":untrained") && !id.startsWith("hf:")).findFirst())
+                .or(() -> models.stream().map(ModelInfo::id).filter(id -> !ModelRef.namesUntrained(id) && !id.startsWith("hf:")).findFirst())
                 .orElse(models.isEmpty() ? "" : models.get(0).id());
     }
 
