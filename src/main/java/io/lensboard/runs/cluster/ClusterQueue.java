@@ -85,13 +85,13 @@ public final class ClusterQueue implements RunQueue {
 
     /** Stores the runs as queued with their first event, so a replica claiming one at once numbers its events after it. */
     @Override
-    public void submit(List<RunRecord> queued) {
+    public void submit(List<RunRecord> batch) {
         if (store.queued() >= queueLimit) {
             throw new TooManyRunsException("the run queue is full (" + queueLimit + " queued); wait for runs to finish or cancel some");
         }
         RunEvent first = new RunEvent(1, "state", log.write(Map.of("state", RunState.QUEUED.key())));
-        runs.insertAll(queued, first);
-        queued.forEach(run -> log.publish(run.id(), first));
+        runs.insertAll(batch, first);
+        batch.forEach(run -> log.publish(run.id(), first));
         queued();
     }
 
