@@ -2,6 +2,7 @@ package io.lensboard.images;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.lensboard.Futures;
 import io.lensboard.LensboardConfig;
 import io.lensboard.Threads;
 import io.lensboard.analysis.ImageActivations;
@@ -18,7 +19,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -128,11 +128,7 @@ public class ImageService {
 
     private <T> T onDevice(String model, Function<LoadedModel, T> work) {
         Threads.blocking("waiting for the device");
-        try {
-            return pool.run(model, work).join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
+        return Futures.join(pool.run(model, work));
     }
 
     private static String idOf(byte[] bytes) {

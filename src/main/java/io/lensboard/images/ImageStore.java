@@ -1,8 +1,8 @@
 package io.lensboard.images;
 
 import io.lensboard.Threads;
-import io.lensboard.runs.RunService;
-import io.lensboard.runs.StorageUnavailableException;
+import io.lensboard.storage.Storage;
+import io.lensboard.storage.StorageUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -27,7 +27,7 @@ public class ImageStore {
     DataSource db;
 
     @Inject
-    RunService runs;
+    Storage storage;
 
     public void save(StoredImage image) {
         Threads.blocking("a database write");
@@ -68,9 +68,7 @@ public class ImageStore {
 
     /** The data directory that could not be opened at start makes uploads a 503 with the reason, as runs are. */
     private void checkUsable() {
-        runs.storageProblem().ifPresent(problem -> {
-            throw new StorageUnavailableException(problem.replace("runs cannot be stored", "images cannot be stored"));
-        });
+        storage.require("images");
     }
 
     private static StorageUnavailableException unavailable(SQLException e) {

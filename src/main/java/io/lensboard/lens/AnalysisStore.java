@@ -1,6 +1,7 @@
 package io.lensboard.lens;
 
 import io.lensboard.Threads;
+import io.lensboard.storage.Storage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -13,7 +14,7 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * Short links' analyses in SQL (table {@code analyses}, migration V3, decoders V7; the run service migrates at start), plain JDBC
+ * Short links' analyses in SQL (table {@code analyses}, migration V3, decoders V7; {@link Storage} migrates at start), plain JDBC
  * like the run store. A link is a hash of its content, so saving the same analysis twice stores one row.
  */
 @ApplicationScoped
@@ -22,6 +23,9 @@ public class AnalysisStore {
 
     @Inject
     DataSource db;
+
+    @Inject
+    Storage storage;
 
     /**
      * Stores the analysis unless it is stored already (its id is its content's hash, so the key refuses a second row
@@ -53,6 +57,7 @@ public class AnalysisStore {
 
     public Optional<SavedAnalysis> find(String id) {
         Threads.blocking("a database read");
+        storage.require("short links");
         try (Connection c = db.getConnection();
              PreparedStatement st = c.prepareStatement("SELECT " + COLUMNS + " FROM analyses WHERE id = ?")) {
             st.setString(1, id);

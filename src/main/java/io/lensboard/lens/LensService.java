@@ -1,10 +1,12 @@
 package io.lensboard.lens;
 
+import io.lensboard.Futures;
 import io.lensboard.Threads;
 
 import io.lensboard.analysis.LensResult;
 import io.lensboard.analysis.LogitLens;
 import io.lensboard.model.TunedLensWeights;
+import io.lensboard.model.pool.ModelFacts;
 import io.lensboard.model.pool.ModelPool;
 import io.lensboard.model.pool.ModelRef;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -32,6 +33,9 @@ public class LensService {
 
     @Inject
     TunedLenses tuned;
+
+    @Inject
+    ModelFacts facts;
 
     private final LensCache cache = new LensCache();
     private final Map<LensQuery, LensFlight> inFlight = new HashMap<>(); // guarded by itself
@@ -62,9 +66,8 @@ public class LensService {
         ModelRef ref = pool.catalog().check(query.model());
         if (query.lensId() != null) {
             var lens = tuned.load(query.lensId());
-            if (!ref.isHub()) { // a hub model's config is known once it is downloaded: checked on the device thread
-                pool.catalog().findLocal(ref.base()).ifPresent(m -> lens.checkFits(pool.catalog().config(m), query.model()));
-            }
+            // a hub model's config is known once it is downloaded: checked then, on the device thread
+            facts.config(ref).ifPresent(c -> lens.checkFits(c, query.model()));
         }
         return query;
     }
@@ -78,7 +81,7 @@ public class LensService {
         if (cache.get(query).isEmpty()) {
             Threads.blocking("tokenizing for the lens");
             LogitLens.Request request = query.request();
-            join(pool.run(query.model(), query.dtype(), m -> LogitLens.tokenize(m, request)));
+            Futures.join(pool.run(query.model(), query.dtype(), m -> LogitLens.tokenize(m, request)));
         }
         return query;
     }
@@ -94,15 +97,7 @@ public class LensService {
             return cached.get();
         }
         Threads.blocking("waiting for the lens");
-        return join(flight(query, WAITER));
-    }
-
-    private static <T> T join(CompletableFuture<T> work) {
-        try {
-            return work.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
+        return Futures.join(flight(query, WAITER));
     }
 
     /**
@@ -157,7 +152,7 @@ public class LensService {
             synchronized (inFlight) {
                 inFlight.remove(query, flight);
             }
-            flight.finish(result, failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
+            flight.finish(result, failure == null ? null : Futures.cause(failure));
         });
         return flight.finished().copy();
     }

@@ -1,8 +1,6 @@
 package io.lensboard.runs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -37,7 +35,6 @@ public final class GridCells {
 
     private final Function<String, RunRecord> store;
     private final PictureReader pictureReader;
-    private final ObjectMapper json;
     private final List<String> runIds;
     private final RunRecord[] runs;
     private final boolean[] finished;
@@ -45,10 +42,9 @@ public final class GridCells {
     private int finishedCount;
 
     /** {@code store}: a run as stored now, by id. */
-    GridCells(List<String> runIds, Function<String, RunRecord> store, PictureReader pictureReader, ObjectMapper json) {
+    GridCells(List<String> runIds, Function<String, RunRecord> store, PictureReader pictureReader) {
         this.store = store;
         this.pictureReader = pictureReader;
-        this.json = json;
         this.runIds = List.copyOf(runIds);
         this.runs = runIds.stream().map(store).toArray(RunRecord[]::new);
         this.finished = new boolean[runs.length];
@@ -70,7 +66,7 @@ public final class GridCells {
             }
             return Optional.of(new Change(i, runs[i], type, null, pictures[i], false, finished[i]));
         }
-        JsonNode data = read(e.event().data());
+        JsonNode data = e.event().json();
         String picture = pictureReader.picture(runs[i], type, data);
         if (picture != null) {
             pictures[i] = picture;
@@ -91,11 +87,4 @@ public final class GridCells {
         return finishedCount;
     }
 
-    private JsonNode read(String data) {
-        try {
-            return json.readTree(data);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a stored event is not JSON: " + e.getMessage(), e);
-        }
-    }
 }

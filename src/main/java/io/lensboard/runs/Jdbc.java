@@ -1,6 +1,7 @@
 package io.lensboard.runs;
 
 import io.lensboard.Threads;
+import io.lensboard.storage.StorageUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -40,7 +40,7 @@ public class RunExports {
         Map<String, JsonNode> headers = new LinkedHashMap<>();
         for (RunEvent e : runs.events(id, 0)) {
             if (e.type().equals(EmbeddingEvents.TYPE)) {
-                JsonNode event = read(e.data());
+                JsonNode event = e.json();
                 String name = event.path("tensor").asText();
                 headers.putIfAbsent(name, event);
                 data.computeIfAbsent(name, n -> new ByteArrayOutputStream()).writeBytes(Base64.getDecoder().decode(event.path("data").asText()));
@@ -61,7 +61,7 @@ public class RunExports {
         Set<String> columns = new LinkedHashSet<>();
         for (RunEvent e : runs.events(id, 0)) {
             if (e.type().equals("step")) {
-                JsonNode step = read(e.data());
+                JsonNode step = e.json();
                 step.fieldNames().forEachRemaining(columns::add);
                 steps.add(step);
             }
@@ -111,11 +111,4 @@ public class RunExports {
         }
     }
 
-    private JsonNode read(String s) {
-        try {
-            return json.readTree(s);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

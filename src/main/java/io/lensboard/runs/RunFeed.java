@@ -57,8 +57,7 @@ public class RunFeed {
 
         void start(boolean finished) {
             if (!finished) {
-                consumer = vertx.eventBus().consumer(RunService.address(runId), m -> live(new RunEvent(
-                        m.body().getLong("seq"), m.body().getString("type"), m.body().getString("data"))));
+                consumer = vertx.eventBus().consumer(RunService.address(runId), m -> live(RunEvent.of(m.body())));
                 emitter.onTermination(this::stop);
             }
             for (RunEvent e : runs.events(runId, lastSent)) {

@@ -2,6 +2,7 @@ package io.lensboard.runs;
 
 import io.lensboard.LensboardConfig;
 import io.lensboard.Threads;
+import io.lensboard.storage.StorageUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;

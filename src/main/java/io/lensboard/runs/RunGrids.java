@@ -62,14 +62,14 @@ public class RunGrids {
                         + axis.name() + "; remove it from params");
             }
         }
-        List<RunService.NewRun> batch = new ArrayList<>();
+        List<NewRun> batch = new ArrayList<>();
         RunGrid shape = new RunGrid(null, table, kind, values.stream().map(v -> List.<Object>copyOf(v)).toList(), params, null, null);
         for (int cell = 0; cell < cells; cell++) {
             ObjectNode p = ((ObjectNode) params).deepCopy();
             for (int a = 1; a < axes.size(); a++) {
                 p.set(axes.get(a).param(), json.valueToTree(shape.value(cell, a)));
             }
-            batch.add(new RunService.NewRun(kind, shape.value(cell, 0).toString(), p));
+            batch.add(new NewRun(kind, shape.value(cell, 0).toString(), null, p));
         }
         return runs.submitAll(batch);
     }
@@ -120,7 +120,7 @@ public class RunGrids {
 
     /** A viewer's state of the cells of {@code runIds}, to fold {@link #follow}'s events into. */
     public GridCells cells(List<String> runIds) {
-        return new GridCells(runIds, this::run, kinds::picture, json);
+        return new GridCells(runIds, this::run, kinds::picture);
     }
 
     /**

@@ -30,7 +30,7 @@ class GridCellsTest {
         return new GridCells(List.of("a", "b"), id -> {
             reads++;
             return store.get(id);
-        }, (run, type, data) -> type.equals("step") && data.has("snapshot") ? data.get("snapshot").asText() : null, JSON);
+        }, (run, type, data) -> type.equals("step") && data.has("snapshot") ? data.get("snapshot").asText() : null);
     }
 
     private static RunGrids.CellEvent event(int cell, String type, String data) {

@@ -1,5 +1,6 @@
 package io.lensboard.model.pool;
 
+import io.lensboard.Futures;
 import io.lensboard.model.Dtype;
 import io.lensboard.model.InvalidModelIdException;
 import io.lensboard.model.LoadProgress;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -327,10 +327,7 @@ public final class ModelPool implements AutoCloseable {
     }
 
     public static String message(Throwable t) {
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage() != null ? t.getMessage() : t.toString();
+        return Futures.message(t);
     }
 
     @Override

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * hybrid {@code STEM+STACK} of two such ids (a ViT's stem in front of another model's blocks).
  */
 public record ModelRef(String id, String base, Long untrainedSeed) {
-    private static final Pattern ID = Pattern.compile("(.+?)(:untrained(?::(\\d{1,18}))?)?");
+    private static final String UNTRAINED = ":untrained";
+    private static final Pattern ID = Pattern.compile("(.+?)(" + UNTRAINED + "(?::(\\d{1,18}))?)?");
     // Splits a hub id into repository, file and revision; HubNames checks each part in parse.
     private static final Pattern HUB = Pattern.compile("hf:([^/@]*/[^/@]*)(/[^@]*)?(?:@(.*))?");
     // Names in a GGUF file's path inside an id: stricter than the hub's, so '@' and ':' keep their meaning in the id.
@@ -108,6 +109,20 @@ public record ModelRef(String id, String base, Long untrainedSeed) {
 
     public boolean untrained() {
         return untrainedSeed != null;
+    }
+
+    /**
+     * The id of the model's twin: the trained model for an untrained twin ({@code gpt2-tiny:untrained:7} →
+     * {@code gpt2-tiny}), else its untrained twin ({@code gpt2-tiny} → {@code gpt2-tiny:untrained}); a hybrid's
+     * twin is its stack's.
+     */
+    public static String twin(String id) {
+        return namesUntrained(id) ? id.replaceFirst(UNTRAINED + "(:\\d+)?$", "") : id + UNTRAINED;
+    }
+
+    /** Whether the id names an untrained twin, or a hybrid with one, without parsing it. */
+    public static boolean namesUntrained(String id) {
+        return id.contains(UNTRAINED);
     }
 
     /** A hub id (a hybrid is not one, though its parts may be). */

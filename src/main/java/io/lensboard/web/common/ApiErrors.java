@@ -3,6 +3,7 @@ package io.lensboard.web.common;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.lensboard.Futures;
 import io.lensboard.Problem;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -15,8 +16,6 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -29,10 +28,8 @@ public class ApiErrors {
     private static final Logger LOG = Logger.getLogger(ApiErrors.class);
 
     /** The failure inside a future's wrappers; a checked one (the hub, the disk) as a 503. */
-    public static RuntimeException unwrap(Throwable t) {
-        while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
+    public static RuntimeException unwrap(Throwable wrapped) {
+        Throwable t = Futures.cause(wrapped);
         return t instanceof RuntimeException r ? r : new UnavailableException(t.getMessage(), t);
     }
 

@@ -3,6 +3,7 @@ package io.lensboard.web.images;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
+import io.lensboard.runs.NewRun;
 import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
@@ -88,7 +89,7 @@ public class ImageComparePageResource {
         try {
             ObjectNode params = forms.params(kinds.get(KIND), form);
             List<String> models = List.of(ImageForms.model("vit", form.getFirst("vit")), ImageForms.model("hybrid", form.getFirst("hybrid")));
-            List<RunService.NewRun> batch = ImageForms.perBlockAndModel(KIND, params, Params.layers(form.getFirst("layers")), models);
+            List<NewRun> batch = ImageForms.perBlockAndModel(KIND, params, Params.layers(form.getFirst("layers")), models);
             String ids = String.join(",", runs.submitAll(batch).stream().map(RunRecord::id).toList());
             return Response.seeOther(URI.create("/images/compare/view?runs=" + ids)).build();
         } catch (RuntimeException e) {

@@ -2,7 +2,7 @@ package io.lensboard.web.images;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
-import io.lensboard.runs.RunService;
+import io.lensboard.runs.NewRun;
 import io.lensboard.web.models.ModelInfo;
 import io.lensboard.web.models.ModelListing;
 import java.util.ArrayList;
@@ -30,14 +30,14 @@ final class ImageForms {
     }
 
     /** One run of {@code kind} per block and model, blocks outermost; each run's {@code layer} is its block. */
-    static List<RunService.NewRun> perBlockAndModel(String kind, ObjectNode params, List<Integer> layers, List<String> models) {
+    static List<NewRun> perBlockAndModel(String kind, ObjectNode params, List<Integer> layers, List<String> models) {
         if (layers.isEmpty() || layers.size() > MAX_BLOCKS) {
             throw new InvalidInputException("layers: give 1 to " + MAX_BLOCKS + " block numbers, e.g. 1, 2; got " + layers.size());
         }
-        List<RunService.NewRun> batch = new ArrayList<>();
+        List<NewRun> batch = new ArrayList<>();
         for (int layer : layers) {
             for (String model : models) {
-                batch.add(new RunService.NewRun(kind, model, params.deepCopy().put("layer", layer)));
+                batch.add(new NewRun(kind, model, null, params.deepCopy().put("layer", layer)));
             }
         }
         return batch;

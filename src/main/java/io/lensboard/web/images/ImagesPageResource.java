@@ -4,6 +4,7 @@ import io.lensboard.images.BuiltinImages;
 import io.lensboard.images.ImageActivationsResult;
 import io.lensboard.images.ImageService;
 import io.lensboard.images.StoredImage;
+import io.lensboard.model.pool.ModelRef;
 import io.lensboard.web.common.ApiError;
 import io.lensboard.web.common.ApiErrors;
 import io.lensboard.web.models.ModelInfo;
@@ -97,8 +98,8 @@ public class ImagesPageResource {
             }
             out.add(vit.id());
             for (ModelInfo stack : all) {
-                if (!vit.id().contains(":untrained") && stack.dModel() != null && stack.dModel().equals(vit.dModel())
-                        && !"vit".equals(stack.architecture()) && !stack.id().contains(":untrained")) {
+                if (!ModelRef.namesUntrained(vit.id()) && stack.dModel() != null && stack.dModel().equals(vit.dModel())
+                        && !"vit".equals(stack.architecture()) && !ModelRef.namesUntrained(stack.id())) {
                     out.add(vit.id() + "+" + stack.id());
                 }
             }

@@ -1,6 +1,7 @@
 package io.lensboard.web.lens;
 
 import io.lensboard.analysis.LensResult;
+import io.lensboard.model.pool.ModelRef;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
@@ -88,8 +89,9 @@ public record LensLinks(String id, String model, String prompt, String metric, i
                 + decoderParam();
     }
 
+    /** The model's twin (trained ⇄ untrained), by ModelRef's rule. */
     public String twin() {
-        return model.contains(":untrained") ? model.replaceFirst(":untrained(:\\d+)?$", "") : model + ":untrained";
+        return ModelRef.twin(model);
     }
 
     public static String enc(String s) {

@@ -3,8 +3,9 @@ package io.lensboard.web.models;
 import io.lensboard.lens.LensQuery;
 import io.lensboard.lens.ShortLinks;
 import io.lensboard.model.pool.ModelPool;
+import io.lensboard.model.pool.ModelRef;
 import io.lensboard.runs.RunService;
-import io.lensboard.runs.StorageUnavailableException;
+import io.lensboard.storage.StorageUnavailableException;
 import io.lensboard.runs.cluster.ReplicaInfo;
 import io.lensboard.web.common.Dtypes;
 import io.lensboard.web.lens.LensLinks;
@@ -55,7 +56,7 @@ public class HomeResource {
     /** The model the prompt box starts with: one that answers fast and is trained, stories260K where it is listed. */
     static String defaultModel(List<ModelInfo> models) {
         return models.stream().map(ModelInfo::id).filter("stories260K"::equals).findFirst()
-                .or(() -> models.stream().map(ModelInfo::id).filter(id -> !id.contains(":untrained") && !id.startsWith("hf:")).findFirst())
+                .or(() -> models.stream().map(ModelInfo::id).filter(id -> !ModelRef.namesUntrained(id) && !id.startsWith("hf:")).findFirst())
                 .orElse(models.isEmpty() ? "" : models.get(0).id());
     }
 

@@ -1,13 +1,13 @@
 package io.lensboard.web.models;
 
-import io.lensboard.model.CheckpointException;
 import io.lensboard.model.Dtype;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.pool.ModelCatalog;
+import io.lensboard.model.pool.ModelFacts;
 import io.lensboard.model.pool.ModelPool;
 import io.lensboard.model.pool.ModelRef;
-import io.lensboard.web.ModelServices;
+import io.lensboard.model.pool.ModelServices;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -23,18 +23,21 @@ public class ModelListing {
     @Inject
     ModelPool pool;
 
+    @Inject
+    ModelFacts facts;
+
     public List<ModelInfo> list() {
         Map<String, ModelConfig> configs = new LinkedHashMap<>();
         for (ModelCatalog.LocalModel local : pool.catalog().local()) {
-            ModelConfig config = readConfig(local);
+            ModelConfig config = facts.config(local).orElse(null); // listed without dimensions if unusable; loading it says why
             if (local.weights()) {
                 configs.put(local.id(), config);
             }
-            configs.put(local.id() + ":untrained", config);
+            configs.put(ModelRef.twin(local.id()), config);
         }
         for (String hub : pool.catalog().suggested()) {
             configs.putIfAbsent(hub, null);
-            configs.putIfAbsent(hub + ":untrained", null);
+            configs.putIfAbsent(ModelRef.twin(hub), null);
         }
         for (LoadedModel m : pool.loaded()) {
             configs.put(m.id(), m.config());
@@ -72,8 +75,7 @@ public class ModelListing {
 
     /** {@code id} held in {@code dtype} (null: its default). */
     public ModelInfo info(String id, Dtype dtype) {
-        ModelConfig config = pool.loaded().stream().filter(m -> m.id().equals(id)).map(LoadedModel::config).findFirst()
-                .orElseGet(() -> pool.catalog().findLocal(pool.catalog().check(id).base()).map(this::readConfig).orElse(null));
+        ModelConfig config = facts.config(pool.catalog().check(id)).orElse(null);
         return info(id, pool.key(id, dtype).dtype(), config);
     }
 
@@ -92,13 +94,5 @@ public class ModelListing {
                 status.map(ModelPool.Status::detail).orElse(null),
                 dtype.id,
                 status.map(ModelPool.Status::bytes).orElse(0L));
-    }
-
-    private ModelConfig readConfig(ModelCatalog.LocalModel local) {
-        try {
-            return pool.catalog().config(local);
-        } catch (CheckpointException unusable) {
-            return null; // listed without dimensions; loading it reports the problem
-        }
     }
 }

@@ -1,6 +1,5 @@
 package io.lensboard.web.runs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -42,7 +41,7 @@ final class RunPageStream {
     }
 
     List<OutboundSseEvent> events(RunEvent e) {
-        JsonNode data = read(e.data());
+        JsonNode data = e.json();
         List<OutboundSseEvent> out = new ArrayList<>();
         switch (e.type()) {
             case "state" -> {
@@ -116,14 +115,6 @@ final class RunPageStream {
             }
         }
         return node;
-    }
-
-    private JsonNode read(String s) {
-        try {
-            return json.readTree(s);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a stored event is not JSON: " + e.getMessage(), e);
-        }
     }
 
     private String write(JsonNode node) {

@@ -8,6 +8,7 @@ import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
 import io.lensboard.web.lens.LensLinks;
+import io.lensboard.model.pool.ModelRef;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.common.annotation.Blocking;
@@ -93,7 +94,7 @@ public class RunsPageResource {
     @Path("/{id}/twin")
     public Response twin(@PathParam("id") String id) {
         RunRecord r = service.find(id);
-        return redirect(service.submit(r.kind(), new LensLinks(null, r.model(), "", "", 1, false).twin(), r.params()));
+        return redirect(service.submit(r.kind(), ModelRef.twin(r.model()), r.params()));
     }
 
     @POST

@@ -1,7 +1,7 @@
 package io.lensboard.web.runs;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.lensboard.analysis.InvalidInputException;
+import io.lensboard.runs.NewRun;
 import io.lensboard.runs.RunFeed;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
@@ -32,9 +32,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Path("/api/runs")
 @Produces(MediaType.APPLICATION_JSON)
 public class RunsResource {
-
-    /** What POST /api/runs takes; {@code dtype} (float32, bfloat16, float16) defaults to the model's. */
-    public record NewRun(String kind, String model, String dtype, JsonNode params) {}
 
     @Inject
     RunService runs;

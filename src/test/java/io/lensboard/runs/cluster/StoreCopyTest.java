@@ -7,7 +7,7 @@ import io.lensboard.runs.RunEvent;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunState;
 import io.lensboard.runs.RunStore;
-import io.lensboard.runs.StoreCopy;
+import io.lensboard.tools.StoreCopy;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -1,13 +1,10 @@
-package io.lensboard.web;
+package io.lensboard.model.pool;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import io.lensboard.LensboardConfig;
 import io.lensboard.model.Dtype;
-import io.lensboard.model.pool.DeviceThread;
 import io.lensboard.model.checkpoint.HubClient;
-import io.lensboard.model.pool.ModelCatalog;
-import io.lensboard.model.pool.ModelPool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;

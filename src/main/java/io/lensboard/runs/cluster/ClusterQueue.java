@@ -1,15 +1,19 @@
-package io.lensboard.runs;
+package io.lensboard.runs.cluster;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.LensboardConfig;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.pool.ModelPool;
-import io.lensboard.runs.cluster.ClusterStore;
-import io.lensboard.runs.cluster.Notifications;
-import io.lensboard.runs.cluster.Replica;
-import io.lensboard.runs.cluster.ReplicaInfo;
-import io.vertx.core.Vertx;
+import io.lensboard.runs.EventLog;
+import io.lensboard.runs.RunEvent;
+import io.lensboard.runs.RunFeed;
+import io.lensboard.runs.RunLoop;
+import io.lensboard.runs.RunQueue;
+import io.lensboard.runs.RunRecord;
+import io.lensboard.runs.RunState;
+import io.lensboard.runs.RunStore;
+import io.lensboard.runs.TooManyRunsException;
 import io.vertx.core.json.JsonObject;
 import java.sql.SQLException;
 import java.util.List;
@@ -23,23 +27,25 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * The run loop's side of a cluster (several replicas on one PostgreSQL). The run thread claims queued runs instead
- * of taking them from a local queue; a heartbeat thread reports this replica (models warm, memory free), renews the
+ * The queue of a cluster (several replicas on one PostgreSQL): runs are stored as queued and the run thread of the
+ * first replica free to take one claims it; a heartbeat thread reports this replica (models warm, memory free), renews the
  * lease of the run it executes and queues again the runs of replicas whose lease ran out; a listener thread brings
  * other replicas' run events onto this replica's event bus (so {@link RunFeed} works unchanged), wakes the run
  * thread when a run is queued anywhere and passes on cancels asked elsewhere.
  */
-final class ClusterRuns implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(ClusterRuns.class);
+public final class ClusterQueue implements RunQueue {
+    private static final Logger LOG = Logger.getLogger(ClusterQueue.class);
     /** NOTIFY carries at most 8000 bytes; a longer event goes by id and seq and is read from the store. */
     private static final int NOTIFY_LIMIT = 7000;
 
-    private final RunService runs;
+    private final RunLoop loop;
+    private final EventLog log;
+    private final RunStore runs;
+    private final int queueLimit;
     private final ClusterStore store;
     private final Replica me;
     private final LensboardConfig.Cluster config;
     private final ModelPool pool;
-    private final Vertx vertx;
     private final ObjectMapper json;
     private final Notifications notifications;
     private final Semaphore work = new Semaphore(0);
@@ -49,33 +55,65 @@ final class ClusterRuns implements AutoCloseable {
         return t;
     });
 
-    ClusterRuns(RunService runs, DataSource db, Replica me, LensboardConfig.Cluster config, ModelPool pool, Vertx vertx, ObjectMapper json) {
+    public ClusterQueue(RunLoop loop, EventLog log, RunStore runs, DataSource db, Replica me, LensboardConfig config, ModelPool pool,
+                        ObjectMapper json) {
+        this.loop = loop;
+        this.log = log;
         this.runs = runs;
+        this.queueLimit = config.runs().queueLimit();
         this.store = new ClusterStore(db);
         this.me = me;
-        this.config = config;
+        this.config = config.cluster();
         this.pool = pool;
-        this.vertx = vertx;
         this.json = json;
         this.notifications = new Notifications(db, List.of(ClusterStore.EVENTS, ClusterStore.QUEUE), this::heard);
     }
 
-    /** Joins the cluster: runs this replica held before a restart under the same id are queued again by the first beat. */
-    void start() throws SQLException {
+    /**
+     * Joins the cluster (runs this replica held before a restart under the same id are queued again by the first
+     * beat); the run thread then claims runs.
+     */
+    @Override
+    public void start() throws SQLException {
         store.expireClaims(me.id());
         notifications.start();
         beat();
         long every = config.heartbeat().toMillis();
         heartbeat.scheduleWithFixedDelay(this::beatLogged, every, every, TimeUnit.MILLISECONDS);
+        loop.execute(this::claimLoop);
+    }
+
+    /** Stores the runs as queued with their first event, so a replica claiming one at once numbers its events after it. */
+    @Override
+    public void submit(List<RunRecord> batch) {
+        if (store.queued() >= queueLimit) {
+            throw new TooManyRunsException("the run queue is full (" + queueLimit + " queued); wait for runs to finish or cancel some");
+        }
+        RunEvent first = new RunEvent(1, "state", log.write(Map.of("state", RunState.QUEUED.key())));
+        runs.insertAll(batch, first);
+        batch.forEach(run -> log.publish(run.id(), first));
+        queued();
+    }
+
+    /** A queued run is cancelled at once; a running one's replica is told, wherever it runs. */
+    @Override
+    public void cancel(RunRecord run) {
+        if (runs.cancelQueued(run.id())) {
+            log.emitShared(run.id(), "done", Map.of("state", RunState.CANCELLED.key()));
+        } else if (!run.state().finished() && !requestCancel(run.id())) {
+            LOG.debugf("run %s finished while its cancel was asked", run.id());
+        }
     }
 
     /** The run thread's loop: claim a run and execute it, or wait for a notification (at most one heartbeat). */
-    void claimLoop() {
-        while (!runs.stopping()) {
+    private void claimLoop() {
+        while (!loop.stopping()) {
             try {
                 Optional<String> id = claim();
                 if (id.isPresent()) {
-                    runs.executeClaimed(id.get());
+                    if (!loop.run(id.get())) {
+                        release(id.get());
+                    }
                 } else {
                     work.tryAcquire(config.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
                     work.drainPermits();
@@ -119,12 +157,12 @@ final class ClusterRuns implements AutoCloseable {
         long now = System.currentTimeMillis();
         long lease = config.lease().toMillis();
         store.heartbeat(me.id(), me.url(), warm(), pool.memoryFree(), now, now - 10 * lease);
-        String current = runs.executing();
+        String current = loop.executing();
         if (current != null) {
             if (!store.renew(current, me.id(), now + lease)) {
-                runs.lost(current);
+                loop.lost(current);
             } else if (store.cancelRequested(current)) {
-                runs.cancelLocally(current);
+                cancelHere(current);
             }
         }
         for (ClusterStore.Expired e : store.expired(now)) {
@@ -138,31 +176,27 @@ final class ClusterRuns implements AutoCloseable {
             String error = "the replica running it stopped answering, " + e.attempts() + " times (at most "
                     + config.maxAttempts() + " attempts)";
             if (store.failExpired(e.id(), now, error)) {
-                runs.emitElsewhere(e.id(), "done", Map.of("state", RunState.FAILED.key(), "error", error));
+                log.emitShared(e.id(), "done", Map.of("state", RunState.FAILED.key(), "error", error));
             }
         } else {
-            store.requeueExpired(e.id(), now, "state", write(Map.of("state", RunState.QUEUED.key(), "attempts", e.attempts(),
+            store.requeueExpired(e.id(), now, "state", log.write(Map.of("state", RunState.QUEUED.key(), "attempts", e.attempts(),
                     "reason", "the replica running it stopped answering"))).ifPresent(event -> {
                 LOG.infof("run %s: its replica stopped answering; queued again (attempt %d of %d next)", e.id(), e.attempts() + 1,
                         config.maxAttempts());
-                runs.publish(e.id(), event);
+                log.publish(e.id(), event);
                 queued();
             });
         }
     }
 
-    private String write(Object data) {
-        return json.valueToTree(data).toString();
-    }
-
     /** A run entered the queue: every replica's run thread looks for it. */
-    void queued() {
+    private void queued() {
         work.release();
         store.notify(ClusterStore.QUEUE, "queued");
     }
 
     /** Passes a cancel on to the replica running the run; false if no replica runs it. */
-    boolean requestCancel(String id) {
+    private boolean requestCancel(String id) {
         if (!store.requestCancel(id)) {
             return false;
         }
@@ -170,34 +204,40 @@ final class ClusterRuns implements AutoCloseable {
         return true;
     }
 
+    /** A cancel asked on another replica (or seen by the heartbeat), for the run this one executes if it is that one. */
+    private void cancelHere(String id) {
+        if (id.equals(loop.executing())) {
+            loop.cancel(id);
+        }
+    }
+
     /** Sends a stored event to the other replicas' viewers. */
-    void published(String run, long seq, String type, String data) {
-        ObjectNode n = json.createObjectNode().put("replica", me.id()).put("run", run).put("seq", seq).put("type", type);
-        if (data.length() <= NOTIFY_LIMIT) {
-            n.put("data", data);
+    @Override
+    public void published(String run, RunEvent e) {
+        ObjectNode n = json.createObjectNode().put("replica", me.id()).put("run", run).put("seq", e.seq()).put("type", e.type());
+        if (e.data().length() <= NOTIFY_LIMIT) {
+            n.put("data", e.data());
         }
         store.notify(ClusterStore.EVENTS, n.toString());
     }
 
     /** Gives the run back to the queue as this replica stops; another replica takes it. */
-    void release(String id) {
+    private void release(String id) {
         store.release(id, me.id(), System.currentTimeMillis(), "state",
-                write(Map.of("state", RunState.QUEUED.key(), "reason", "the replica running it stopped"))).ifPresent(event -> {
-            runs.publish(id, event);
+                log.write(Map.of("state", RunState.QUEUED.key(), "reason", "the replica running it stopped"))).ifPresent(event -> {
+            log.publish(id, event);
             store.notify(ClusterStore.QUEUE, "queued");
         });
     }
 
-    /** Ends the run thread's wait for work at once (the service stops). */
-    void wake() {
+    /** Ends the run thread's wait for work at once (the service stops); queued runs stay for the other replicas. */
+    @Override
+    public void stop() {
         work.release();
     }
 
-    int queuedRuns() {
-        return store.queued();
-    }
-
-    List<ReplicaInfo> replicas() {
+    @Override
+    public List<ReplicaInfo> replicas() {
         return store.replicas(aliveSince(System.currentTimeMillis()));
     }
 
@@ -205,7 +245,7 @@ final class ClusterRuns implements AutoCloseable {
     private void heard(String channel, String payload) {
         if (channel.equals(ClusterStore.QUEUE)) {
             if (payload.startsWith("cancel:")) {
-                runs.cancelLocally(payload.substring("cancel:".length()));
+                cancelHere(payload.substring("cancel:".length()));
             } else {
                 work.release();
             }
@@ -219,7 +259,7 @@ final class ClusterRuns implements AutoCloseable {
         long seq = e.getLong("seq");
         String data = e.containsKey("data") ? e.getString("data")
                 : runs.events(run, seq - 1).stream().filter(x -> x.seq() == seq).findFirst().map(RunEvent::data).orElse("{}");
-        vertx.eventBus().publish(RunService.address(run), new JsonObject().put("seq", seq).put("type", e.getString("type")).put("data", data));
+        log.deliver(run, new RunEvent(seq, e.getString("type"), data));
     }
 
     private static void pause() {

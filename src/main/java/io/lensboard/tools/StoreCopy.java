@@ -1,4 +1,4 @@
-package io.lensboard.runs;
+package io.lensboard.tools;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +23,7 @@ import org.flywaydb.core.Flyway;
  * that grew up alone can become a cluster (README "Running a cluster"). Both are first migrated to the same schema
  * (Flyway, the application's own migrations); then every table is copied row by row, tables that others refer to
  * first, in one PostgreSQL transaction: all of it, or nothing. Stop lensboard first; the H2 file is only read.
- * <pre>LENSBOARD_DB_URL=jdbc:postgresql://… LENSBOARD_DB_USER=… LENSBOARD_DB_PASSWORD=… java -cp … io.lensboard.runs.StoreCopy ./data</pre>
+ * <pre>LENSBOARD_DB_URL=jdbc:postgresql://… LENSBOARD_DB_USER=… LENSBOARD_DB_PASSWORD=… java -cp … io.lensboard.tools.StoreCopy ./data</pre>
  */
 public final class StoreCopy {
     private StoreCopy() {}
@@ -31,7 +31,7 @@ public final class StoreCopy {
     public static void main(String[] args) throws SQLException {
         if (args.length != 1 || System.getenv("LENSBOARD_DB_URL") == null) {
             System.err.println("usage: LENSBOARD_DB_URL=jdbc:postgresql://HOST/DB LENSBOARD_DB_USER=… LENSBOARD_DB_PASSWORD=… "
-                    + "java -cp … io.lensboard.runs.StoreCopy DATA_DIR");
+                    + "java -cp … io.lensboard.tools.StoreCopy DATA_DIR");
             System.exit(2);
         }
         Path dir = Path.of(args[0]).toAbsolutePath();

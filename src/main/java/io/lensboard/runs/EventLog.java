@@ -1,0 +1,80 @@
+package io.lensboard.runs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * Runs' event logs: each event is numbered (its run's next sequence number, continuing the stored ones), stored,
+ * then published on the Vert.x event bus at {@link #address}, so a follower that replays the store and then
+ * listens ({@link RunFeed}) misses nothing. Other replicas hear of it through {@code relay} (with PostgreSQL).
+ */
+public final class EventLog {
+    private final RunStore store;
+    private final Vertx vertx;
+    private final ObjectMapper json;
+    private final BiConsumer<String, RunEvent> relay;
+    /** The last number of each run this replica numbers events of: the one it executes, or a local queue's. */
+    private final Map<String, AtomicLong> sequences = new ConcurrentHashMap<>();
+
+    EventLog(RunStore store, Vertx vertx, ObjectMapper json, BiConsumer<String, RunEvent> relay) {
+        this.store = store;
+        this.vertx = vertx;
+        this.json = json;
+        this.relay = relay;
+    }
+
+    public static String address(String runId) {
+        return "lensboard.runs." + runId;
+    }
+
+    /** Stores the event under the run's next number (counted here from the store's last), then publishes it. */
+    public void emit(String id, String type, Object data) {
+        long seq = sequences.computeIfAbsent(id, k -> new AtomicLong(store.lastSeq(k))).incrementAndGet();
+        append(id, new RunEvent(seq, type, write(data)));
+    }
+
+    /**
+     * An event for a run another replica may number before or after (queued, cancelled while queued, failed after
+     * its replica died): numbered from the store, and not remembered, unless this replica numbers the run's events.
+     */
+    public void emitShared(String id, String type, Object data) {
+        AtomicLong counted = sequences.get(id);
+        long seq = counted != null ? counted.incrementAndGet() : store.lastSeq(id) + 1;
+        append(id, new RunEvent(seq, type, write(data)));
+    }
+
+    private void append(String id, RunEvent event) {
+        store.append(id, event);
+        publish(id, event);
+    }
+
+    /** Sends a stored event to the viewers: this replica's on its event bus, other replicas' through the relay. */
+    public void publish(String id, RunEvent e) {
+        deliver(id, e);
+        relay.accept(id, e);
+    }
+
+    /** Sends an event stored elsewhere (by another replica) to this replica's viewers. */
+    public void deliver(String id, RunEvent e) {
+        vertx.eventBus().publish(address(id), e.message());
+    }
+
+    /** Forgets the run's count: the next event reads the store's last number (another replica may have added some). */
+    public void forget(String id) {
+        sequences.remove(id);
+    }
+
+    /** An event's data as stored: JSON as the application writes it (non-finite numbers as "NaN", "Infinity"). */
+    public String write(Object data) {
+        try {
+            return json.writeValueAsString(data);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
