@@ -164,14 +164,19 @@ public class LensService {
 
     private CompletableFuture<LensResult> compute(LensQuery query, LensFlight flight) {
         LogitLens.Request request = query.request();
+        // A tuned lens is read on its reader thread first: the device thread never reads files.
+        CompletableFuture<TunedLensWeights> tunedLens = query.lensId() == null ? CompletableFuture.completedFuture(null)
+                : tuned.loadAsync(query.lensId());
         try {
-            return pool.run(query.model(), query.dtype(), m -> {
+            return tunedLens.thenCompose(lens -> pool.run(query.model(), query.dtype(), m -> {
                 // On the device thread, inside the lease: the tokens reported are the ones the lens decodes.
                 long[] ids = LogitLens.tokenize(m, request);
                 flight.started(new LensListener.Input(m.id(), m.dtype().id, request.prompt(), LogitLens.tokens(m, ids), m.config().nLayers()));
-                TunedLensWeights lens = query.lensId() == null ? null : tuned.load(query.lensId(), m.config(), m.id());
+                if (lens != null) {
+                    lens.checkFits(m.config(), m.id());
+                }
                 return LogitLens.run(m, request, ids, lens, flight::layer, () -> abandoned(query, flight));
-            });
+            }));
         } catch (RuntimeException unknownModel) {
             return CompletableFuture.failedFuture(unknownModel); // told to the viewers like any other failure
         }
