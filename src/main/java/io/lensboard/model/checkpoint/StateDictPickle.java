@@ -43,7 +43,7 @@ final class StateDictPickle {
     private static final Object NONE = new Object();
 
     /** A state dict's pickle builds a few dozen values per tensor; a lens of 1,024 layers needs about 50,000. */
-    static final int MAX_VALUES = 1 << 22;
+    static final int MAX_VALUES = 1 << 20;
     static final int MAX_MEMO = 1 << 20;
     /** Entries of one dict, list or tuple: a state dict of more tensors than this is no state dict. */
     static final int MAX_ITEMS = 1 << 18;
