@@ -7,99 +7,99 @@ import java.nio.charset.StandardCharsets;
  * Writes pickle bytes opcode by opcode, each under its name in Python's {@code pickletools}, so that a test's hostile
  * pickle reads as the program it is rather than as opaque bytes.
  */
-final class PickleOps {
+public final class PickleOps {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    PickleOps proto(int version) {
+    public PickleOps proto(int version) {
         return op(0x80).raw(version);
     }
 
-    PickleOps mark() {
+    public PickleOps mark() {
         return op('(');
     }
 
-    PickleOps emptyTuple() {
+    public PickleOps emptyTuple() {
         return op(')');
     }
 
-    PickleOps tuple() {
+    public PickleOps tuple() {
         return op('t');
     }
 
-    PickleOps tuple2() {
+    public PickleOps tuple2() {
         return op(0x86);
     }
 
-    PickleOps emptyDict() {
+    public PickleOps emptyDict() {
         return op('}');
     }
 
-    PickleOps emptyList() {
+    public PickleOps emptyList() {
         return op(']');
     }
 
-    PickleOps append() {
+    public PickleOps append() {
         return op('a');
     }
 
-    PickleOps setItem() {
+    public PickleOps setItem() {
         return op('s');
     }
 
-    PickleOps none() {
+    public PickleOps none() {
         return op('N');
     }
 
-    PickleOps newFalse() {
+    public PickleOps newFalse() {
         return op(0x89);
     }
 
-    PickleOps binint(int v) {
+    public PickleOps binint(int v) {
         return op('J').int32(v);
     }
 
-    PickleOps string(String s) {
+    public PickleOps string(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         return op('X').int32(b.length).raw(b);
     }
 
-    PickleOps global(String module, String name) {
+    public PickleOps global(String module, String name) {
         return op('c').raw((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 
-    PickleOps binput(int key) {
+    public PickleOps binput(int key) {
         return op('r').int32(key);
     }
 
-    PickleOps binget(int key) {
+    public PickleOps binget(int key) {
         return op('j').int32(key);
     }
 
-    PickleOps reduce() {
+    public PickleOps reduce() {
         return op('R');
     }
 
-    PickleOps binpersid() {
+    public PickleOps binpersid() {
         return op('Q');
     }
 
-    PickleOps stop() {
+    public PickleOps stop() {
         return op('.');
     }
 
     /** torch.save's persistent id of a storage: ('storage', torch.FloatStorage, key, 'cpu', numel). */
-    PickleOps floatStorage(String key, int numel) {
+    public PickleOps floatStorage(String key, int numel) {
         return mark().string("storage").global("torch", "FloatStorage").string(key).string("cpu").binint(numel).tuple().binpersid();
     }
 
     /** torch._utils._rebuild_tensor_v2(storage, 0, (rows, cols), (cols, 1), False, OrderedDict()) of a float storage. */
-    PickleOps matrix(String storageKey, int numel, int rows, int cols) {
+    public PickleOps matrix(String storageKey, int numel, int rows, int cols) {
         global("torch._utils", "_rebuild_tensor_v2").mark().floatStorage(storageKey, numel);
         return binint(0).binint(rows).binint(cols).tuple2().binint(cols).binint(1).tuple2().newFalse()
                 .global("collections", "OrderedDict").emptyTuple().reduce().tuple().reduce();
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         return out.toByteArray();
     }
 
