@@ -80,6 +80,30 @@ class HostileTunedLensTest {
     }
 
     @Test
+    void refusesTensorsThatViewMoreThanTheLensHolds() throws IOException {
+        // stored as torch.save stores it, one 64x64 storage viewed by 40 tensors: ten times what 4 layers of 64 hold
+        PickleOps p = new PickleOps().proto(2).global("collections", "OrderedDict").emptyTuple().reduce();
+        for (int l = 0; l < 40; l++) {
+            p.string(l + ".weight").matrix("0", 64 * 64, 64, 64).setItem();
+        }
+        Path lens = lens(4, 64);
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(lens.resolve("params.pt")))) {
+            put(zip, "archive/data.pkl", p.stop().bytes());
+            byte[] data = new byte[64 * 64 * 4];
+            ZipEntry e = new ZipEntry("archive/data/0");
+            e.setMethod(ZipEntry.STORED);
+            e.setSize(data.length);
+            CRC32 crc = new CRC32();
+            crc.update(data);
+            e.setCrc(crc.getValue());
+            zip.putNextEntry(e);
+            zip.write(data);
+            zip.closeEntry();
+        }
+        refusedQuickly(lens, "its 40 tensors hold 163840 elements together, more than the 16384 expected here");
+    }
+
+    @Test
     void refusesAStorageDeclaredLargerThanTheArchive() throws IOException {
         // data/0 holds 16 bytes, stored; its directory entry then says 1 GiB: what a 2^28-element tensor asks for
         int numel = 1 << 28;
