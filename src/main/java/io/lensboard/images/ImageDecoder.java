@@ -1,18 +1,34 @@
 package io.lensboard.images;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
+import java.awt.image.SampleModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Iterator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 
 /**
  * Decodes untrusted PNG and JPEG bytes with every size checked before the work it bounds: the byte count first,
  * then the format by its magic number, then the width and height from the header (ImageIO's reader reads only
  * the header for them), and only then the pixels. A small file that claims a huge image (a decompression bomb)
- * is refused before a pixel is allocated.
+ * is refused before a pixel is allocated, and so is one whose pixels take more bytes than the pixel limit allows at
+ * four bytes each (a 16-bit RGBA PNG doubles them). A JPEG's scans are counted from its markers first: each scan of a
+ * progressive JPEG makes the decoder pass over the whole image again, so a 97 KB file of a thousand tiny scans costs
+ * minutes. What still gets through decodes under a deadline (the reader is aborted past it), and at most a few
+ * decodes run at once, so that a burst of uploads cannot hold every core or the heap.
  */
 public final class ImageDecoder {
 
@@ -24,6 +40,24 @@ public final class ImageDecoder {
 
     private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     private static final byte[] JPEG = {(byte) 0xff, (byte) 0xd8, (byte) 0xff};
+
+    /** A progressive JPEG from libjpeg or a camera has about ten scans; a few dozen is generous. */
+    static final int MAX_SCANS = 64;
+    /**
+     * Scans times pixels, in passes over an image at the pixel limit: libjpeg's progressive script is 10 (1.7 s for
+     * 12 megapixels on one 2026 core), so 16 leaves room and bounds a decode to a few seconds.
+     */
+    static final int MAX_PASSES = 16;
+    /** A 12-megapixel JPEG decodes in under two seconds; a caller is answered 422 once a decode takes longer than this. */
+    static final Duration DEADLINE = Duration.ofSeconds(10);
+    private static final Duration QUEUE_WAIT = Duration.ofSeconds(30);
+    /** How many decodes run at once (each holds at most 4 x max-pixels bytes): the others wait their turn. */
+    private static final Semaphore DECODES = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    private static final ExecutorService DECODERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "lensboard-image-decoder");
+        t.setDaemon(true);
+        return t;
+    });
 
     private ImageDecoder() {}
 
@@ -50,8 +84,59 @@ public final class ImageDecoder {
         }
     }
 
+    /** The image, or an {@link ImageProblem} (413, 415, 422; 503 when every decoder stays busy) saying what to change. */
     public static Decoded decode(byte[] bytes, Limits limits) {
+        return decode(bytes, limits, DEADLINE);
+    }
+
+    /**
+     * As {@link #decode(byte[], Limits)}, answering 422 once the decode has taken {@code deadline}. The decode runs on
+     * a decoder thread: ImageIO's JPEG reader cannot be aborted from another thread, so a late decode is asked to stop
+     * (which the PNG reader heeds) and otherwise runs to its end, its cost bounded by the scan and pixel limits, still
+     * holding its place among the few decodes that may run at once.
+     */
+    static Decoded decode(byte[] bytes, Limits limits, Duration deadline) {
         String mediaType = mediaType(bytes, limits);
+        int scans = mediaType.equals("image/jpeg") ? scans(bytes) : 1;
+        try {
+            if (!DECODES.tryAcquire(QUEUE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw ImageProblem.busy("every image decoder stayed busy for " + QUEUE_WAIT.toSeconds() + " s: try again shortly");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ImageProblem.busy("the decode was interrupted before it started");
+        }
+        AtomicReference<ImageReader> reading = new AtomicReference<>();
+        CompletableFuture<Decoded> work;
+        try {
+            work = CompletableFuture.supplyAsync(() -> decodeNow(bytes, mediaType, scans, limits, reading), DECODERS);
+        } catch (RuntimeException rejected) {
+            DECODES.release();
+            throw ImageProblem.busy("no image decoder can start now: try again shortly");
+        }
+        work.whenComplete((image, failure) -> DECODES.release()); // held until the decode really ends
+        try {
+            return work.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException late) {
+            ImageReader reader = reading.get();
+            if (reader != null) {
+                try {
+                    reader.abort();
+                } catch (IllegalStateException busyReader) {
+                    // the JPEG reader refuses calls from another thread while it reads: it runs to its (bounded) end
+                }
+            }
+            throw ImageProblem.undecodable("the image took more than " + deadline.toMillis() + " ms to decode and was "
+                    + "given up: save it again as a baseline JPEG or a PNG");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ImageProblem.busy("the decode was interrupted");
+        }
+    }
+
+    private static Decoded decodeNow(byte[] bytes, String mediaType, int scans, Limits limits, AtomicReference<ImageReader> reading) {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReadersByMIMEType(mediaType);
             if (!readers.hasNext()) {
@@ -63,8 +148,14 @@ public final class ImageDecoder {
                 int width = reader.getWidth(0);
                 int height = reader.getHeight(0);
                 checkSize(width, height, limits);
-                BufferedImage image = reader.read(0);
-                return new Decoded(image, mediaType);
+                checkDecodedBytes(reader, width, height, limits);
+                if ((long) scans * width * height > MAX_PASSES * limits.maxPixels()) {
+                    throw ImageProblem.undecodable("the JPEG has " + scans + " scans of " + width + "x" + height + " pixels, and each "
+                            + "costs a pass over the whole image; at most " + MAX_PASSES + " passes over " + limits.maxPixels()
+                            + " pixels are accepted: save it again as a baseline JPEG, or scale it down");
+                }
+                reading.set(reader);
+                return new Decoded(reader.read(0), mediaType);
             } finally {
                 reader.dispose();
             }
@@ -75,6 +166,71 @@ public final class ImageDecoder {
             throw ImageProblem.undecodable("the " + mediaType.substring(6).toUpperCase() + " file cannot be decoded ("
                     + (e.getMessage() == null ? "damaged or truncated" : e.getMessage()) + "): send an intact image");
         }
+    }
+
+    /**
+     * The bytes the decoded pixels will take, from the header's image type (bands and bits per sample), refused (413)
+     * beyond what the pixel limit allows at four bytes a pixel.
+     */
+    private static void checkDecodedBytes(ImageReader reader, int width, int height, Limits limits) throws IOException {
+        ImageTypeSpecifier type = reader.getRawImageType(0);
+        if (type == null) {
+            Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+            type = types.hasNext() ? types.next() : null;
+        }
+        if (type == null) {
+            return; // no type known before decoding: the pixel limits above still bound it
+        }
+        SampleModel model = type.getSampleModel(1, 1);
+        long perPixel = (long) model.getNumDataElements() * DataBuffer.getDataTypeSize(model.getTransferType()) / 8;
+        long bytes = (long) width * height * Math.max(1, perPixel);
+        long max = 4 * limits.maxPixels();
+        if (bytes > max) {
+            throw ImageProblem.tooLarge("the image decodes to " + bytes + " bytes (" + width + "x" + height + " pixels of "
+                    + perPixel + " bytes); at most " + max + " are accepted: save it with 8 bits per channel or scale it down");
+        }
+    }
+
+    /**
+     * A JPEG's scans, counted by walking its markers (segments by their length, entropy-coded data up to the next
+     * marker); more than {@link #MAX_SCANS} are refused (422) at once. Where the walk cannot follow the file it returns
+     * the scans seen so far and leaves the file to the decoder to refuse.
+     */
+    static int scans(byte[] b) {
+        int scans = 0;
+        int i = 2; // after SOI
+        while (i + 1 < b.length) {
+            if ((b[i] & 0xff) != 0xff) {
+                return scans;
+            }
+            int marker = b[i + 1] & 0xff;
+            if (marker == 0xff) { // fill byte before a marker
+                i++;
+                continue;
+            }
+            if (marker == 0xd9) { // EOI
+                return scans;
+            }
+            if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { // markers without a length
+                i += 2;
+                continue;
+            }
+            if (i + 3 >= b.length) {
+                return scans;
+            }
+            i += 2 + (((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff));
+            if (marker == 0xda) {
+                if (++scans > MAX_SCANS) {
+                    throw ImageProblem.undecodable("the JPEG has more than " + MAX_SCANS + " scans (a progressive JPEG has about 10, "
+                            + "and each costs a pass over the whole image): save it again, as a baseline JPEG or a PNG");
+                }
+                // entropy-coded data: up to a byte 0xff that is neither stuffing (0x00) nor a restart marker
+                while (i + 1 < b.length && !((b[i] & 0xff) == 0xff && b[i + 1] != 0 && ((b[i + 1] & 0xff) < 0xd0 || (b[i + 1] & 0xff) > 0xd7))) {
+                    i++;
+                }
+            }
+        }
+        return scans;
     }
 
     private static void checkSize(int width, int height, Limits limits) {

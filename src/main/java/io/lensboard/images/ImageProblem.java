@@ -20,6 +20,10 @@ public class ImageProblem extends Problem {
         return new ImageProblem(422, message);
     }
 
+    static ImageProblem busy(String message) {
+        return new ImageProblem(503, message);
+    }
+
     static ImageProblem unknown(String id) {
         return new ImageProblem(404, "no image '" + id + "': upload one, or use a built-in one ("
                 + String.join(", ", BuiltinImages.IDS) + ")");

@@ -24,13 +24,21 @@ import java.util.regex.Pattern;
 
 /**
  * Images: uploads checked and stored, built-in ones made, and an image's activations in an image model (a ViT or a
- * hybrid), computed on the device thread of the pool.
+ * hybrid), computed on the device thread of the pool. An image is decoded at its upload, on the worker that
+ * receives it, under the decoder's limits; the decoded pixels are kept (the most recently used, up to
+ * {@link #DECODED_BYTES}) so that its later uses, a run's start on the device thread among them, do not decode again.
  */
 @ApplicationScoped
 public class ImageService {
     /** Uploaded ids: the first 16 hex digits of the bytes' SHA-256. */
     private static final Pattern UPLOADED = Pattern.compile("[0-9a-f]{16}");
     private static final int TOP_LABELS = 5;
+    /** How many bytes of decoded pixels are kept: five images at the pixel limit, hundreds of ordinary ones. */
+    static final long DECODED_BYTES = 256L << 20;
+
+    /** Decoded images by id, least recently used first; guarded by itself. */
+    private final java.util.LinkedHashMap<String, BufferedImage> decoded = new java.util.LinkedHashMap<>(16, 0.75f, true);
+    private long decodedBytes; // guarded by decoded
 
     @Inject
     ImageStore store;
@@ -53,6 +61,7 @@ public class ImageService {
         StoredImage image = new StoredImage(idOf(bytes), decoded.mediaType(), decoded.image().getWidth(),
                 decoded.image().getHeight(), bytes);
         store.save(image);
+        keep(image.id(), decoded.image());
         return image;
     }
 
@@ -66,10 +75,42 @@ public class ImageService {
         return store.find(id).orElseThrow(() -> ImageProblem.unknown(id));
     }
 
-    /** The image decoded again (it was checked when stored, and the limits still hold). */
+    /**
+     * The image's pixels: those kept since its upload or last use, else decoded again under the same limits (an image
+     * stored before a limit was added is refused by it now). Callers must not draw on the image: it is shared.
+     */
     public BufferedImage decode(String id) {
+        synchronized (decoded) {
+            BufferedImage kept = decoded.get(id);
+            if (kept != null) {
+                return kept;
+            }
+        }
         Threads.blocking("decoding an image");
-        return ImageDecoder.decode(get(id).data(), limits()).image();
+        BufferedImage image = ImageDecoder.decode(get(id).data(), limits()).image();
+        keep(id, image);
+        return image;
+    }
+
+    private void keep(String id, BufferedImage image) {
+        long bytes = bytes(image);
+        synchronized (decoded) {
+            BufferedImage old = decoded.put(id, image);
+            decodedBytes += bytes - (old == null ? 0 : bytes(old));
+            var eldest = decoded.entrySet().iterator();
+            while (decodedBytes > DECODED_BYTES && eldest.hasNext()) {
+                var e = eldest.next();
+                if (e.getValue() != image) {
+                    decodedBytes -= bytes(e.getValue());
+                    eldest.remove();
+                }
+            }
+        }
+    }
+
+    private static long bytes(BufferedImage image) {
+        java.awt.image.DataBuffer data = image.getRaster().getDataBuffer();
+        return (long) data.getSize() * data.getNumBanks() * java.awt.image.DataBuffer.getDataTypeSize(data.getDataType()) / 8;
     }
 
     /** Per layer and token the L2 norm of the residual stream, and a ViT classifier's top labels. */

@@ -159,17 +159,19 @@ public class LensService {
 
     private CompletableFuture<LensResult> compute(LensQuery query, LensFlight flight) {
         LogitLens.Request request = query.request();
-        try {
-            return pool.run(query.model(), query.dtype(), m -> {
-                // On the device thread, inside the lease: the tokens reported are the ones the lens decodes.
-                long[] ids = LogitLens.tokenize(m, request);
-                flight.started(new LensListener.Input(m.id(), m.dtype().id, request.prompt(), LogitLens.tokens(m, ids), m.config().nLayers()));
-                TunedLensWeights lens = query.lensId() == null ? null : tuned.load(query.lensId(), m.config(), m.id());
-                return LogitLens.run(m, request, ids, lens, flight::layer, () -> abandoned(query, flight));
-            });
-        } catch (RuntimeException unknownModel) {
-            return CompletableFuture.failedFuture(unknownModel); // told to the viewers like any other failure
-        }
+        // A tuned lens is read on its reader thread first: the device thread never reads files. An unknown model
+        // (pool.run throws at once) fails the returned future, and so is told to the viewers like any other failure.
+        CompletableFuture<TunedLensWeights> tunedLens = query.lensId() == null ? CompletableFuture.completedFuture(null)
+                : tuned.loadAsync(query.lensId());
+        return tunedLens.thenCompose(lens -> pool.run(query.model(), query.dtype(), m -> {
+            // On the device thread, inside the lease: the tokens reported are the ones the lens decodes.
+            long[] ids = LogitLens.tokenize(m, request);
+            flight.started(new LensListener.Input(m.id(), m.dtype().id, request.prompt(), LogitLens.tokens(m, ids), m.config().nLayers()));
+            if (lens != null) {
+                lens.checkFits(m.config(), m.id());
+            }
+            return LogitLens.run(m, request, ids, lens, flight::layer, () -> abandoned(query, flight));
+        }));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.lensboard.lens;
 import io.lensboard.LensboardConfig;
 import io.lensboard.Threads;
 import io.lensboard.analysis.LensResult;
+import io.lensboard.model.CheckpointException;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.TunedLensWeights;
 import io.lensboard.model.checkpoint.HubClient;
@@ -11,27 +12,36 @@ import io.lensboard.model.checkpoint.TunedLensFiles;
 import io.lensboard.model.pool.ModelCatalog;
 import io.lensboard.model.pool.ModelPool;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
  * The tuned lenses this service can decode with: the directories of {@code lensboard.lenses.dirs}, then the data
  * directory's {@code lenses/} (where trained lenses are saved), then the hub. The few lenses used last stay read;
- * a local lens is read again when its files change (a lens retrained under the same name).
+ * a local lens is read again when its files change (a lens retrained under the same name). Lenses are read on
+ * reader threads of their own, one read per id however many ask, each under {@link #DEADLINE}: a lens whose files
+ * are hostile or slow to arrive holds up only the callers of that id, never another lens nor the device thread.
  */
 @ApplicationScoped
 public class TunedLenses {
     private static final int KEEP = 4;
+    /** How long one lens may take to read (and download); past it the read is stopped and its callers get a 422. */
+    static final Duration DEADLINE = Duration.ofSeconds(60);
+    /** How many different lenses may be read at once; one more is answered 503 at once rather than queued. */
+    private static final int READERS = 8;
 
     /** A lens as {@code GET /api/lenses} lists it: its config, the local models it fits, or why it cannot be read. */
     public record LensInfo(String id, String baseModel, Integer dModel, Integer numHiddenLayers, Boolean bias, String lensType,
@@ -47,6 +57,13 @@ public class TunedLenses {
 
     private LensCatalog catalog;
 
+    private final SingleFlight<TunedLensWeights> reads = new SingleFlight<>("lensboard-lens-reader", READERS, DEADLINE,
+            id -> new CheckpointException("the tuned lens '" + id + "' was not read within " + DEADLINE.toSeconds()
+                    + " s (its files are too large or arrive too slowly); its reading was stopped"),
+            id -> new UncheckedIOException("the tuned lens '" + id + "' cannot be read now: " + READERS
+                    + " other lenses are being read; try again shortly", new IOException("every lens reader is busy")));
+
+    /** Guarded by itself. */
     private final Map<String, Loaded> loaded = new LinkedHashMap<>(8, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Loaded> eldest) {
@@ -69,33 +86,49 @@ public class TunedLenses {
 
     /**
      * The lens {@code id} (reading or downloading it unless it is held), or {@code UnknownLensException} (404),
-     * {@code CheckpointException} (422) for files that cannot be used, {@link UncheckedIOException} (503) when the hub
-     * cannot be reached. Blocking: worker or device threads only.
+     * {@code CheckpointException} (422) for files that cannot be used or are not read by the deadline,
+     * {@link UncheckedIOException} (503) when the hub cannot be reached. Blocking: worker threads only.
      */
-    public synchronized TunedLensWeights load(String id) {
+    public TunedLensWeights load(String id) {
         Threads.blocking("reading a tuned lens");
+        return reads.get(id, () -> read(id));
+    }
+
+    /** {@link #load(String)} without waiting: for work bound for the device thread, which must find the lens read. */
+    public CompletableFuture<TunedLensWeights> loadAsync(String id) {
+        return reads.start(id, () -> read(id));
+    }
+
+    /** On a reader thread: the held lens, or the lens read again when it is new or its files changed. */
+    private TunedLensWeights read(String id) {
+        Loaded held;
+        synchronized (loaded) {
+            held = loaded.get(id);
+        }
+        if (held != null && id.startsWith("hf:")) {
+            return held.weights(); // a hub lens is a snapshot: asking the hub again would cost a request per lens
+        }
         try {
-            Loaded held = loaded.get(id);
-            if (held != null && id.startsWith("hf:")) {
-                return held.weights(); // a hub lens is a snapshot: asking the hub again would cost a request per lens
-            }
             Path dir = catalog.locate(id);
             long stamp = stamp(dir);
             if (held == null || held.stamp() != stamp) {
                 held = new Loaded(stamp, TunedLensFiles.read(dir, id));
-                loaded.put(id, held);
+                synchronized (loaded) {
+                    loaded.put(id, held);
+                }
             }
             return held.weights();
         } catch (IOException e) {
             throw new UncheckedIOException("the tuned lens '" + id + "' cannot be fetched: " + e.getMessage(), e);
+        } catch (StackOverflowError | OutOfMemoryError e) { // thrown by this read alone: its arrays are garbage now
+            throw new CheckpointException("the tuned lens '" + id + "' cannot be read: its files need more "
+                    + (e instanceof StackOverflowError ? "nesting" : "memory") + " than this server gives a lens", e);
         }
     }
 
-    /** The lens, checked to fit {@code model} (422 otherwise). */
-    public TunedLensWeights load(String id, ModelConfig model, String modelId) {
-        TunedLensWeights w = load(id);
-        w.checkFits(model, modelId);
-        return w;
+    @PreDestroy
+    void close() {
+        reads.close();
     }
 
     /** The decoders a lens page offers for {@code model}: the logit lens, every local tuned lens that fits it, and {@code current}. */

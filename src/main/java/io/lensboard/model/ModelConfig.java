@@ -95,6 +95,11 @@ public record ModelConfig(
         return 4 * params;
     }
 
+    /** The bytes of those tensors held in {@code dtype}: what loading this model allocates, known before it does. */
+    public long parameterBytes(Dtype dtype) {
+        return parameterBytes() / 4 * dtype.bytes;
+    }
+
     public static ModelConfig read(Path configJson) {
         JsonNode c;
         try {
@@ -121,9 +126,9 @@ public record ModelConfig(
                 required(c, "n_layer", file),
                 required(c, "n_head", file),
                 required(c, "n_head", file),
-                inner.isNumber() ? inner.asInt() : 4 * d,
+                inner.isNumber() ? required(c, "n_inner", file) : 4 * d,
                 required(c, "vocab_size", file),
-                c.path("n_positions").asInt(c.path("n_ctx").asInt(1024)),
+                optional(c, "n_positions", optional(c, "n_ctx", 1024, file), file),
                 c.path("layer_norm_epsilon").asDouble(1e-5),
                 0,
                 c.path("tie_word_embeddings").asBoolean(true),
@@ -137,10 +142,10 @@ public record ModelConfig(
                 required(c, "hidden_size", file),
                 required(c, "num_hidden_layers", file),
                 heads,
-                c.path("num_key_value_heads").asInt(heads),
+                optional(c, "num_key_value_heads", heads, file),
                 required(c, "intermediate_size", file),
                 required(c, "vocab_size", file),
-                c.path("max_position_embeddings").asInt(2048),
+                optional(c, "max_position_embeddings", 2048, file),
                 c.path("rms_norm_eps").asDouble(1e-6),
                 c.path("rope_theta").asDouble(10000.0),
                 c.path("tie_word_embeddings").asBoolean(false),
@@ -175,10 +180,56 @@ public record ModelConfig(
         if (!c.path(key).isNumber()) {
             throw new CheckpointException(file + ": config.json lacks the number '" + key + "'");
         }
-        return c.get(key).asInt();
+        return optional(c, key, 0, file);
     }
 
+    /** {@code key}'s whole number, or {@code otherwise} where it is absent or null; a fraction or a number past int is refused. */
+    static int optional(JsonNode c, String key, int otherwise, Path file) {
+        JsonNode v = c.path(key);
+        if (v.isMissingNode() || v.isNull()) {
+            return otherwise;
+        }
+        if (!v.isNumber() || !v.canConvertToInt() || v.asDouble() != Math.rint(v.asDouble())) {
+            throw new CheckpointException(file + ": config.json's '" + key + "' must be a whole number below 2^31, got " + v);
+        }
+        return v.asInt();
+    }
+
+    /** The widest model this service builds: Llama-3-405B is 16,384 wide. */
+    static final int MAX_WIDTH = 1 << 15;
+    static final int MAX_LAYERS = 1024;
+    static final int MAX_MLP = 1 << 18;
+    /** The largest published vocabularies are about 256,000 tokens. */
+    static final int MAX_VOCAB = 1 << 20;
+    static final int MAX_CONTEXT = 1 << 20;
+    /** One tensor is one Java array and one NDArray: at most this many elements. */
+    static final long MAX_TENSOR = Integer.MAX_VALUE - 8;
+
+    /**
+     * Every field in its range and consistent with the others, each refusal naming the field as this architecture's
+     * config.json spells it (a llama2.c or GGUF header's values are named the same way), so that no absurd config
+     * reaches a division, an allocation or an array index.
+     */
     public void validate(Path file) {
+        range(file, dModel, 1, MAX_WIDTH, name("n_embd", "hidden_size"));
+        range(file, nLayers, 1, MAX_LAYERS, name("n_layer", "num_hidden_layers"));
+        range(file, nHeads, 1, dModel, name("n_head", "num_attention_heads"));
+        range(file, nKvHeads, 1, nHeads, "num_key_value_heads");
+        range(file, dMlp, 1, MAX_MLP, name("n_inner", "intermediate_size"));
+        range(file, vocabSize, architecture == Architecture.VIT ? 0 : 1, MAX_VOCAB, architecture == Architecture.VIT ? "id2label" : "vocab_size");
+        range(file, nCtx, 1, MAX_CONTEXT, name("n_positions", "max_position_embeddings"));
+        if (!(normEps >= 0 && normEps < 1)) {
+            throw new CheckpointException(file + ": " + name("layer_norm_epsilon", "rms_norm_eps") + " must be from 0 to below 1, got " + normEps);
+        }
+        if (architecture == Architecture.LLAMA && !(ropeTheta > 0 && ropeTheta < Double.POSITIVE_INFINITY)) {
+            throw new CheckpointException(file + ": rope_theta must be a positive number, got " + ropeTheta);
+        }
+        if (!(initializerRange >= 0 && initializerRange <= 1)) {
+            throw new CheckpointException(file + ": initializer_range must be from 0 to 1, got " + initializerRange);
+        }
+        if (bosTokenId != null && (bosTokenId < 0 || bosTokenId >= vocabSize)) {
+            throw new CheckpointException(file + ": bos_token_id " + bosTokenId + " is not a token of a vocabulary of " + vocabSize);
+        }
         if (dModel % nHeads != 0) {
             throw new CheckpointException(file + ": hidden size " + dModel + " is not divisible by " + nHeads + " heads");
         }
@@ -187,6 +238,27 @@ public record ModelConfig(
         }
         if (architecture == Architecture.LLAMA && dHead() % 2 != 0) {
             throw new CheckpointException(file + ": RoPE needs an even head size, got " + dHead());
+        }
+        tensor(file, (long) vocabSize * dModel, "vocab_size × " + name("n_embd", "hidden_size") + " (the embedding)");
+        tensor(file, (long) nCtx * dModel, name("n_positions", "max_position_embeddings") + " × " + name("n_embd", "hidden_size"));
+        tensor(file, (long) dMlp * dModel, name("n_inner", "intermediate_size") + " × " + name("n_embd", "hidden_size"));
+        tensor(file, 3L * dModel * dModel, "3 × " + name("n_embd", "hidden_size") + "² (the attention's weights)");
+    }
+
+    private String name(String gpt2, String others) {
+        return architecture == Architecture.GPT2 ? gpt2 : others;
+    }
+
+    private static void range(Path file, long value, long min, long max, String field) {
+        if (value < min || value > max) {
+            throw new CheckpointException(file + ": " + field + " must be from " + min + " to " + max + ", got " + value);
+        }
+    }
+
+    private static void tensor(Path file, long elements, String what) {
+        if (elements > MAX_TENSOR) {
+            throw new CheckpointException(file + ": " + what + " makes a tensor of " + elements + " elements, more than one holds ("
+                    + MAX_TENSOR + ")");
         }
     }
 }

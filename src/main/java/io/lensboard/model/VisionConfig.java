@@ -12,6 +12,9 @@ import java.util.List;
  */
 public record VisionConfig(int imageSize, int patchSize, int channels, List<String> labels, ImageProcessor processor) {
 
+    /** Pixels per side: 4,096 is 65,536 patches of 16, far more than any published ViT reads. */
+    static final int MAX_IMAGE = 4096;
+
     /** Patches per side. */
     public int grid() {
         return imageSize / patchSize;
@@ -25,8 +28,11 @@ public record VisionConfig(int imageSize, int patchSize, int channels, List<Stri
     static VisionConfig read(JsonNode c, Path file) {
         int imageSize = ModelConfig.required(c, "image_size", file);
         int patchSize = ModelConfig.required(c, "patch_size", file);
-        int channels = c.path("num_channels").asInt(3);
-        if (patchSize <= 0 || imageSize <= 0 || imageSize % patchSize != 0) {
+        int channels = ModelConfig.optional(c, "num_channels", 3, file);
+        if (imageSize < 1 || imageSize > MAX_IMAGE) {
+            throw new CheckpointException(file + ": image_size must be from 1 to " + MAX_IMAGE + ", got " + imageSize);
+        }
+        if (patchSize <= 0 || imageSize % patchSize != 0) {
             throw new CheckpointException(file + ": image_size " + imageSize + " is not a multiple of patch_size " + patchSize);
         }
         if (channels != 1 && channels != 3) {

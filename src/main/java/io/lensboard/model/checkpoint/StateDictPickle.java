@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,11 @@ import java.util.Set;
  * dict, its {@code _metadata} (set by BUILD, ignored), and tensors rebuilt by {@code torch._utils._rebuild_tensor_v2}
  * from storages named by persistent ids. Nothing is ever executed: a GLOBAL outside {@link #ALLOWED} or a
  * REDUCE of anything but the two known callables ends the read with a {@link CheckpointException}.
+ *
+ * <p>Nor can a hostile pickle make the read itself expensive: the values it builds, the memo, each container's size
+ * and the containers' nesting are bounded, a container that would hold itself (a cycle) is refused as it forms, and
+ * nothing the pickle builds is ever hashed, compared or printed except strings and numbers (a dict key must be one),
+ * so a tuple DAG of 2^40 paths costs 40 steps, not 2^40.
  */
 final class StateDictPickle {
     /** A storage a tensor views: its element type (Float, Half, BFloat16), its record key in the zip, its length. */
@@ -36,10 +42,26 @@ final class StateDictPickle {
     private static final Object MARK = new Object();
     private static final Object NONE = new Object();
 
+    /** A state dict's pickle builds a few dozen values per tensor; a lens of 1,024 layers needs about 50,000. */
+    static final int MAX_VALUES = 1 << 20;
+    static final int MAX_MEMO = 1 << 20;
+    /** Entries of one dict, list or tuple: a state dict of more tensors than this is no state dict. */
+    static final int MAX_ITEMS = 1 << 18;
+    /** A state dict nests three deep (its _metadata: dict of dicts of versions); a cycle nests without end. */
+    static final int MAX_DEPTH = 32;
+
+    /** A container's nesting depth (1 holds no container) and the containers that hold it, to raise theirs. */
+    private static final class Nesting {
+        int depth = 1;
+        final List<Object> holders = new ArrayList<>(1);
+    }
+
     private final ByteBuffer in;
     private final String file;
     private final ArrayList<Object> stack = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
+    private final Map<Object, Nesting> nesting = new IdentityHashMap<>(); // by identity: never hashes a container
+    private long values;
 
     private StateDictPickle(byte[] bytes, String file) {
         this.in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -65,10 +87,10 @@ final class StateDictPickle {
                 case ']' -> push(new ArrayList<>()); // EMPTY_LIST
                 case ')' -> push(List.of()); // EMPTY_TUPLE
                 case '(' -> push(MARK);
-                case 't' -> push(List.copyOf(popMark()));
-                case 0x85 -> push(List.of(pop()));
-                case 0x86 -> { Object b = pop(); push(List.of(pop(), b)); }
-                case 0x87 -> { Object c = pop(); Object b = pop(); push(List.of(pop(), b, c)); }
+                case 't' -> push(tuple(popMark()));
+                case 0x85 -> push(tuple(List.of(pop())));
+                case 0x86 -> { Object b = pop(); push(tuple(List.of(pop(), b))); }
+                case 0x87 -> { Object c = pop(); Object b = pop(); push(tuple(List.of(pop(), b, c))); }
                 case 'N' -> push(NONE);
                 case 0x88 -> push(Boolean.TRUE);
                 case 0x89 -> push(Boolean.FALSE);
@@ -80,18 +102,18 @@ final class StateDictPickle {
                 case 'X' -> push(string(in.getInt() & 0xffffffffL));
                 case 0x8c -> push(string(in.get() & 0xff)); // SHORT_BINUNICODE
                 case 'c' -> push(global(line(), line()));
-                case 'q' -> memo.put((long) (in.get() & 0xff), top());
-                case 'r' -> memo.put(in.getInt() & 0xffffffffL, top());
-                case 0x94 -> memo.put((long) memo.size(), top()); // MEMOIZE
+                case 'q' -> memoize((long) (in.get() & 0xff));
+                case 'r' -> memoize(in.getInt() & 0xffffffffL);
+                case 0x94 -> memoize((long) memo.size()); // MEMOIZE
                 case 'h' -> push(memo(in.get() & 0xff));
                 case 'j' -> push(memo(in.getInt() & 0xffffffffL));
                 case 'Q' -> push(storage(pop()));
-                case 'R' -> { Object args = pop(); push(reduce(pop(), (List<?>) args)); }
+                case 'R' -> { Object args = pop(); push(reduce(pop(), args)); }
                 case 'b' -> build(pop());
-                case 's' -> { Object v = pop(); Object k = pop(); dict(top()).put(k, v); }
+                case 's' -> { Object v = pop(); Object k = pop(); put(top(), k, v); }
                 case 'u' -> setItems(popMark());
-                case 'a' -> { Object v = pop(); list(top()).add(v); }
-                case 'e' -> { List<Object> items = popMark(); list(top()).addAll(items); }
+                case 'a' -> { Object v = pop(); append(top(), v); }
+                case 'e' -> { List<Object> items = popMark(); for (Object v : items) append(top(), v); }
                 case '.' -> { return stateDict(pop()); }
                 default -> throw refuse(String.format("it uses pickle opcode 0x%02x, which a state dict of tensors never needs", op));
             }
@@ -107,8 +129,12 @@ final class StateDictPickle {
         return g;
     }
 
-    private Object reduce(Object callable, List<?> args) {
-        String name = String.valueOf(callable);
+    private Object reduce(Object callable, Object tuple) {
+        if (!(callable instanceof Global) || !(tuple instanceof List<?> args)) {
+            // never printed: a tuple DAG's text is exponentially long
+            throw refuse("it calls a " + describe(callable) + " with a " + describe(tuple) + ", which a state dict of tensors never does");
+        }
+        String name = callable.toString();
         if (name.equals("collections.OrderedDict") && args.isEmpty()) {
             return new LinkedHashMap<>();
         }
@@ -137,10 +163,82 @@ final class StateDictPickle {
     }
 
     private void setItems(List<Object> items) {
-        Map<Object, Object> d = dict(top());
         for (int i = 0; i + 1 < items.size(); i += 2) {
-            d.put(items.get(i), items.get(i + 1));
+            put(top(), items.get(i), items.get(i + 1));
         }
+    }
+
+    /** SETITEM: only a string or a number may be a key, so that hashing it costs its own length and no more. */
+    private void put(Object target, Object key, Object value) {
+        Map<Object, Object> d = dict(target);
+        if (!(key instanceof String || key instanceof Long || key instanceof Double || key instanceof Boolean || key == NONE)) {
+            throw refuse("it uses a " + describe(key) + " as a dict key; a state dict's keys are names");
+        }
+        if (d.size() >= MAX_ITEMS) {
+            throw refuse("a dict has more than " + MAX_ITEMS + " entries");
+        }
+        d.put(key, value);
+        hold(d, value);
+    }
+
+    private void append(Object target, Object value) {
+        List<Object> l = list(target);
+        if (l.size() >= MAX_ITEMS) {
+            throw refuse("a list has more than " + MAX_ITEMS + " items");
+        }
+        l.add(value);
+        hold(l, value);
+    }
+
+    /** A tuple of {@code items}, its nesting recorded; the items are already built, so a tuple never holds itself. */
+    private List<Object> tuple(List<Object> items) {
+        if (items.size() > MAX_ITEMS) {
+            throw refuse("a tuple has more than " + MAX_ITEMS + " items");
+        }
+        List<Object> t = List.copyOf(items);
+        for (Object item : t) {
+            hold(t, item);
+        }
+        return t;
+    }
+
+    /** Records that {@code holder} holds {@code value}; a container in a container deepens its holders. */
+    private void hold(Object holder, Object value) {
+        values++;
+        if (value instanceof Map || value instanceof List) {
+            nesting(value).holders.add(holder);
+            deepen(holder, nesting(value).depth + 1);
+        }
+    }
+
+    /**
+     * Raises {@code container}'s depth to {@code depth} and its holders' after it. Each raise adds one level and stops
+     * at {@link #MAX_DEPTH}, so this recursion is shallow and its work bounded; a cycle raises itself round and round
+     * until it passes the limit, and is refused there.
+     */
+    private void deepen(Object container, int depth) {
+        Nesting n = nesting(container);
+        if (depth <= n.depth) {
+            return;
+        }
+        if (depth > MAX_DEPTH) {
+            throw refuse("its lists, tuples and dicts nest more than " + MAX_DEPTH + " deep, or one holds itself");
+        }
+        n.depth = depth;
+        for (int i = 0; i < n.holders.size(); i++) {
+            deepen(n.holders.get(i), depth + 1);
+        }
+    }
+
+    private Nesting nesting(Object container) {
+        return nesting.computeIfAbsent(container, c -> new Nesting());
+    }
+
+    private void memoize(long key) {
+        if (memo.size() >= MAX_MEMO && !memo.containsKey(key)) {
+            throw refuse("it stores more than " + MAX_MEMO + " memo entries");
+        }
+        memo.put(key, top());
     }
 
     private Map<String, TensorRef> stateDict(Object result) {
@@ -162,7 +260,9 @@ final class StateDictPickle {
     }
 
     private long[] longs(Object tuple) {
-        List<?> t = (List<?>) tuple;
+        if (!(tuple instanceof List<?> t) || t.size() > 64) {
+            throw refuse("a tensor's sizes or strides are not a tuple of at most 64 integers");
+        }
         long[] out = new long[t.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = (Long) t.get(i);
@@ -227,6 +327,9 @@ final class StateDictPickle {
     }
 
     private void push(Object o) {
+        if (++values > MAX_VALUES) {
+            throw refuse("it builds more than " + MAX_VALUES + " values; a state dict's pickle builds a few dozen per tensor");
+        }
         stack.add(o);
     }
 

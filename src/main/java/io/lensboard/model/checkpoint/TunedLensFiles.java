@@ -61,6 +61,7 @@ public final class TunedLensFiles {
     /** The lens in {@code dir}, its translators checked against its config (every one present, each its shape, nothing else). */
     public static TunedLensWeights read(Path dir, String id) {
         Config c = config(dir);
+        requireHeapFor(c, dir);
         Path pt = dir.resolve(PARAMS_PT);
         Weights source = Files.isRegularFile(pt) ? stateDict(pt, c) : SafetensorsWeights.file(dir.resolve(PARAMS_SAFETENSORS));
         List<float[]> weights = new ArrayList<>();
@@ -97,9 +98,25 @@ public final class TunedLensFiles {
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), config);
     }
 
+    /** The float32 elements of the config's translators: what params.pt may hold at most. */
+    static long elements(Config c) {
+        return (long) c.layers() * ((long) c.dModel() * c.dModel() + (c.bias() ? c.dModel() : 0));
+    }
+
+    /** The translators are held as float32 arrays on the heap: a lens larger than the heap can give is refused unread. */
+    private static void requireHeapFor(Config c, Path dir) {
+        Runtime r = Runtime.getRuntime();
+        long free = r.maxMemory() - (r.totalMemory() - r.freeMemory());
+        long bytes = 4 * elements(c);
+        if (bytes > free) {
+            throw new CheckpointException(dir.getFileName() + ": its config.json (d_model " + c.dModel() + ", " + c.layers()
+                    + " layers) makes translators of " + bytes + " bytes in float32; this server's heap has " + free + " bytes free");
+        }
+    }
+
     /** params.pt's tensors as {@link Weights}, after checking that it holds exactly the config's translators. */
     private static Weights stateDict(Path file, Config c) {
-        Map<String, TorchSave.Tensor> tensors = TorchSave.read(file);
+        Map<String, TorchSave.Tensor> tensors = TorchSave.read(file, elements(c));
         Set<String> expected = new HashSet<>();
         for (int l = 0; l < c.layers(); l++) {
             expected.add(l + ".weight");

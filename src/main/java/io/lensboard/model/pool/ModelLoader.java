@@ -37,10 +37,21 @@ public final class ModelLoader {
         return load(id, path, untrainedSeed, Dtype.FLOAT32, device, progress);
     }
 
-    /** As {@link #load(String, Path, Long, Device, LoadProgress)}, holding the weights in {@code dtype}. */
+    /** As {@link #load(String, Path, Long, Device, LoadProgress)}, holding the weights in {@code dtype}, with no pool's budget. */
     public static LoadedModel load(String id, Path path, Long untrainedSeed, Dtype dtype, Device device, LoadProgress progress) {
+        return load(id, path, untrainedSeed, dtype, device, progress, LoadMemory.of(device, Long.MAX_VALUE, 0));
+    }
+
+    /**
+     * As {@link #load(String, Path, Long, Dtype, Device, LoadProgress)}, refusing (422) before allocating anything a
+     * model whose weights {@code memory} cannot hold. A load that fails for any reason, running out of memory
+     * included, closes what it allocated.
+     */
+    public static LoadedModel load(String id, Path path, Long untrainedSeed, Dtype dtype, Device device, LoadProgress progress,
+                                   LoadMemory memory) {
         Checkpoint checkpoint = Checkpoint.at(path);
         ModelConfig config = checkpoint.config();
+        memory.require(id, config.parameterBytes(dtype), dtype.id);
         Weights weights = weights(checkpoint, untrainedSeed, progress);
         NDManager manager = NDManager.newBaseManager(device);
         manager.setName(id);
@@ -48,7 +59,7 @@ public final class ModelLoader {
         try {
             tokenizer = config.takesImages() ? null : checkpoint.tokenizer();
             return new LoadedModel(id, dtype, transformer(config, weights, manager, dtype), tokenizer, manager, weights.describe());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             manager.close();
             if (tokenizer != null) {
                 tokenizer.close();
@@ -57,12 +68,19 @@ public final class ModelLoader {
         }
     }
 
-    /**
-     * A hybrid {@code STEM+STACK}: the ViT at {@code stemPath}'s embeddings, then the blocks of the model at
-     * {@code stackPath}, both on one manager. Widths that differ are a 422 (CheckpointException).
-     */
+    /** {@link #loadHybrid(String, Path, Long, Path, Long, Device, LoadProgress, LoadMemory)} with no pool's budget. */
     public static LoadedModel loadHybrid(String id, Path stemPath, Long stemSeed, Path stackPath, Long stackSeed,
                                          Device device, LoadProgress progress) {
+        return loadHybrid(id, stemPath, stemSeed, stackPath, stackSeed, device, progress, LoadMemory.of(device, Long.MAX_VALUE, 0));
+    }
+
+    /**
+     * A hybrid {@code STEM+STACK}: the ViT at {@code stemPath}'s embeddings, then the blocks of the model at
+     * {@code stackPath}, both on one manager. Widths that differ, or both models together more than {@code memory}
+     * holds, are a 422 (CheckpointException).
+     */
+    public static LoadedModel loadHybrid(String id, Path stemPath, Long stemSeed, Path stackPath, Long stackSeed,
+                                         Device device, LoadProgress progress, LoadMemory memory) {
         Checkpoint stemCheckpoint = Checkpoint.at(stemPath);
         Checkpoint stackCheckpoint = Checkpoint.at(stackPath);
         if (stemCheckpoint.config().architecture() != ModelConfig.Architecture.VIT) {
@@ -75,6 +93,8 @@ public final class ModelLoader {
             throw new CheckpointException("the stem " + stemPath.getFileName() + " is " + stemWidth + " wide but the stack "
                     + stackPath.getFileName() + " is " + stackWidth + " wide; a hybrid needs the same d_model");
         }
+        memory.require(id, stemCheckpoint.config().parameterBytes(Dtype.FLOAT32) + stackCheckpoint.config().parameterBytes(Dtype.FLOAT32),
+                Dtype.FLOAT32.id);
         NDManager manager = NDManager.newBaseManager(device);
         manager.setName(id);
         try {
@@ -84,7 +104,7 @@ public final class ModelLoader {
             Transformer stack = transformer(stackCheckpoint.config(), stackWeights, manager, Dtype.FLOAT32);
             return new LoadedModel(id, Dtype.FLOAT32, new Hybrid(stem, stack), null, manager,
                     stemWeights.describe() + " + " + stackWeights.describe());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             manager.close();
             throw e;
         }

@@ -149,11 +149,11 @@ public final class ModelPool implements AutoCloseable {
                 e.report(start, phase);
                 ModelLoader.requireFloat32(e.key.dtype(), "a hybrid");
                 model = ModelLoader.loadHybrid(ref.id(), stem, ref.stem().untrainedSeed(), stack,
-                        ref.stack().untrainedSeed(), device.device(), reading);
+                        ref.stack().untrainedSeed(), device.device(), reading, loadMemory());
             } else {
                 Path dir = catalog.locate(ref, download);
                 e.report(start, phase);
-                model = ModelLoader.load(ref.id(), dir, ref.untrainedSeed(), e.key.dtype(), device.device(), reading);
+                model = ModelLoader.load(ref.id(), dir, ref.untrainedSeed(), e.key.dtype(), device.device(), reading, loadMemory());
             }
             e.progress = 1;
             e.detail = model.source() + ", " + model.dtype();
@@ -167,6 +167,11 @@ public final class ModelPool implements AutoCloseable {
             failures.put(e.key, new Status(e.id, e.key.dtype(), State.FAILED, 0, message(t), 0));
             e.future.completeExceptionally(t);
         }
+    }
+
+    /** What a load may allocate now: the device's free memory, with the budget and what the loaded models hold, for its message. */
+    private LoadMemory loadMemory() {
+        return LoadMemory.of(device.device(), budgetBytes, loaded().stream().mapToLong(LoadedModel::bytes).sum());
     }
 
     /**
