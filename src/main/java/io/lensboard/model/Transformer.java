@@ -261,7 +261,7 @@ public abstract class Transformer {
      */
     private static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
         long dHead = q.getShape().get(3);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(dHead));
+        NDArray scores = Scalars.over(q.matMul(k.transpose(0, 1, 3, 2)), (float) Math.sqrt(dHead));
         if (mask != null) {
             scores = scores.add(mask);
         }
