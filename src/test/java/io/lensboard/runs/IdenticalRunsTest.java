@@ -67,6 +67,11 @@ class IdenticalRunsTest {
                     garbage[i] = new byte[1 << 14];
                 }
                 System.gc();
+                try {
+                    Thread.sleep(100); // frequent collections, without taking a core from the runs
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
         }, "busy-collector");
         collector.setDaemon(true);

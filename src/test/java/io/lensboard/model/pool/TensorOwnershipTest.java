@@ -29,6 +29,9 @@ class TensorOwnershipTest {
         try (DeviceThread device = new DeviceThread(Device.cpu()); ModelPool pool = pool(device)) {
             LoadedModel first = pool.load("gpt2-tiny:untrained:1").get(60, TimeUnit.SECONDS);
             pool.load("vit-tiny").get(60, TimeUnit.SECONDS); // over the 1-byte budget: the idle first one goes
+            for (int i = 0; i < 200 && first.isOpen(); i++) {
+                Thread.sleep(50); // the loader evicts just after it completes the load
+            }
             assertFalse(first.isOpen(), "evicted");
             IllegalStateException e = assertThrows(IllegalStateException.class, first::newScope);
             assertTrue(e.getMessage().contains("gpt2-tiny:untrained:1"), e.getMessage());
