@@ -25,6 +25,8 @@ public interface LensboardConfig {
 
     Corpora corpora();
 
+    Debug debug();
+
     /** Where runs are stored (the H2 database file by default). */
     @WithDefault("./data")
     String dataDir();
@@ -105,6 +107,15 @@ public interface LensboardConfig {
         /** The most pixels in all (width x height), checked from the header before decoding. */
         @WithDefault("12000000")
         long maxPixels();
+    }
+
+    interface Debug {
+        /**
+         * Fail loudly when an evicted model is used ({@link io.lensboard.model.TensorOwnership}); a JVM system property
+         * ({@code -Dlensboard.debug.tensor-ownership=true}, on in tests), since the model layer reads it without CDI.
+         */
+        @WithDefault("false")
+        boolean tensorOwnership();
     }
 
     interface Pool {

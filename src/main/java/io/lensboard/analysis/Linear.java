@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.lensboard.model.Scalars;
 
 /**
  * y = x Wᵀ + b with PyTorch's default initialisation of nn.Linear: W ~ kaiming_uniform(a = √5), that is
@@ -27,6 +28,6 @@ record Linear(NDArray w, NDArray b) {
 
     /** torch.nn.GELU (exact): x/2 (1 + erf(x/√2)). */
     static NDArray gelu(NDArray x) {
-        return x.mul(0.5).mul(x.div(Math.sqrt(2)).erf().add(1));
+        return Scalars.times(x, 0.5).mul(Scalars.over(x, Math.sqrt(2)).erf().add(1));
     }
 }

@@ -124,8 +124,8 @@ public final class Gpt2 extends Transformer {
 
     /** gelu_new(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), its constants in x's precision */
     private static NDArray geluNew(NDArray x) {
-        NDArray inner = x.add(x.pow(3).mul(constant(x, 0.044715))).mul(constant(x, Math.sqrt(2.0 / Math.PI)));
-        return x.mul(0.5f).mul(inner.tanh().add(1f));
+        NDArray inner = Scalars.times(x.add(Scalars.times(Scalars.power(x, 3), constant(x, 0.044715))), constant(x, Math.sqrt(2.0 / Math.PI)));
+        return Scalars.times(x, 0.5f).mul(inner.tanh().add(1f));
     }
 
     @Override

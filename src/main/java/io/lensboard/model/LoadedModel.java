@@ -6,6 +6,16 @@ import ai.djl.ndarray.NDManager;
  * A model resident on its device: weights, tokenizer (none for an image model) and the manager that owns the weights.
  * Callers do their tensor work in a {@link #newScope()} and close it, so the weights' manager only
  * ever holds weights.
+ *
+ * <p>Ownership of the tensors that outlive one step: the weights (every {@link Param}, its transposed view, a
+ * hybrid's stem and stack, which share this one manager) belong to this model's manager and die only in
+ * {@link #close}, which the {@code ModelPool} calls when it evicts an unleased model; nobody else closes, attaches
+ * or writes into them. A job's run-long arrays (its optimised input, Adam's moments, a decoder, a cast float64
+ * copy of the weights) belong to the job's own {@link #newScope()}, closed by the job's {@code close}; a step's
+ * arrays to a sub-scope of it, closed after the step. An array that must outlive its scope is copied
+ * ({@code duplicate}) into the longer-lived scope, never moved out of a model's manager.
+ *
+ * <p>With {@code -Dlensboard.debug.tensor-ownership=true} (on in tests) a model used after it was closed fails at once with the model's name instead of computing on freed memory.
  */
 public final class LoadedModel implements AutoCloseable {
     private final String id;
@@ -14,6 +24,7 @@ public final class LoadedModel implements AutoCloseable {
     private final NDManager manager;
     private final String source;
     private final Dtype dtype;
+    private volatile boolean closed;
 
     public LoadedModel(String id, Dtype dtype, Transformer transformer, LensTokenizer tokenizer, NDManager manager, String source) {
         this.id = id;
@@ -38,6 +49,7 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     public Transformer transformer() {
+        TensorOwnership.requireOpen(this);
         return transformer;
     }
 
@@ -75,11 +87,18 @@ public final class LoadedModel implements AutoCloseable {
 
     /** A manager on the model's device for one request's or one step's arrays; close it when done. */
     public NDManager newScope() {
+        TensorOwnership.requireOpen(this);
         return manager.newSubManager();
+    }
+
+    /** False once {@link #close} ran: its weights are freed. */
+    public boolean isOpen() {
+        return !closed && manager.isOpen();
     }
 
     @Override
     public void close() {
+        closed = true;
         manager.close();
         if (tokenizer != null) {
             tokenizer.close();

@@ -274,8 +274,8 @@ public abstract class Transformer {
      */
     private static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
         long dHead = q.getShape().get(3);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
-        scores = scores.div(constant(scores, Math.sqrt(dHead)));
+        NDArray qk = q.matMul(k.transpose(0, 1, 3, 2));
+        NDArray scores = Scalars.over(qk, constant(qk, Math.sqrt(dHead)));
         if (mask != null) {
             scores = scores.add(mask);
         }

@@ -144,7 +144,7 @@ public final class Vit extends Transformer implements ImageStem {
     protected NDArray mlp(int l, NDArray x, NDManager w) {
         Block b = blocks[l];
         NDArray a = x.matMul(b.wIn).add(b.bIn);
-        NDArray gelu = a.mul(0.5f).mul(a.div((float) Math.sqrt(2.0)).erf().add(1f));
+        NDArray gelu = Scalars.times(a, 0.5f).mul(Scalars.over(a, (float) Math.sqrt(2.0)).erf().add(1f));
         return gelu.matMul(b.wOut).add(b.bOut);
     }
 

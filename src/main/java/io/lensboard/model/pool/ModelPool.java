@@ -5,6 +5,7 @@ import io.lensboard.model.Dtype;
 import io.lensboard.model.InvalidModelIdException;
 import io.lensboard.model.LoadProgress;
 import io.lensboard.model.LoadedModel;
+import io.lensboard.model.TensorOwnership;
 import io.lensboard.model.checkpoint.HubClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +27,11 @@ import java.util.function.Function;
  * total fits the memory budget (the model just loaded always stays, even alone over budget).
  * Loading (download, file reading, initialisation) runs on a loader thread; all tensor work on
  * loaded models runs on the {@link DeviceThread}.
+ *
+ * <p>Ownership: the pool owns every {@link LoadedModel} and is the only one to close it, and only an entry without
+ * leases (checked under the pool's lock, where leases are taken too); {@link #run} and {@link Lease} pin a model for as
+ * long as work on it may run. With {@code -Dlensboard.debug.tensor-ownership=true} a violation throws
+ * ({@link TensorOwnership}).
  */
 public final class ModelPool implements AutoCloseable {
 
@@ -189,7 +195,12 @@ public final class ModelPool implements AutoCloseable {
             if (lease == null) {
                 return run(id, dtype, work);
             }
-            return device.submit(() -> work.apply(model)).whenComplete((r, t) -> lease.close());
+            return device.submit(() -> {
+                TensorOwnership.requireOpen(model);
+                T result = work.apply(model);
+                TensorOwnership.requireOpen(model); // closed under the work: its result may be read off freed memory
+                return result;
+            }).whenComplete((r, t) -> lease.close());
         });
     }
 
@@ -204,8 +215,17 @@ public final class ModelPool implements AutoCloseable {
             this.model = model;
         }
 
+        /** The leased model; with the ownership check on, asking after {@link #close} fails. */
         public LoadedModel model() {
+            if (TensorOwnership.CHECKED && !isOpen()) {
+                throw new IllegalStateException("the lease on model '" + model.id() + "' was closed: the model may be evicted");
+            }
+            TensorOwnership.requireOpen(model);
             return model;
+        }
+
+        private synchronized boolean isOpen() {
+            return open;
         }
 
         @Override
