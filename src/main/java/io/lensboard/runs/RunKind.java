@@ -3,6 +3,7 @@ package io.lensboard.runs;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -50,6 +51,14 @@ public interface RunKind<P extends Record> {
 
     /** What a run is about, for lists: its prompt, or its block and feature. */
     String subject(P params);
+
+    /**
+     * The events whose data is a record, which pages read back from the store to show by type (its {@link TokenText}s
+     * as tokens); an event type not listed has no tokens and reaches pages as it is stored.
+     */
+    default List<EventRecord<?>> eventRecords() {
+        return List.of();
+    }
 
     /** The live page's part for this kind; its {@code {#fragment}}s named after event types render those events. */
     default String liveTemplate() {
