@@ -3,6 +3,7 @@ package io.lensboard.runs;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,7 +13,8 @@ import java.util.Optional;
  * looks at its name. A kind is a CDI bean: adding one is this class (extending {@link AbstractRunKind}) plus its
  * templates. What a kind offers beyond running is an interface it implements, asked with {@code instanceof}:
  * {@link FeatureKind} (cells of an alignment table), {@link Studyable} (studies over blocks, LM head and seeds, in its
- * own columns), {@link Seeded} (run again with a new seed), {@link Pictures} (images as the run goes).
+ * own columns), {@link Seeded} (run again with a new seed), {@link Pictures} (images as the run goes). Its events'
+ * tokens are a type too: {@link TokenText}s in the event records it lists in {@link #eventRecords()}.
  *
  * @param <P> the parameter record, stored with the run as JSON
  */
@@ -50,6 +52,14 @@ public interface RunKind<P extends Record> {
 
     /** What a run is about, for lists: its prompt, or its block and feature. */
     String subject(P params);
+
+    /**
+     * The events whose data is a record, which pages read back from the store to show by type (its {@link TokenText}s
+     * as tokens); an event type not listed has no tokens and reaches pages as it is stored.
+     */
+    default List<EventRecord<?>> eventRecords() {
+        return List.of();
+    }
 
     /** The live page's part for this kind; its {@code {#fragment}}s named after event types render those events. */
     default String liveTemplate() {

@@ -67,6 +67,11 @@ public class RunKinds {
         return get(run.kind()) instanceof Pictures kind ? kind.picture(type, data) : null;
     }
 
+    /** A stored run's parameters as its kind's record, to ask by type (a {@link TargetRun}, say) rather than by field name. */
+    public Record params(RunRecord run) {
+        return get(run.kind()).schema().stored(json, run.params());
+    }
+
     /** What a stored run is about, in its kind's words. */
     public String subject(RunRecord run) {
         return subject(get(run.kind()), run);

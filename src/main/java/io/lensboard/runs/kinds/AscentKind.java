@@ -1,5 +1,6 @@
 package io.lensboard.runs.kinds;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.lensboard.analysis.Feature;
 import io.lensboard.analysis.FeatureAscent;
 import io.lensboard.analysis.FeatureAscent.Input;
@@ -10,15 +11,16 @@ import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.runs.AbstractRunKind;
+import io.lensboard.runs.EventRecord;
 import io.lensboard.runs.FeatureKind;
 import io.lensboard.runs.FeatureRun;
 import io.lensboard.runs.ParamSchema;
 import io.lensboard.runs.Seeded;
 import io.lensboard.runs.SeededRun;
+import io.lensboard.runs.TokenEvent;
+import io.lensboard.runs.TokenText;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -49,6 +51,13 @@ public abstract class AscentKind extends AbstractRunKind<AscentKind.Params> impl
     public record Result(long[] ids, String text, List<String> tokens, double objective, double value, double decodedValue,
                          long[][] topk, List<List<String>> topkTokens, double repetition, double[] repetitionTopk) {}
 
+    /** A "step" event: the objective J and the feature f, and at each decoding the tokens, per position its top-k, and repetition. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Step(int step, double objective, double value, double progress, long[] ids, List<TokenText> tokens,
+                       List<List<TokenText>> topkTokens, Double repetition) implements TokenEvent {}
+
+    private static final EventRecord<Step> STEP = new EventRecord<>("step", Step.class);
+
     private final Input input;
     private final double defaultLr;
 
@@ -71,6 +80,11 @@ public abstract class AscentKind extends AbstractRunKind<AscentKind.Params> impl
     }
 
     @Override
+    public List<EventRecord<?>> eventRecords() {
+        return List.of(STEP);
+    }
+
+    @Override
     public Job open(LoadedModel model, Params p, Progress progress) {
         complete(p, Optional.of(model.config())); // a hub model's config is known only now
         Feature feature = FeatureChecks.check(p.layer(), p.feature(), Optional.empty()); // the slice, already checked
@@ -90,18 +104,11 @@ public abstract class AscentKind extends AbstractRunKind<AscentKind.Params> impl
             public void step(Progress out) {
                 FeatureAscent.Step s = a.step();
                 n = s.step();
-                Map<String, Object> event = new LinkedHashMap<>();
-                event.put("step", s.step());
-                event.put("objective", s.objective());
-                event.put("value", s.value());
-                event.put("progress", (double) n / p.steps());
-                if (s.ids() != null) {
-                    event.put("ids", s.ids());
-                    event.put("tokens", tok.texts(s.ids()));
-                    event.put("topk_tokens", Arrays.stream(transpose(a.decode(p.topk()))).map(tok::texts).toList());
-                    event.put("repetition", Repetition.of(s.ids()));
-                }
-                out.emit("step", event);
+                double fraction = (double) n / p.steps();
+                STEP.emit(out, s.ids() == null ? new Step(s.step(), s.objective(), s.value(), fraction, null, null, null, null)
+                        : new Step(s.step(), s.objective(), s.value(), fraction, s.ids(), TokenText.of(tok.texts(s.ids())),
+                                Arrays.stream(transpose(a.decode(p.topk()))).map(t -> TokenText.of(tok.texts(t))).toList(),
+                                Repetition.of(s.ids())));
             }
 
             @Override

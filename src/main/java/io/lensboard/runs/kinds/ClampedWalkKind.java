@@ -1,5 +1,6 @@
 package io.lensboard.runs.kinds;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lensboard.analysis.ClampedWalk;
 import io.lensboard.analysis.ClampedWalk.NoiseSide;
@@ -9,13 +10,15 @@ import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.runs.AbstractRunKind;
+import io.lensboard.runs.EventRecord;
 import io.lensboard.runs.ParamSchema;
 import io.lensboard.runs.StudyRun;
 import io.lensboard.runs.Studyable;
+import io.lensboard.runs.TokenEvent;
+import io.lensboard.runs.TokenText;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -45,6 +48,13 @@ public class ClampedWalkKind extends AbstractRunKind<ClampedWalkKind.Params> imp
     /** The final decoding (per position its top-k), its repetition, the final d_i, d_o and r = d_i / d_o. */
     public record Result(long[] ids, String text, List<String> tokens, long[] target, List<String> targetTokens, long[][] topk,
                          List<List<String>> topkTokens, double repetition, double[] repetitionTopk, double dI, double dO, Double r) {}
+
+    /** A "step" event: the clamped position, d_i, d_o, r (null where undefined), and at each decoding the tokens and their top-k. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Step(int step, int index, double dI, double dO, @JsonInclude(JsonInclude.Include.ALWAYS) Double r, double progress,
+                       long[] ids, List<TokenText> tokens, List<List<TokenText>> topkTokens, Double repetition) implements TokenEvent {}
+
+    private static final EventRecord<Step> STEP = new EventRecord<>("step", Step.class);
 
     public ClampedWalkKind() {
         super("clamped-walk", "Clamped gradient walk", Params.class);
@@ -83,6 +93,11 @@ public class ClampedWalkKind extends AbstractRunKind<ClampedWalkKind.Params> imp
     }
 
     @Override
+    public List<EventRecord<?>> eventRecords() {
+        return List.of(WalkJob.TARGET, STEP);
+    }
+
+    @Override
     public String subject(Params p) {
         return "\u201c" + p.prompt() + "\u201d";
     }
@@ -95,13 +110,20 @@ public class ClampedWalkKind extends AbstractRunKind<ClampedWalkKind.Params> imp
                 SentenceChecks.network(p.network(), p.blocks(), p.finalNorm(), p.lmHead(), p.networkSeed(), p.precision()), p.eta(),
                 p.epsilon(), p.innerSteps(), NoiseSide.valueOf(p.noiseSide().toUpperCase(Locale.ROOT)), p.seed()));
         LensTokenizer tok = model.tokenizer();
-        progress.emit("target", Map.of("ids", walk.target(), "tokens", tok.texts(walk.target())));
-        return new WalkJob(walk, tok, p.steps(), p.decodeEvery(), p.topk(), "r") {
+        return new WalkJob(walk, tok, p.steps(), p.decodeEvery(), p.topk(), progress) {
+            private int index;
+
             @Override
-            protected Distances advance(Map<String, Object> event) {
+            protected Distances advance() {
                 ClampedWalk.Step s = walk.step();
-                event.put("index", s.index());
+                index = s.index();
                 return s.distances();
+            }
+
+            @Override
+            protected void emitStep(Progress out, int n, Distances d, double fraction, SentenceChecks.Decoded decoded) {
+                STEP.emit(out, new Step(n, index, d.dI(), d.dO(), ratio(d), fraction, decoded.ids(), decoded.tokens(), decoded.topkTokens(),
+                        decoded.repetition()));
             }
 
             @Override

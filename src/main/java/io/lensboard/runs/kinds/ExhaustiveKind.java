@@ -6,12 +6,11 @@ import io.lensboard.analysis.TokenValue;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.runs.AbstractRunKind;
+import io.lensboard.runs.EventRecord;
 import io.lensboard.runs.FeatureKind;
 import io.lensboard.runs.FeatureRun;
 import jakarta.inject.Singleton;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -31,6 +30,11 @@ public class ExhaustiveKind extends AbstractRunKind<ExhaustiveKind.Params> imple
 
     public record Result(List<TokenValue> top) {}
 
+    /** A "batch" event: how much of the vocabulary is done, and the best tokens so far. */
+    public record Batch(int tokensDone, int vocabulary, double progress, List<ScoredToken> top) {}
+
+    private static final EventRecord<Batch> BATCH = new EventRecord<>("batch", Batch.class);
+
     public ExhaustiveKind() {
         super("exhaustive", "Exhaustive single-token search", Params.class);
     }
@@ -40,6 +44,11 @@ public class ExhaustiveKind extends AbstractRunKind<ExhaustiveKind.Params> imple
         Feature f = FeatureChecks.check(p.layer(), p.feature(), config);
         f.slice().checkPositions(1);
         return new Params(p.layer(), f.slice().text(), p.topk(), p.batch());
+    }
+
+    @Override
+    public List<EventRecord<?>> eventRecords() {
+        return List.of(BATCH);
     }
 
     @Override
@@ -55,12 +64,8 @@ public class ExhaustiveKind extends AbstractRunKind<ExhaustiveKind.Params> imple
             @Override
             public void step(Progress out) {
                 int done = search.next();
-                Map<String, Object> event = new LinkedHashMap<>();
-                event.put("tokens_done", done);
-                event.put("vocabulary", search.vocabulary());
-                event.put("progress", (double) done / search.vocabulary());
-                event.put("top", search.top(p.topk()));
-                out.emit("batch", event);
+                BATCH.emit(out, new Batch(done, search.vocabulary(), (double) done / search.vocabulary(),
+                        search.top(p.topk()).stream().map(ScoredToken::of).toList()));
             }
 
             @Override

@@ -8,11 +8,13 @@ import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.runs.AbstractRunKind;
+import io.lensboard.runs.EventRecord;
 import io.lensboard.runs.FeatureKind;
 import io.lensboard.runs.FeatureRun;
 import io.lensboard.runs.ParamSchema;
+import io.lensboard.runs.TokenEvent;
+import io.lensboard.runs.TokenText;
 import jakarta.inject.Singleton;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +39,11 @@ public class GreedyKind extends AbstractRunKind<GreedyKind.Params> implements Fe
     /** The chosen tokens, and the feature's value once each was appended. */
     public record Result(long[] ids, String text, List<String> tokens, double[] values) {}
 
+    /** A "token" event: the token chosen for {@code position}, the tokens so far, and f after each. */
+    public record Token(int position, ScoredToken token, long[] ids, List<TokenText> tokens, double[] values) implements TokenEvent {}
+
+    private static final EventRecord<Token> TOKEN = new EventRecord<>("token", Token.class);
+
     public GreedyKind() {
         super("greedy", "Greedy left-to-right search", Params.class);
     }
@@ -50,6 +57,11 @@ public class GreedyKind extends AbstractRunKind<GreedyKind.Params> implements Fe
         }
         config.ifPresent(c -> ParamSchema.range("tokens", p.tokens(), 1, c.nCtx()));
         return new Params(p.layer(), f.slice().text(), p.tokens(), p.read(), p.batch());
+    }
+
+    @Override
+    public List<EventRecord<?>> eventRecords() {
+        return List.of(TOKEN);
     }
 
     @Override
@@ -70,13 +82,8 @@ public class GreedyKind extends AbstractRunKind<GreedyKind.Params> implements Fe
                 out.emit("batch", Map.of("candidates_done", search.candidatesDone(), "candidates_total", search.candidatesTotal(),
                         "progress", (double) search.candidatesDone() / search.candidatesTotal()));
                 if (chosen != null) {
-                    Map<String, Object> event = new LinkedHashMap<>();
-                    event.put("position", search.chosen().size() - 1);
-                    event.put("token", chosen);
-                    event.put("ids", search.ids());
-                    event.put("tokens", tok.texts(search.ids()));
-                    event.put("values", values(search));
-                    out.emit("token", event);
+                    TOKEN.emit(out, new Token(search.chosen().size() - 1, ScoredToken.of(chosen), search.ids(),
+                            TokenText.of(tok.texts(search.ids())), values(search)));
                 }
             }
 

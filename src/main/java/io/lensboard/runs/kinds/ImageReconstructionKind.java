@@ -14,6 +14,7 @@ import io.lensboard.runs.Pictures;
 import io.lensboard.runs.RunFiles;
 import io.lensboard.runs.Seeded;
 import io.lensboard.runs.SeededRun;
+import io.lensboard.runs.TargetRun;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ public class ImageReconstructionKind extends AbstractRunKind<ImageReconstruction
             @Schema(defaultValue = "100", minimum = "1", maximum = "100000", description = "optimisation steps") int steps,
             @Schema(defaultValue = "noise", maxLength = 200, example = "noise", description = "noise (seeded, uniform over the valid pixel range), or image:ID") String start,
             @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of the noise start") long seed,
-            @Schema(minimum = "1", maximum = "100000", description = "an image every k steps on the live page (default: 10, at most steps)") Integer snapshotEvery) implements SeededRun {
+            @Schema(minimum = "1", maximum = "100000", description = "an image every k steps on the live page (default: 10, at most steps)") Integer snapshotEvery) implements SeededRun, TargetRun {
     }
 
     /**

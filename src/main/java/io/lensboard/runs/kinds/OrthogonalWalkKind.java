@@ -1,5 +1,6 @@
 package io.lensboard.runs.kinds;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lensboard.analysis.EmbeddingWalk.Distances;
 import io.lensboard.analysis.InvalidInputException;
@@ -10,13 +11,15 @@ import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.runs.AbstractRunKind;
+import io.lensboard.runs.EventRecord;
 import io.lensboard.runs.ParamSchema;
 import io.lensboard.runs.StudyRun;
 import io.lensboard.runs.Studyable;
+import io.lensboard.runs.TokenEvent;
+import io.lensboard.runs.TokenText;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -45,6 +48,13 @@ public class OrthogonalWalkKind extends AbstractRunKind<OrthogonalWalkKind.Param
     public record Result(long[] ids, String text, List<String> tokens, long[] target, List<String> targetTokens, long[][] topk,
                          List<List<String>> topkTokens, double repetition, double[] repetitionTopk, double dI, double dO, Double ratio,
                          double orthogonality) {}
+
+    /** A "step" event: the step's orthogonality, d_i, d_o, ratio (null where undefined), and at each decoding the tokens and their top-k. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Step(int step, double orthogonality, double dI, double dO, @JsonInclude(JsonInclude.Include.ALWAYS) Double ratio, double progress,
+                       long[] ids, List<TokenText> tokens, List<List<TokenText>> topkTokens, Double repetition) implements TokenEvent {}
+
+    private static final EventRecord<Step> STEP = new EventRecord<>("step", Step.class);
 
     public OrthogonalWalkKind() {
         super("orthogonal-walk", "Orthogonal walk", Params.class);
@@ -90,6 +100,11 @@ public class OrthogonalWalkKind extends AbstractRunKind<OrthogonalWalkKind.Param
     }
 
     @Override
+    public List<EventRecord<?>> eventRecords() {
+        return List.of(WalkJob.TARGET, STEP);
+    }
+
+    @Override
     public String subject(Params p) {
         return "\u201c" + p.prompt() + "\u201d";
     }
@@ -105,16 +120,22 @@ public class OrthogonalWalkKind extends AbstractRunKind<OrthogonalWalkKind.Param
         OrthogonalWalk walk = new OrthogonalWalk(model, new OrthogonalWalk.Params(p.prompt(),
                 SentenceChecks.network(p.network(), p.blocks(), p.finalNorm(), p.lmHead(), p.networkSeed(), p.precision()), p.eta(), direction(p)));
         LensTokenizer tok = model.tokenizer();
-        progress.emit("target", Map.of("ids", walk.target(), "tokens", tok.texts(walk.target())));
-        return new WalkJob(walk, tok, p.steps(), p.decodeEvery(), p.topk(), "ratio") {
+        return new WalkJob(walk, tok, p.steps(), p.decodeEvery(), p.topk(), progress) {
             private double orthogonality;
+            private double stepOrthogonality;
 
             @Override
-            protected Distances advance(Map<String, Object> event) {
+            protected Distances advance() {
                 OrthogonalWalk.Step s = walk.step();
-                orthogonality = Math.max(orthogonality, s.orthogonality());
-                event.put("orthogonality", s.orthogonality());
+                stepOrthogonality = s.orthogonality();
+                orthogonality = Math.max(orthogonality, stepOrthogonality);
                 return s.distances();
+            }
+
+            @Override
+            protected void emitStep(Progress out, int n, Distances d, double fraction, SentenceChecks.Decoded decoded) {
+                STEP.emit(out, new Step(n, stepOrthogonality, d.dI(), d.dO(), ratio(d), fraction, decoded.ids(), decoded.tokens(),
+                        decoded.topkTokens(), decoded.repetition()));
             }
 
             @Override

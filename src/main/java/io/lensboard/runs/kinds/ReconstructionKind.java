@@ -1,5 +1,6 @@
 package io.lensboard.runs.kinds;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lensboard.analysis.InputReconstruction;
 import io.lensboard.analysis.InputReconstruction.Loss;
@@ -12,14 +13,15 @@ import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.runs.AbstractRunKind;
 import io.lensboard.runs.EmbeddingEvents;
+import io.lensboard.runs.EventRecord;
 import io.lensboard.runs.ParamSchema;
 import io.lensboard.runs.StudyRun;
 import io.lensboard.runs.Studyable;
+import io.lensboard.runs.TokenEvent;
+import io.lensboard.runs.TokenText;
 import jakarta.inject.Singleton;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -52,6 +54,17 @@ public class ReconstructionKind extends AbstractRunKind<ReconstructionKind.Param
             @Schema(defaultValue = "float32", enumeration = {"float32", "float64"}, description = "type of the whole computation: weights, activations, gradients") String precision,
             @Schema(defaultValue = "0.05", minimum = "0", exclusiveMinimum = true, maximum = "1000", description = "σ of e′ = e + N(0, σ) in the yardstick m (eq. 4)") double yardstickSigma) implements StudyRun {
     }
+
+    /** The "target" event, first: the prompt's ids and tokens, and the yardstick m (eq. 4). */
+    public record Target(long[] ids, List<TokenText> tokens, double m) implements TokenEvent {}
+
+    /** A "step" event: its loss, and at each decoding the top-1 decoding, which positions match, m_g and repetition. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Step(int step, double loss, double progress, long[] ids, List<TokenText> tokens, boolean[] exact, Double mG,
+                       Double repetition) implements TokenEvent {}
+
+    private static final EventRecord<Target> TARGET = new EventRecord<>("target", Target.class);
+    private static final EventRecord<Step> STEP = new EventRecord<>("step", Step.class);
 
     /**
      * Per position: the decoded and target tokens and the top-k decodings; the yardstick m (eq. 4) against m_g, the
@@ -96,6 +109,11 @@ public class ReconstructionKind extends AbstractRunKind<ReconstructionKind.Param
     }
 
     @Override
+    public List<EventRecord<?>> eventRecords() {
+        return List.of(TARGET, STEP);
+    }
+
+    @Override
     public String subject(Params p) {
         return "\u201c" + p.prompt() + "\u201d";
     }
@@ -118,7 +136,7 @@ public class ReconstructionKind extends AbstractRunKind<ReconstructionKind.Param
                 Loss.valueOf(p.loss().toUpperCase()), Optimizer.valueOf(p.optimizer().toUpperCase()), p.lr(), p.steps(),
                 p.seed(), p.topk(), p.decodeEvery(), p.mu(), p.sigma(), p.s(), p.t(), p.yardstickSigma()));
         LensTokenizer tok = model.tokenizer();
-        progress.emit("target", Map.of("ids", r.target(), "tokens", tok.texts(r.target()), "m", r.yardstick()));
+        TARGET.emit(progress, new Target(r.target(), TokenText.of(tok.texts(r.target())), r.yardstick()));
         return new Job() {
             private int n;
             private double loss = Double.NaN;
@@ -133,18 +151,10 @@ public class ReconstructionKind extends AbstractRunKind<ReconstructionKind.Param
                 InputReconstruction.Step s = r.step();
                 n = s.step();
                 loss = s.loss();
-                Map<String, Object> event = new LinkedHashMap<>();
-                event.put("step", s.step());
-                event.put("loss", s.loss());
-                event.put("progress", (double) n / p.steps());
-                if (s.ids() != null) {
-                    event.put("ids", s.ids());
-                    event.put("tokens", tok.texts(s.ids()));
-                    event.put("exact", exact(s.ids(), r.target()));
-                    event.put("m_g", s.mG());
-                    event.put("repetition", Repetition.of(s.ids()));
-                }
-                out.emit("step", event);
+                double fraction = (double) n / p.steps();
+                STEP.emit(out, s.ids() == null ? new Step(s.step(), s.loss(), fraction, null, null, null, null, null)
+                        : new Step(s.step(), s.loss(), fraction, s.ids(), TokenText.of(tok.texts(s.ids())), exact(s.ids(), r.target()),
+                                s.mG(), Repetition.of(s.ids())));
                 if (finished()) {
                     EmbeddingEvents.emit(out, r.embeddings());
                 }

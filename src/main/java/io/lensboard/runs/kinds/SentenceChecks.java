@@ -9,10 +9,10 @@ import io.lensboard.analysis.Repetition;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.runs.ParamSchema;
+import io.lensboard.runs.TokenText;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 /** What the sentence-representation kinds (reconstruction and the walks) check and report alike. */
@@ -61,14 +61,17 @@ final class SentenceChecks {
         return n;
     }
 
-    /** The decoding's fields for an event or a result: ids, tokens, top-k tokens per position and repetition. */
-    static Map<String, Object> decoded(long[][] topk, LensTokenizer tok) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("ids", topk[0]);
-        out.put("tokens", tok.texts(topk[0]));
-        out.put("topk_tokens", Arrays.stream(perPosition(topk)).map(tok::texts).toList());
-        out.put("repetition", Repetition.of(topk[0]));
-        return out;
+    /**
+     * A decoding as a step event reports it: the top-1 ids and tokens, per position its top-k tokens, and the top-1's
+     * repetition; {@link #NONE} (all null, so absent from the event) between decodings.
+     */
+    record Decoded(long[] ids, List<TokenText> tokens, List<List<TokenText>> topkTokens, Double repetition) {
+        static final Decoded NONE = new Decoded(null, null, null, null);
+    }
+
+    static Decoded decoded(long[][] topk, LensTokenizer tok) {
+        return new Decoded(topk[0], TokenText.of(tok.texts(topk[0])),
+                Arrays.stream(perPosition(topk)).map(t -> TokenText.of(tok.texts(t))).toList(), Repetition.of(topk[0]));
     }
 
     /** a / b, or null where b is 0 (JSON has no NaN). */

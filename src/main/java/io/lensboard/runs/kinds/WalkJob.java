@@ -5,41 +5,51 @@ import io.lensboard.analysis.EmbeddingWalk.Distances;
 import io.lensboard.analysis.Repetition;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.runs.EmbeddingEvents;
+import io.lensboard.runs.EventRecord;
 import io.lensboard.runs.RunKind;
+import io.lensboard.runs.TokenEvent;
+import io.lensboard.runs.TokenText;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * A walk kind's job: one step of an {@link EmbeddingWalk} per device task. Each "step" event has the step number, the
- * kind's own figures, d_i, d_o, the kind's ratio of them and the progress (in that order: trajectory.csv's columns),
- * with a decoding every {@code decodeEvery} steps and at the last; the last step also emits the embeddings for the
- * export. A kind says how to take a step, which ratio it reports and what its result is.
+ * A walk kind's job: one step of an {@link EmbeddingWalk} per device task. Each "step" event (the kind's own record)
+ * has the step number, the kind's own figures, d_i, d_o, the kind's ratio of them and the progress (in that order:
+ * trajectory.csv's columns), with a decoding every {@code decodeEvery} steps and at the last; the last step also emits
+ * the embeddings for the export. A kind says how to take a step, what its step event is, which ratio it reports and
+ * what its result is.
  */
 abstract class WalkJob implements RunKind.Job {
+    /** The "target" event, before the first step: the prompt's ids and tokens. */
+    public record Target(long[] ids, List<TokenText> tokens) implements TokenEvent {}
+
+    static final EventRecord<Target> TARGET = new EventRecord<>("target", Target.class);
+
     private final EmbeddingWalk walk;
     private final LensTokenizer tok;
     private final int steps;
     private final int decodeEvery;
     private final int topk;
-    private final String ratioKey;
     private int n;
     private Distances last;
 
-    WalkJob(EmbeddingWalk walk, LensTokenizer tok, int steps, int decodeEvery, int topk, String ratioKey) {
+    /** Emits the walk's target event; the job's steps follow. */
+    WalkJob(EmbeddingWalk walk, LensTokenizer tok, int steps, int decodeEvery, int topk, RunKind.Progress progress) {
         this.walk = walk;
-        this.ratioKey = ratioKey;
         this.tok = tok;
         this.steps = steps;
         this.decodeEvery = decodeEvery;
         this.topk = topk;
+        TARGET.emit(progress, new Target(walk.target(), TokenText.of(tok.texts(walk.target()))));
     }
 
-    /** Takes the walk's next step, puts the kind's own figures into its event, and returns its distances. */
-    protected abstract Distances advance(Map<String, Object> event);
+    /** Takes the walk's next step, keeps the kind's own figures for its step event, and returns its distances. */
+    protected abstract Distances advance();
 
-    /** The ratio the kind reports under {@code ratioKey} (null where its denominator is 0). */
+    /** Emits the kind's step event: step {@code n}'s figures and distances, and {@code decoded} (or {@link SentenceChecks.Decoded#NONE}). */
+    protected abstract void emitStep(RunKind.Progress out, int n, Distances d, double progress, SentenceChecks.Decoded decoded);
+
+    /** The ratio the kind reports (null where its denominator is 0). */
     protected abstract Double ratio(Distances d);
 
     /** The kind's result record from the final decoding and distances. */
@@ -59,17 +69,10 @@ abstract class WalkJob implements RunKind.Job {
 
     @Override
     public void step(RunKind.Progress out) {
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("step", ++n);
-        last = advance(event);
-        event.put("d_i", last.dI());
-        event.put("d_o", last.dO());
-        event.put(ratioKey, ratio(last));
-        event.put("progress", (double) n / steps);
-        if (n % decodeEvery == 0 || finished()) {
-            event.putAll(SentenceChecks.decoded(walk.decode(topk), tok));
-        }
-        out.emit("step", event);
+        n++;
+        last = advance();
+        emitStep(out, n, last, (double) n / steps,
+                n % decodeEvery == 0 || finished() ? SentenceChecks.decoded(walk.decode(topk), tok) : SentenceChecks.Decoded.NONE);
         if (finished()) {
             EmbeddingEvents.emit(out, walk.embeddings());
         }

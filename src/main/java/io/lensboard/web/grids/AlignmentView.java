@@ -3,9 +3,7 @@ package io.lensboard.web.grids;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lensboard.runs.GridCells;
 import io.lensboard.runs.RunRecord;
-import io.lensboard.web.common.TokenDisplay;
 import io.lensboard.web.runs.RunViews;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -35,14 +33,16 @@ public final class AlignmentView {
 
     /** A cell after a change: as stored, or running as its event and its latest picture show it. */
     public static Cell of(int row, int column, GridCells.Change c, RunViews views) {
-        return c.stored() ? of(row, column, c.run(), views) : progress(row, column, c.run(), c.progress(), c.picture());
+        return c.stored() ? of(row, column, c.run(), views)
+                : progress(row, column, c.run(), c.progress(), views.tokens(c.run(), c.type(), c.progress()), c.picture());
     }
 
-    /** A running cell from one of its progress events; {@code snapshot}: the latest image its events carried, or null. */
-    private static Cell progress(int row, int column, RunRecord run, JsonNode data, String snapshot) {
+    /**
+     * A running cell from one of its progress events: {@code tokens}, the visible tokens it carries; {@code snapshot}, the
+     * latest image its events carried, or null.
+     */
+    private static Cell progress(int row, int column, RunRecord run, JsonNode data, List<String> tokens, String snapshot) {
         String progress = data.has("progress") ? String.format(Locale.ROOT, "%.0f%%", 100 * data.get("progress").asDouble()) : null;
-        List<String> tokens = new ArrayList<>();
-        data.path("tokens").forEach(t -> tokens.add(TokenDisplay.visible(t.asText())));
         return new Cell(key(row, column), run.id(), "running", false, null, tokens, null, progress, snapshot);
     }
 }

@@ -7,6 +7,7 @@ import io.lensboard.runs.NewRun;
 import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
+import io.lensboard.runs.TargetRun;
 import io.lensboard.web.common.Params;
 import io.lensboard.web.common.RefusedForm;
 import io.lensboard.web.grids.GridStream;
@@ -111,9 +112,14 @@ public class ImageComparePageResource {
                 tiles.add(new Tile(j, all.get(j), tile(all.get(j), null)));
                 finished &= all.get(j).state().finished();
             }
-            rows.add(new Row(all.get(i).params().path("layer").asInt(), tiles));
+            rows.add(new Row(params(all.get(i)).layer(), tiles));
         }
-        return Templates.imageCompareView(ids, all.get(0).params().path("target").asText(), models, rows, finished).render();
+        return Templates.imageCompareView(ids, params(all.get(0)).target(), models, rows, finished).render();
+    }
+
+    /** A run's target and block: {@link #find} has checked that it is of the figure's kind, whose parameters have them. */
+    private TargetRun params(RunRecord run) {
+        return (TargetRun) kinds.params(run);
     }
 
     /** Each run's tile again at each new picture and at its end ({@link GridStream}); {@code done} when all are finished. */

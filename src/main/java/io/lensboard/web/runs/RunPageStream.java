@@ -2,12 +2,9 @@ package io.lensboard.web.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.lensboard.runs.RunEvent;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
-import io.lensboard.web.common.TokenDisplay;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
@@ -15,17 +12,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * What a run's page receives for each of its events: HTML fragments for htmx to swap ({@code state},
  * {@code progress}, the kind's own fragment named after the event, and {@code result} then {@code done} at the
- * end), and the event's data as JSON ({@code data}, with the run's sequence number as id) for the charts.
+ * end), and the event's data as JSON ({@code data}, with the run's sequence number as id, its tokens visible) for the charts.
  */
 final class RunPageStream {
-    /** Fields whose strings are token texts, shown as the lens shows them. */
-    private static final Set<String> TOKEN_FIELDS = Set.of("text", "tokens", "topk_tokens");
-
     private final Sse sse;
     private final RunViews views;
     private final RunService runs;
@@ -56,7 +49,7 @@ final class RunPageStream {
             }
             default -> {
                 out.add(sse.newEventBuilder().id(String.valueOf(e.seq())).name("data").mediaType(MediaType.APPLICATION_JSON_TYPE)
-                        .data(write(json.createObjectNode().put("type", e.type()).set("data", visible(data.deepCopy())))).build());
+                        .data(write(json.createObjectNode().put("type", e.type()).set("data", views.shown(run, e.type(), data)))).build());
                 views.event(run, e.type(), data).ifPresent(html -> out.add(html(e.type(), html)));
                 if (data.has("progress")) {
                     double f = data.get("progress").asDouble();
@@ -87,34 +80,6 @@ final class RunPageStream {
 
     private OutboundSseEvent html(String name, String html) {
         return sse.newEventBuilder().name(name).data(html.strip()).build();
-    }
-
-    private static JsonNode visible(JsonNode node) {
-        if (node instanceof ObjectNode o) {
-            o.properties().forEach(f -> {
-                if (TOKEN_FIELDS.contains(f.getKey())) {
-                    f.setValue(shown(f.getValue()));
-                } else {
-                    visible(f.getValue());
-                }
-            });
-        } else if (node.isArray()) {
-            node.forEach(RunPageStream::visible);
-        }
-        return node;
-    }
-
-    private static JsonNode shown(JsonNode node) {
-        if (node.isTextual()) {
-            return TextNode.valueOf(TokenDisplay.visible(node.asText()));
-        }
-        if (node.isArray()) {
-            com.fasterxml.jackson.databind.node.ArrayNode a = (com.fasterxml.jackson.databind.node.ArrayNode) node;
-            for (int i = 0; i < a.size(); i++) {
-                a.set(i, shown(a.get(i)));
-            }
-        }
-        return node;
     }
 
     private String write(JsonNode node) {

@@ -1,26 +1,39 @@
 package io.lensboard.web.runs;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import io.lensboard.Threads;
+import io.lensboard.runs.EventRecord;
 import io.lensboard.runs.RunKind;
 import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
+import io.lensboard.runs.TokenEvent;
+import io.lensboard.runs.TokenText;
+import io.lensboard.web.common.TokenDisplay;
 import io.quarkus.qute.Engine;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * A run in its kind's own templates: the live part of its page, the fragment that renders one of its events,
  * its result, and its cell in an alignment table. The templates get {@code run}, {@code params} (the kind's
- * parameter record), {@code result} (a map, once done) and, for an event, {@code e} (its data as a map).
+ * parameter record), {@code result} (a map, once done) and, for an event, {@code e} (its data as a map). An event's data
+ * as a page's script gets it, and the tokens a table's cell shows, come from the kind's event record: its
+ * {@link TokenText}s are the tokens, whatever their fields are called.
  */
 @ApplicationScoped
 public class RunViews {
@@ -34,6 +47,19 @@ public class RunViews {
 
     @Inject
     ObjectMapper json;
+
+    /** The API's JSON, but every {@link TokenText} shown as the lens shows tokens. */
+    private ObjectMapper page;
+
+    @PostConstruct
+    void page() {
+        page = json.copy().registerModule(new SimpleModule().addSerializer(new StdSerializer<>(TokenText.class) {
+            @Override
+            public void serialize(TokenText token, JsonGenerator out, SerializerProvider provider) throws IOException {
+                out.writeString(TokenDisplay.visible(token.text()));
+            }
+        }));
+    }
 
     /** Fails at start, not at a viewer's request, when a kind lacks a template. */
     void check(@Observes StartupEvent startup) {
@@ -83,6 +109,19 @@ public class RunViews {
         }
         String html = data(live.getFragment(type).instance(), run).data("e", map(data)).render().strip();
         return html.isEmpty() ? Optional.empty() : Optional.of(html);
+    }
+
+    /** The event's data as a page's script gets it: the stored JSON with its kind's tokens visible. */
+    public JsonNode shown(RunRecord run, String type, JsonNode data) {
+        return EventRecord.read(kinds.get(run.kind()), type, data, json).<JsonNode>map(page::valueToTree).orElse(data);
+    }
+
+    /** The run's current tokens that the event carries (a decoding, a target), visible; empty when it carries none. */
+    public List<String> tokens(RunRecord run, String type, JsonNode data) {
+        return EventRecord.read(kinds.get(run.kind()), type, data, json)
+                .flatMap(r -> r instanceof TokenEvent e ? Optional.ofNullable(e.tokens()) : Optional.empty())
+                .map(tokens -> tokens.stream().map(t -> TokenDisplay.visible(t.text())).toList())
+                .orElse(List.of());
     }
 
     private TemplateInstance data(TemplateInstance t, RunRecord run) {
