@@ -22,24 +22,19 @@ public final class Gpt2 extends Transformer {
     private final NDArray lnfB;
     private final Param unembedding; // W_U [d, vocab]
     private final Block[] blocks;
-    private final long parameterBytes;
 
     public Gpt2(ModelConfig c, Weights weights, NDManager manager) {
-        this(c, weights, manager, Dtype.FLOAT32, DataType.FLOAT32);
+        this(c, weights, manager, Dtype.FLOAT32);
     }
 
+    /** The model with matrices held in {@code dtype}, arithmetic in float32. */
     public Gpt2(ModelConfig c, Weights weights, NDManager manager, Dtype dtype) {
-        this(c, weights, manager, dtype, DataType.FLOAT32);
+        this(c, new ParameterLoader(weights, manager, dtype));
     }
 
-    /**
-     * The model with matrices held in {@code dtype} and arithmetic in {@code type}: float32, or float64 (every
-     * parameter, the dtype then float32) for {@link #cast}.
-     */
-    private Gpt2(ModelConfig c, Weights weights, NDManager manager, Dtype dtype, DataType type) {
+    /** The model as {@code p} loads it: in its dtype, or every parameter in float64 for {@link #cast}. */
+    private Gpt2(ModelConfig c, ParameterLoader p) {
         super(c);
-        ParameterLoader p = type == DataType.FLOAT32 ? new ParameterLoader(weights, manager, dtype)
-                : new ParameterLoader(weights, manager, type);
         int d = c.dModel();
         Init normal = Init.normal(c.initializerRange());
         // Hugging Face scales the residual projections by 1/sqrt(2 n_layer) at initialisation.
@@ -59,14 +54,13 @@ public final class Gpt2 extends Transformer {
         }
         lnfW = p.load("ln_f.weight", Init.ONES, d);
         lnfB = p.load("ln_f.bias", Init.ZEROS, d);
-        unembedding = c.tiedEmbeddings() ? wte.transposed() : p.matrix("lm_head.weight", normal, c.vocabSize(), d).transposed();
-        parameterBytes = p.bytes();
-        parameters(p.loaded());
+        unembedding = unembedding(p, wte, normal);
+        parameters(p);
     }
 
     @Override
     protected Transformer rebuild(Weights weights, NDManager manager, DataType type) {
-        return new Gpt2(config, weights, manager, Dtype.FLOAT32, type);
+        return new Gpt2(config, new ParameterLoader(weights, manager, type));
     }
 
     @Override
@@ -131,10 +125,5 @@ public final class Gpt2 extends Transformer {
     @Override
     public NDArray finalNorm(NDArray resid) {
         return layerNorm(resid, lnfW, lnfB);
-    }
-
-    @Override
-    public long parameterBytes() {
-        return parameterBytes;
     }
 }

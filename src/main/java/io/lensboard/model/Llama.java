@@ -21,24 +21,15 @@ public final class Llama extends Transformer {
     private final NDArray norm;
     private final Param unembedding; // W_U [d, vocab]
     private final Block[] blocks;
-    private final long parameterBytes;
 
-    public Llama(ModelConfig c, Weights weights, NDManager manager) {
-        this(c, weights, manager, Dtype.FLOAT32, DataType.FLOAT32);
-    }
-
+    /** The model with matrices held in {@code dtype}, arithmetic in float32. */
     public Llama(ModelConfig c, Weights weights, NDManager manager, Dtype dtype) {
-        this(c, weights, manager, dtype, DataType.FLOAT32);
+        this(c, new ParameterLoader(weights, manager, dtype));
     }
 
-    /**
-     * The model with matrices held in {@code dtype} and arithmetic in {@code type}: float32, or float64 (every
-     * parameter, the dtype then float32) for {@link #cast}.
-     */
-    private Llama(ModelConfig c, Weights weights, NDManager manager, Dtype dtype, DataType type) {
+    /** The model as {@code p} loads it: in its dtype, or every parameter in float64 for {@link #cast}. */
+    private Llama(ModelConfig c, ParameterLoader p) {
         super(c);
-        ParameterLoader p = type == DataType.FLOAT32 ? new ParameterLoader(weights, manager, dtype)
-                : new ParameterLoader(weights, manager, type);
         int d = c.dModel();
         long dq = (long) c.nHeads() * c.dHead();
         long dkv = (long) c.nKvHeads() * c.dHead();
@@ -59,15 +50,13 @@ public final class Llama extends Transformer {
                     p.matrix(b + "mlp.down_proj.weight", normal, d, c.dMlp()).transposed());
         }
         norm = p.load("norm.weight", Init.ONES, d);
-        unembedding = c.tiedEmbeddings() ? embedTokens.transposed()
-                : p.matrix("lm_head.weight", normal, c.vocabSize(), d).transposed();
-        parameterBytes = p.bytes();
-        parameters(p.loaded());
+        unembedding = unembedding(p, embedTokens, normal);
+        parameters(p);
     }
 
     @Override
     protected Transformer rebuild(Weights weights, NDManager manager, DataType type) {
-        return new Llama(config, weights, manager, Dtype.FLOAT32, type);
+        return new Llama(config, new ParameterLoader(weights, manager, type));
     }
 
     @Override
@@ -156,10 +145,5 @@ public final class Llama extends Transformer {
     @Override
     public NDArray finalNorm(NDArray resid) {
         return rmsNorm(resid, norm);
-    }
-
-    @Override
-    public long parameterBytes() {
-        return parameterBytes;
     }
 }

@@ -18,14 +18,19 @@ import java.util.Map;
 public abstract class Transformer {
     protected final ModelConfig config;
     private Map<String, Param> parameters = Map.of();
+    private long parameterBytes;
 
     protected Transformer(ModelConfig config) {
         this.config = config;
     }
 
-    /** The parameters by checkpoint name, as the subclass loaded them; what {@link #cast} copies. */
-    protected final void parameters(Map<String, Param> loaded) {
-        parameters = Map.copyOf(loaded);
+    /**
+     * The parameters by checkpoint name, as the subclass loaded them through {@code p} (what {@link #cast} copies),
+     * and the bytes they hold.
+     */
+    final void parameters(ParameterLoader p) {
+        parameters = Map.copyOf(p.loaded());
+        parameterBytes = p.bytes();
     }
 
     /**
@@ -60,6 +65,12 @@ public abstract class Transformer {
 
     public ModelConfig config() {
         return config;
+    }
+
+    /** W_U [d_model, vocab] of a language model: W_E transposed when the config ties them, else lm_head.weight's. */
+    final Param unembedding(ParameterLoader p, Param wE, Init init) {
+        return config.tiedEmbeddings() ? wE.transposed()
+                : p.matrix("lm_head.weight", init, config.vocabSize(), config.dModel()).transposed();
     }
 
     /** The token embedding matrix W_E [vocab, d_model], as held. */
@@ -291,5 +302,7 @@ public abstract class Transformer {
     }
 
     /** The bytes the model's parameters take on its device, as held (float32 vectors, matrices in the dtype). */
-    public abstract long parameterBytes();
+    public long parameterBytes() {
+        return parameterBytes;
+    }
 }

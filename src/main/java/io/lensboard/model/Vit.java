@@ -28,7 +28,6 @@ public final class Vit extends Transformer implements ImageStem {
     private final NDArray lnB;
     private final Param classifierW; // [d, labels], or null
     private final NDArray classifierB;
-    private final long parameterBytes;
 
     public Vit(ModelConfig c, Weights weights, NDManager manager) {
         super(c);
@@ -63,7 +62,7 @@ public final class Vit extends Transformer implements ImageStem {
         int labels = vision.labels().size();
         classifierW = labels > 0 ? p.matrix("classifier.weight", normal, labels, d).transposed() : null;
         classifierB = labels > 0 ? p.load("classifier.bias", Init.ZEROS, labels) : null;
-        parameterBytes = p.bytes();
+        parameters(p);
     }
 
     /** A Linear's weight [out, in] loaded and transposed to [in, out], so that y = x · W + b. */
@@ -167,10 +166,5 @@ public final class Vit extends Transformer implements ImageStem {
     @Override
     public NDArray unembed(NDArray normalized) {
         return super.unembed(normalized).add(classifierB);
-    }
-
-    @Override
-    public long parameterBytes() {
-        return parameterBytes;
     }
 }

@@ -85,22 +85,7 @@ final class GgufBlocks {
      * x = d·s·q − dmin·m.
      */
     static void q4_K(ByteBuffer in, FloatBuffer out) {
-        float d = half(in);
-        float dmin = half(in);
-        int scales = in.position();
-        int qs = scales + 12;
-        for (int i = 0; i < 4; i++) {
-            for (int nibble = 0; nibble < 2; nibble++) {
-                int sub = 2 * i + nibble;
-                float ds = d * scale(in, scales, sub);
-                float mm = dmin * minimum(in, scales, sub);
-                for (int l = 0; l < 32; l++) {
-                    int q = (in.get(qs + 32 * i + l) & 0xff) >>> (4 * nibble) & 0x0f;
-                    out.put(ds * q - mm);
-                }
-            }
-        }
-        in.position(qs + QK_K / 2);
+        scaledNibbles(in, out, false);
     }
 
     /**
@@ -108,20 +93,27 @@ final class GgufBlocks {
      * qh[l] for value l of sub-block `sub`; x = d·s·q − dmin·m.
      */
     static void q5_K(ByteBuffer in, FloatBuffer out) {
+        scaledNibbles(in, out, true);
+    }
+
+    /** Q4_K's layout, or Q5_K's when {@code fifthBit}: the same sub-blocks with qh[32] between scales and qs. */
+    private static void scaledNibbles(ByteBuffer in, FloatBuffer out, boolean fifthBit) {
         float d = half(in);
         float dmin = half(in);
         int scales = in.position();
         int qh = scales + 12;
-        int qs = qh + 32;
+        int qs = fifthBit ? qh + 32 : qh;
         for (int i = 0; i < 4; i++) {
             for (int nibble = 0; nibble < 2; nibble++) {
                 int sub = 2 * i + nibble;
                 float ds = d * scale(in, scales, sub);
                 float mm = dmin * minimum(in, scales, sub);
                 for (int l = 0; l < 32; l++) {
-                    int low = (in.get(qs + 32 * i + l) & 0xff) >>> (4 * nibble) & 0x0f;
-                    int high = (in.get(qh + l) >>> sub) & 1;
-                    out.put(ds * (low | high << 4) - mm);
+                    int q = (in.get(qs + 32 * i + l) & 0xff) >>> (4 * nibble) & 0x0f;
+                    if (fifthBit) {
+                        q |= ((in.get(qh + l) >>> sub) & 1) << 4;
+                    }
+                    out.put(ds * q - mm);
                 }
             }
         }

@@ -76,9 +76,7 @@ public class ClampedWalkKind extends AbstractRunKind<ClampedWalkKind.Params> imp
 
     @Override
     public List<Column> studyColumns() {
-        return List.of(new Column("d_i", "the final ‖e − e_n‖₁, median over seeds (their range)"),
-                new Column("d_o", "the final ‖O_l(e) − O_l(e_n)‖₁, median over seeds (their range)"),
-                new Column("r", "the final r = d_i / d_o, median over seeds (their range)"));
+        return WalkSummary.columns(new Column("r", "the final r = d_i / d_o, median over seeds (their range)"));
     }
 
     /** The ratio is what the write-up compares across blocks. */

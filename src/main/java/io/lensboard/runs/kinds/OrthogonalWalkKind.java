@@ -82,9 +82,7 @@ public class OrthogonalWalkKind extends AbstractRunKind<OrthogonalWalkKind.Param
 
     @Override
     public List<Column> studyColumns() {
-        return List.of(new Column("d_i", "the final ‖e − e_n‖₁, median over seeds (their range)"),
-                new Column("d_o", "the final ‖O_l(e) − O_l(e_n)‖₁, median over seeds (their range)"),
-                new Column("d_o/d_i", "the final ratio, median over seeds (their range)"),
+        return WalkSummary.columns(new Column("d_o/d_i", "the final ratio, median over seeds (their range)"),
                 new Column("orthogonality", "the largest |g·v| a run saw, median over seeds (their range)"));
     }
 

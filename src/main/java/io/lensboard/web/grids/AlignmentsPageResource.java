@@ -109,15 +109,11 @@ public class AlignmentsPageResource {
             rows.add(new AlignmentView.Row(a.model(r), a.layer(r), cells));
         }
         int total = a.rows() * a.features().size();
-        return Templates.alignment(a, views.legend(a.kind()), rows, finished == total, status(finished, total)).render();
+        return Templates.alignment(a, views.legend(a.kind()), rows, finished == total, GridStream.status(finished, total, "cells")).render();
     }
 
     private static String render(AlignmentView.Cell c) {
         return Fragments.alignmentCell(c).render().strip();
-    }
-
-    private static String status(int finished, int total) {
-        return finished + " of " + total + " cells finished";
     }
 
     @POST
@@ -137,8 +133,7 @@ public class AlignmentsPageResource {
         return stream.of(a.runIds(), sse, (cells, c) -> {
             AlignmentView.Cell cell = AlignmentView.of(c.cell() / columns, c.cell() % columns, c, views);
             OutboundSseEvent shown = sse.newEventBuilder().name("cell-" + cell.key()).data(render(cell)).build();
-            return c.finished() ? List.of(shown, sse.newEventBuilder().name("status").data(status(cells.finishedCount(), cells.size())).build())
-                    : List.of(shown);
+            return c.finished() ? List.of(shown, GridStream.status(sse, cells, "cells")) : List.of(shown);
         });
     }
 }

@@ -27,6 +27,16 @@ public class GridStream {
     @Inject
     RunGrids grids;
 
+    /** A grid's progress line as its page shows it, e.g. "3 of 12 cells finished" ({@code what}: "cells"). */
+    public static String status(long finished, long total, String what) {
+        return finished + " of " + total + " " + what + " finished";
+    }
+
+    /** The {@code status} event that repeats the progress line as cells finish. */
+    public static OutboundSseEvent status(Sse sse, GridCells cells, String what) {
+        return sse.newEventBuilder().name("status").data(status(cells.finishedCount(), cells.size(), what)).build();
+    }
+
     /** Call on a worker thread: it reads every cell's run. Changes are folded and rendered on a worker thread, in order. */
     public Multi<OutboundSseEvent> of(List<String> runIds, Sse sse, View view) {
         GridCells cells = grids.cells(runIds);

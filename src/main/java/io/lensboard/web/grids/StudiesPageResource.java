@@ -103,15 +103,11 @@ public class StudiesPageResource {
             rows.add(render(table.row(r, runs)));
         }
         long finished = runs.stream().filter(r -> r.state().finished()).count();
-        return Templates.study(s, table, rows, table.chartSpec(json), status(finished, runs.size())).render();
+        return Templates.study(s, table, rows, table.chartSpec(json), GridStream.status(finished, runs.size(), "runs")).render();
     }
 
     private static String render(StudyTable.Row row) {
         return Fragments.studyRow(row).render().strip();
-    }
-
-    private static String status(long finished, int total) {
-        return finished + " of " + total + " runs finished";
     }
 
     @POST
@@ -140,7 +136,7 @@ public class StudiesPageResource {
             List<OutboundSseEvent> out = new ArrayList<>();
             out.add(sse.newEventBuilder().name("row-" + row.index()).data(render(row)).build());
             if (c.finished()) {
-                out.add(sse.newEventBuilder().name("status").data(status(cells.finishedCount(), cells.size())).build());
+                out.add(GridStream.status(sse, cells, "runs"));
                 out.add(sse.newEventBuilder().name("data").id(String.valueOf(cells.finishedCount()))
                         .data(json.createObjectNode().put("type", "criterion").set("data", table.chart(cells.runs(), json)).toString()).build());
             }

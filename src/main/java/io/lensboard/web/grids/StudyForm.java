@@ -1,13 +1,12 @@
 package io.lensboard.web.grids;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.StudyService;
+import io.lensboard.web.common.Params;
 import io.lensboard.web.runs.RunForms;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -28,17 +27,7 @@ final class StudyForm {
     }
 
     private static <T> List<T> numbers(String field, String text, Function<String, T> parse) {
-        List<T> out = new ArrayList<>();
-        for (String s : (text == null ? "" : text).split("[,\\s]+")) {
-            if (!s.isBlank()) {
-                try {
-                    out.add(parse.apply(s));
-                } catch (NumberFormatException e) {
-                    throw new InvalidInputException(field + ": '" + s + "' is not a whole number; write them like 0, 1, 2");
-                }
-            }
-        }
-        return out;
+        return Params.numbers(field, text, parse, "a whole number", "0, 1, 2");
     }
 
     private static List<Boolean> lmHead(List<String> checked) {

@@ -4,15 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.NewRun;
-import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
 import io.lensboard.runs.TargetRun;
 import io.lensboard.web.common.Params;
 import io.lensboard.web.common.RefusedForm;
 import io.lensboard.web.grids.GridStream;
-import io.lensboard.web.models.ModelListing;
-import io.lensboard.web.runs.RunForms;
 import io.lensboard.web.runs.RunViews;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -64,23 +61,17 @@ public class ImageComparePageResource {
     RunService runs;
 
     @Inject
-    RunKinds kinds;
-
-    @Inject
     GridStream stream;
 
     @Inject
     RunViews views;
 
     @Inject
-    RunForms forms;
-
-    @Inject
-    ModelListing listing;
+    ImageForms images;
 
     @GET
     public String form() {
-        return Templates.imageCompare(ImageForms.vits(listing), RefusedForm.NONE).render();
+        return Templates.imageCompare(images.vits(), RefusedForm.NONE).render();
     }
 
     /** Starts one run per (block, model) together (or none) and goes to their page. */
@@ -88,14 +79,14 @@ public class ImageComparePageResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response start(MultivaluedMap<String, String> form) {
         try {
-            ObjectNode params = forms.params(kinds.get(KIND), form);
+            ObjectNode params = images.params(KIND, form);
             List<String> models = List.of(ImageForms.model("vit", form.getFirst("vit")), ImageForms.model("hybrid", form.getFirst("hybrid")));
             List<NewRun> batch = ImageForms.perBlockAndModel(KIND, params, Params.layers(form.getFirst("layers")), models);
             String ids = String.join(",", runs.submitAll(batch).stream().map(RunRecord::id).toList());
             return Response.seeOther(URI.create("/images/compare/view?runs=" + ids)).build();
         } catch (RuntimeException e) {
             RefusedForm refused = RefusedForm.of(e, form);
-            return refused.respond(Templates.imageCompare(ImageForms.vits(listing), refused));
+            return refused.respond(Templates.imageCompare(images.vits(), refused));
         }
     }
 

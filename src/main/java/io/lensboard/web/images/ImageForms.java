@@ -3,22 +3,44 @@ package io.lensboard.web.images;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.NewRun;
+import io.lensboard.runs.RunKinds;
+import io.lensboard.web.runs.RunForms;
 import io.lensboard.web.models.ModelInfo;
 import io.lensboard.web.models.ModelListing;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.MultivaluedMap;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What the image figures' forms share: the models they offer, a model field, and one run per (block, model). */
-final class ImageForms {
-    private ImageForms() {}
+/**
+ * What the image figures' forms share: the models they offer, a figure kind's parameters, a model field, and one
+ * run per (block, model).
+ */
+@ApplicationScoped
+class ImageForms {
 
     /** The most blocks a comparison shows: 12 rows of tiles. */
     private static final int MAX_BLOCKS = 12;
 
+    @Inject
+    ModelListing listing;
+
+    @Inject
+    RunKinds kinds;
+
+    @Inject
+    RunForms forms;
+
     /** The catalog's ViTs, offered in the forms (a hybrid is typed: STEM+STACK). */
-    static List<String> vits(ModelListing listing) {
+    List<String> vits() {
         return listing.list().stream().filter(m -> "vit".equals(m.architecture()) || m.id().startsWith("hf:google/vit"))
                 .map(ModelInfo::id).toList();
+    }
+
+    /** The form's values as parameters of the figure's {@code kind}. */
+    ObjectNode params(String kind, MultivaluedMap<String, String> form) {
+        return forms.params(kinds.get(kind), form);
     }
 
     /** A model field's value, which must be given. */

@@ -4,11 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.Alignment;
 import io.lensboard.runs.AlignmentService;
-import io.lensboard.runs.RunKinds;
 import io.lensboard.web.common.Params;
 import io.lensboard.web.common.RefusedForm;
-import io.lensboard.web.models.ModelListing;
-import io.lensboard.web.runs.RunForms;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
@@ -46,17 +43,11 @@ public class ImageGridPageResource {
     AlignmentService alignments;
 
     @Inject
-    RunKinds kinds;
-
-    @Inject
-    RunForms forms;
-
-    @Inject
-    ModelListing listing;
+    ImageForms images;
 
     @GET
     public String form() {
-        return Templates.imageGrid(ImageForms.vits(listing), RefusedForm.NONE).render();
+        return Templates.imageGrid(images.vits(), RefusedForm.NONE).render();
     }
 
     /** Starts the table: features [:, :, n..n+15] (neurons) or [:, t..t+15, :] (tokens), the form's ascent parameters. */
@@ -64,7 +55,7 @@ public class ImageGridPageResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response start(MultivaluedMap<String, String> form) {
         try {
-            ObjectNode params = forms.params(kinds.get(KIND), form);
+            ObjectNode params = images.params(KIND, form);
             params.remove(List.of("layer", "feature")); // the table's own axes
             int first = whole("first", form.getFirst("first"));
             boolean tokens = "tokens".equals(form.getFirst("over"));
@@ -77,7 +68,7 @@ public class ImageGridPageResource {
             return Response.seeOther(URI.create("/alignments/" + a.id())).build();
         } catch (RuntimeException e) {
             RefusedForm refused = RefusedForm.of(e, form);
-            return refused.respond(Templates.imageGrid(ImageForms.vits(listing), refused));
+            return refused.respond(Templates.imageGrid(images.vits(), refused));
         }
     }
 

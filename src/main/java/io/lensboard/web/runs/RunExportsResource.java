@@ -23,8 +23,7 @@ public class RunExportsResource {
     @Produces("application/octet-stream")
     @Operation(summary = "The run's e, e_0 and e_final as safetensors (F32, or F64 for a float64 run); 404 if it has none")
     public Response embedding(@PathParam("id") String id) {
-        return Response.ok(exports.embedding(id))
-                .header("Content-Disposition", "attachment; filename=\"run-" + id + "-embedding.safetensors\"").build();
+        return attachment(exports.embedding(id), "run-" + id + "-embedding.safetensors");
     }
 
     @GET
@@ -33,7 +32,11 @@ public class RunExportsResource {
     @Produces("text/csv")
     @Operation(summary = "Every recorded step of the run, one CSV line each; 404 if it has none")
     public Response trajectory(@PathParam("id") String id) {
-        return Response.ok(exports.trajectoryCsv(id))
-                .header("Content-Disposition", "attachment; filename=\"run-" + id + "-trajectory.csv\"").build();
+        return attachment(exports.trajectoryCsv(id), "run-" + id + "-trajectory.csv");
+    }
+
+    /** A download: the browser saves {@code body} as {@code filename} instead of showing it. */
+    private static Response attachment(Object body, String filename) {
+        return Response.ok(body).header("Content-Disposition", "attachment; filename=\"" + filename + "\"").build();
     }
 }
