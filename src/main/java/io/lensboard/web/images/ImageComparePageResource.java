@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.NewRun;
+import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
 import io.lensboard.runs.TargetRun;
@@ -68,6 +69,9 @@ public class ImageComparePageResource {
 
     @Inject
     ImageForms images;
+
+    @Inject
+    RunKinds kinds;
 
     @GET
     public String form() {
