@@ -112,8 +112,7 @@ public class ImageComparePageResource {
         return Templates.imageCompareView(ids, params(all.get(0)).target(), models, rows, finished).render();
     }
 
-    /** A run's target and block: {@link #find} has checked that it is of the figure's kind, whose parameters have them. */
-    private TargetRun params(RunRecord run) {
+    private TargetRun params(RunRecord run) { // find() checked the kind, whose parameters name a target and a block
         return (TargetRun) kinds.params(run);
     }
 
@@ -130,8 +129,7 @@ public class ImageComparePageResource {
                 : List.of());
     }
 
-    /** A tile's picture: the finished run's cell, or the latest picture's step fragment while it runs. */
-    private String tile(RunRecord run, JsonNode step) {
+    private String tile(RunRecord run, JsonNode step) { // the finished run's cell, or its latest picture's step fragment
         if (run.result() != null) {
             return views.cell(run);
         }
@@ -139,7 +137,7 @@ public class ImageComparePageResource {
     }
 
     private List<RunRecord> find(String ids) {
-        List<String> list = Arrays.stream(ids == null ? new String[0] : ids.split(",")).filter(s -> !s.isBlank()).toList();
+        List<String> list = Arrays.stream(ids == null ? new String[0] : ids.split(",")).filter(s -> !s.isBlank()).distinct().toList();
         if (list.isEmpty() || list.size() > 64) {
             throw new InvalidInputException("runs: give the comparison's run ids, comma-separated (1 to 64)");
         }
