@@ -3,7 +3,6 @@ package io.lensboard.runs.cluster;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.LensboardConfig;
-import io.lensboard.model.LoadedModel;
 import io.lensboard.model.pool.ModelPool;
 import io.lensboard.runs.EventLog;
 import io.lensboard.runs.RunEvent;
@@ -128,7 +127,7 @@ public final class ClusterQueue implements RunQueue {
     }
 
     /**
-     * A run for this replica: one of a model it holds warm, else one that has waited {@code warm-wait} for a replica
+     * A run for this replica: one of a model it holds warm in the run's dtype, else one that has waited {@code warm-wait} for a replica
      * holding its model warm, else one whose model no live replica holds warm.
      */
     private Optional<String> claim() {
@@ -136,8 +135,8 @@ public final class ClusterQueue implements RunQueue {
         return store.claim(me.id(), warm(), now, now + config.lease().toMillis(), now - config.warmWait().toMillis(), aliveSince(now));
     }
 
-    private List<String> warm() {
-        return pool.loaded().stream().map(LoadedModel::id).toList();
+    private List<WarmModel> warm() {
+        return pool.loaded().stream().map(m -> new WarmModel(m.id(), m.dtype().id)).toList();
     }
 
     /** A replica is alive while its last heartbeat is younger than a lease. */
