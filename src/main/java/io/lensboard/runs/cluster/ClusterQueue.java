@@ -65,7 +65,8 @@ public final class ClusterQueue implements RunQueue {
         this.config = config.cluster();
         this.pool = pool;
         this.json = json;
-        this.notifications = new Notifications(db, List.of(ClusterStore.EVENTS, ClusterStore.QUEUE), this::heard);
+        this.notifications = new Notifications(db, List.of(ClusterStore.EVENTS, ClusterStore.QUEUE), this::heard,
+                this::reconnected);
     }
 
     /**
@@ -259,6 +260,15 @@ public final class ClusterQueue implements RunQueue {
         String data = e.containsKey("data") ? e.getString("data")
                 : runs.events(run, seq - 1).stream().filter(x -> x.seq() == seq).findFirst().map(RunEvent::data).orElse("{}");
         log.deliver(run, new RunEvent(seq, e.getString("type"), data));
+    }
+
+    /**
+     * On the listener thread, once it listens again after a broken connection: the events and queue changes notified
+     * meanwhile were lost, so this replica's followers catch up from the store and the run thread looks for work.
+     */
+    private void reconnected() {
+        log.resync();
+        work.release();
     }
 
     private static void pause() {
