@@ -32,6 +32,9 @@ public final class EventLog {
         return "lensboard.runs." + runId;
     }
 
+    /** Where every follower on this replica is told to catch up from the store ({@link #resync}). */
+    public static final String RESYNC = "lensboard.runs.resync";
+
     /** Stores the event under the run's next number (counted here from the store's last), then publishes it. */
     public void emit(String id, String type, Object data) {
         long seq = sequences.computeIfAbsent(id, k -> new AtomicLong(store.lastSeq(k))).incrementAndGet();
@@ -62,6 +65,14 @@ public final class EventLog {
     /** Sends an event stored elsewhere (by another replica) to this replica's viewers. */
     public void deliver(String id, RunEvent e) {
         vertx.eventBus().publish(address(id), e.message());
+    }
+
+    /**
+     * Events may have been stored without reaching this replica's bus (its LISTEN connection was lost a while): each
+     * follower reads the stored events after the last one it sent.
+     */
+    public void resync() {
+        vertx.eventBus().publish(RESYNC, null);
     }
 
     /** Forgets the run's count: the next event reads the store's last number (another replica may have added some). */

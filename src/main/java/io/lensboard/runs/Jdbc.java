@@ -40,6 +40,31 @@ public final class Jdbc {
         }
     }
 
+    /** Statements on one connection, for {@link #transaction}. */
+    public interface Work<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    /** Runs the statements in one transaction: all of them are stored, or (on any failure) none. */
+    public static <T> T transaction(DataSource db, Work<T> work) {
+        Threads.blocking("a database write");
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T out = work.apply(c);
+                c.commit();
+                return out;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
     public static PreparedStatement bind(PreparedStatement st, Object... args) throws SQLException {
         for (int i = 0; i < args.length; i++) {
             st.setObject(i + 1, args[i]);

@@ -40,14 +40,21 @@ public class RunFeed {
         return follow(runId, runs.store().lastSeq(runId));
     }
 
-    /** Replays stored events, holding live ones back until the replay is out, then forwards live ones in order. */
+    /**
+     * Replays stored events, holding live ones back until the replay is out, then forwards live ones in order. Live
+     * events can go missing on their way to this replica (another replica's, while this one's LISTEN connection
+     * reconnects): a live event past a gap, or {@link EventLog#RESYNC}, makes the follower catch up from the store the
+     * same way, on a worker thread (the store is never read on the event loop).
+     */
     private final class Follower {
         private final String runId;
         private final MultiEmitter<? super RunEvent> emitter;
         private final List<RunEvent> held = new ArrayList<>();
         private long lastSent;
-        private boolean replaying = true;
+        /** Reads of the store under way (the first replay, catch-ups): live events are held while there are any. */
+        private int replaying = 1;
         private MessageConsumer<JsonObject> consumer;
+        private MessageConsumer<Object> resync;
 
         Follower(String runId, long afterSeq, MultiEmitter<? super RunEvent> emitter) {
             this.runId = runId;
@@ -58,27 +65,55 @@ public class RunFeed {
         void start(boolean finished) {
             if (!finished) {
                 consumer = vertx.eventBus().consumer(RunService.address(runId), m -> live(RunEvent.of(m.body())));
+                resync = vertx.eventBus().consumer(EventLog.RESYNC, m -> catchUp(false));
                 emitter.onTermination(this::stop);
             }
-            for (RunEvent e : runs.events(runId, lastSent)) {
-                send(e);
-            }
-            synchronized (this) {
-                held.sort(Comparator.comparingLong(RunEvent::seq));
-                held.forEach(this::send);
-                held.clear();
-                replaying = false;
-            }
+            replayed(runs.events(runId, lastSent), false);
             if (finished) {
                 emitter.complete();
             }
         }
 
         private synchronized void live(RunEvent e) {
-            if (replaying) {
+            if (replaying > 0) {
                 held.add(e);
+            } else if (e.seq() > lastSent + 1) { // events numbered between were stored, but did not come live
+                held.add(e);
+                catchUp(false);
             } else {
                 send(e);
+            }
+        }
+
+        /**
+         * Reads the stored events after the last one sent, on a worker thread. {@code recheck}: the last read ended
+         * before an event held since (it was read before that event's predecessors were stored); a second read has
+         * them all, so a gap it leaves is a number never stored, and is passed over.
+         */
+        private synchronized void catchUp(boolean recheck) {
+            if (consumer == null) {
+                return; // the viewer left, or the run had finished when it came
+            }
+            replaying++;
+            long from = lastSent;
+            Infrastructure.getDefaultWorkerPool().execute(() -> replayed(runs.events(runId, from), recheck));
+        }
+
+        private void replayed(List<RunEvent> stored, boolean recheck) {
+            for (RunEvent e : stored) {
+                send(e);
+            }
+            synchronized (this) {
+                if (--replaying > 0) {
+                    return;
+                }
+                held.sort(Comparator.comparingLong(RunEvent::seq));
+                if (!recheck && !held.isEmpty() && held.get(0).seq() > lastSent + 1) {
+                    catchUp(true);
+                    return;
+                }
+                held.forEach(this::send);
+                held.clear();
             }
         }
 
@@ -99,6 +134,7 @@ public class RunFeed {
         private synchronized void stop() {
             if (consumer != null) {
                 consumer.unregister();
+                resync.unregister();
                 consumer = null;
             }
         }

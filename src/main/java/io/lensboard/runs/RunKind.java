@@ -47,6 +47,12 @@ public interface RunKind<P extends Record> {
         return false;
     }
 
+    /**
+     * Called on the run thread just before {@link #open}: work that needs no model and should not hold the device
+     * thread (which lens requests share), such as decoding a stored image.
+     */
+    default void prepare(P params) {}
+
     /** Starts the job on the device thread; events it emits here (a target, say) come before the first step's. */
     Job open(LoadedModel model, P params, Progress progress);
 

@@ -125,6 +125,7 @@ public final class RunLoop {
                 owned(id, RunState.RUNNING, null);
                 P params = kind.schema().stored(json, run.params());
                 Events events = new Events(id);
+                kind.prepare(params);
                 RunKind.Job job = onDevice(lease, m -> kind.open(m, params, events));
                 events.store(0);
                 try {

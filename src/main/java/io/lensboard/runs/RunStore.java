@@ -5,9 +5,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lensboard.Threads;
-import io.lensboard.storage.StorageUnavailableException;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -43,9 +40,7 @@ public class RunStore {
 
     /** Stores the runs in one transaction, each with its first event when one is given: all of them, or none. */
     public void insertAll(List<RunRecord> runs, RunEvent first) {
-        Threads.blocking("a database write");
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
+        Jdbc.transaction(db, c -> {
             try (PreparedStatement st = c.prepareStatement(
                     "INSERT INTO runs (id, kind, model, params, state, created_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
                 for (RunRecord r : runs) {
@@ -53,24 +48,17 @@ public class RunStore {
                             r.createdAt().toEpochMilli()).addBatch();
                 }
                 st.executeBatch();
-                if (first != null) {
-                    try (PreparedStatement events = c.prepareStatement("INSERT INTO run_events (run_id, seq, type, data) VALUES (?, ?, ?, ?)")) {
-                        for (RunRecord r : runs) {
-                            bind(events, r.id(), first.seq(), first.type(), first.data()).addBatch();
-                        }
-                        events.executeBatch();
-                    }
-                }
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
-        } catch (SQLException e) {
-            throw unavailable(e);
-        }
+            if (first != null) {
+                try (PreparedStatement events = c.prepareStatement("INSERT INTO run_events (run_id, seq, type, data) VALUES (?, ?, ?, ?)")) {
+                    for (RunRecord r : runs) {
+                        bind(events, r.id(), first.seq(), first.type(), first.data()).addBatch();
+                    }
+                    events.executeBatch();
+                }
+            }
+            return null;
+        });
     }
 
     /** The replica starts the run: loading, one more attempt, that replica's from now on. */
@@ -231,10 +219,6 @@ public class RunStore {
 
     private String write(JsonNode node) {
         return node == null ? null : node.toString();
-    }
-
-    private static StorageUnavailableException unavailable(SQLException e) {
-        return Jdbc.unavailable(e);
     }
 
     private void query(String sql, Jdbc.Row row, Object... args) {

@@ -3,7 +3,6 @@ package io.lensboard.runs.cluster;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.LensboardConfig;
-import io.lensboard.model.LoadedModel;
 import io.lensboard.model.pool.ModelPool;
 import io.lensboard.runs.EventLog;
 import io.lensboard.runs.RunEvent;
@@ -66,7 +65,8 @@ public final class ClusterQueue implements RunQueue {
         this.config = config.cluster();
         this.pool = pool;
         this.json = json;
-        this.notifications = new Notifications(db, List.of(ClusterStore.EVENTS, ClusterStore.QUEUE), this::heard);
+        this.notifications = new Notifications(db, List.of(ClusterStore.EVENTS, ClusterStore.QUEUE), this::heard,
+                this::reconnected);
     }
 
     /**
@@ -128,7 +128,7 @@ public final class ClusterQueue implements RunQueue {
     }
 
     /**
-     * A run for this replica: one of a model it holds warm, else one that has waited {@code warm-wait} for a replica
+     * A run for this replica: one of a model it holds warm in the run's dtype, else one that has waited {@code warm-wait} for a replica
      * holding its model warm, else one whose model no live replica holds warm.
      */
     private Optional<String> claim() {
@@ -136,8 +136,8 @@ public final class ClusterQueue implements RunQueue {
         return store.claim(me.id(), warm(), now, now + config.lease().toMillis(), now - config.warmWait().toMillis(), aliveSince(now));
     }
 
-    private List<String> warm() {
-        return pool.loaded().stream().map(LoadedModel::id).toList();
+    private List<WarmModel> warm() {
+        return pool.loaded().stream().map(m -> new WarmModel(m.id(), m.dtype().id)).toList();
     }
 
     /** A replica is alive while its last heartbeat is younger than a lease. */
@@ -260,6 +260,15 @@ public final class ClusterQueue implements RunQueue {
         String data = e.containsKey("data") ? e.getString("data")
                 : runs.events(run, seq - 1).stream().filter(x -> x.seq() == seq).findFirst().map(RunEvent::data).orElse("{}");
         log.deliver(run, new RunEvent(seq, e.getString("type"), data));
+    }
+
+    /**
+     * On the listener thread, once it listens again after a broken connection: the events and queue changes notified
+     * meanwhile were lost, so this replica's followers catch up from the store and the run thread looks for work.
+     */
+    private void reconnected() {
+        log.resync();
+        work.release();
     }
 
     private static void pause() {

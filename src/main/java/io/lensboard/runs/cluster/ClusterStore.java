@@ -2,7 +2,9 @@ package io.lensboard.runs.cluster;
 
 import io.lensboard.Threads;
 import io.lensboard.runs.Jdbc;
+import io.lensboard.model.Dtype;
 import io.lensboard.runs.RunEvent;
+import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,6 +29,8 @@ public class ClusterStore {
     public static final String QUEUE = "lensboard_queue";
 
     private static final String ACTIVE = "state IN ('loading', 'running')";
+    /** A queued run's dtype, kept in its params ({@link RunRecord#dtype()}: float32 when absent). */
+    private static final String RUN_DTYPE = "COALESCE(r.params::jsonb ->> '" + RunRecord.DTYPE + "', '" + Dtype.FLOAT32.id + "')";
 
     private final DataSource db;
 
@@ -38,20 +42,23 @@ public class ClusterStore {
     public record Expired(String id, int attempts) {}
 
     /**
-     * Claims the oldest queued run this replica should take, or none: one whose model it holds warm; else one that
-     * waited {@code warmSince} or longer; else one whose model no live replica holds warm. The row lock makes the
-     * claim exclusive, and SKIP LOCKED lets other replicas claim other runs meanwhile. Returns the run's id.
+     * Claims the oldest queued run this replica should take, or none: one whose model it holds warm in the run's
+     * dtype; else one that waited {@code warmSince} or longer; else one whose model no live replica holds warm in that
+     * dtype. The row lock makes the claim exclusive, and SKIP LOCKED lets other replicas claim other runs meanwhile.
+     * Returns the run's id.
      */
-    public Optional<String> claim(String replica, List<String> warm, long now, long leaseUntil, long warmSince, long aliveSince) {
+    public Optional<String> claim(String replica, List<WarmModel> warm, long now, long leaseUntil, long warmSince, long aliveSince) {
         Threads.blocking("a database write");
         String sql = "UPDATE runs SET state = 'loading', replica = ?, attempts = attempts + 1, lease_until = ?, cancel_requested = FALSE"
-                + " WHERE id = (SELECT r.id FROM runs r WHERE r.state = 'queued' AND (r.model = ANY (?)"
+                + " WHERE id = (SELECT r.id FROM runs r WHERE r.state = 'queued' AND ((r.model, " + RUN_DTYPE + ") IN"
+                + "     (SELECT w.model, w.dtype FROM unnest(?, ?) AS w (model, dtype))"
                 + "   OR COALESCE(r.queued_at, 0) <= ?"
                 + "   OR NOT EXISTS (SELECT 1 FROM replica_models m JOIN replicas p ON p.id = m.replica"
-                + "                  WHERE m.model = r.model AND p.heartbeat >= ? AND p.id <> ?))"
+                + "                  WHERE m.model = r.model AND m.dtype = " + RUN_DTYPE + " AND p.heartbeat >= ? AND p.id <> ?))"
                 + " ORDER BY r.created_at, r.id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id";
         try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
-            Jdbc.bind(st, replica, leaseUntil, c.createArrayOf("varchar", warm.toArray()), warmSince, aliveSince, replica);
+            Jdbc.bind(st, replica, leaseUntil, c.createArrayOf("varchar", warm.stream().map(WarmModel::model).toArray()),
+                    c.createArrayOf("varchar", warm.stream().map(WarmModel::dtype).toArray()), warmSince, aliveSince, replica);
             try (var rs = st.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
             }
@@ -119,39 +126,24 @@ public class ClusterStore {
      * after this one.
      */
     private Optional<RunEvent> transition(String id, String type, String data, String update, Object... args) {
-        Threads.blocking("a database write");
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                int changed;
-                try (PreparedStatement st = Jdbc.bind(c.prepareStatement(update), args)) {
-                    changed = st.executeUpdate();
-                }
-                if (changed != 1) {
-                    c.rollback();
+        return Jdbc.transaction(db, c -> {
+            try (PreparedStatement st = Jdbc.bind(c.prepareStatement(update), args)) {
+                if (st.executeUpdate() != 1) {
                     return Optional.empty();
                 }
-                long seq;
-                try (PreparedStatement st = Jdbc.bind(c.prepareStatement("SELECT COALESCE(MAX(seq), 0) + 1 FROM run_events WHERE run_id = ?"), id);
-                     var rs = st.executeQuery()) {
-                    rs.next();
-                    seq = rs.getLong(1);
-                }
-                try (PreparedStatement st = Jdbc.bind(c.prepareStatement("INSERT INTO run_events (run_id, seq, type, data) VALUES (?, ?, ?, ?)"),
-                        id, seq, type, data)) {
-                    st.executeUpdate();
-                }
-                c.commit();
-                return Optional.of(new RunEvent(seq, type, data));
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
-        } catch (SQLException e) {
-            throw Jdbc.unavailable(e);
-        }
+            long seq;
+            try (PreparedStatement st = Jdbc.bind(c.prepareStatement("SELECT COALESCE(MAX(seq), 0) + 1 FROM run_events WHERE run_id = ?"), id);
+                 var rs = st.executeQuery()) {
+                rs.next();
+                seq = rs.getLong(1);
+            }
+            try (PreparedStatement st = Jdbc.bind(c.prepareStatement("INSERT INTO run_events (run_id, seq, type, data) VALUES (?, ?, ?, ?)"),
+                    id, seq, type, data)) {
+                st.executeUpdate();
+            }
+            return Optional.of(new RunEvent(seq, type, data));
+        });
     }
 
     public int queued() {
@@ -161,41 +153,30 @@ public class ClusterStore {
     }
 
     /** Writes this replica's row and the models it holds warm, in one transaction; forgets replicas long dead. */
-    public void heartbeat(String replica, String url, List<String> warm, long memoryFree, long now, long forgetBefore) {
-        Threads.blocking("a database write");
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement st = c.prepareStatement("INSERT INTO replicas (id, url, memory_free, heartbeat) VALUES (?, ?, ?, ?)"
-                        + " ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, memory_free = EXCLUDED.memory_free, heartbeat = EXCLUDED.heartbeat")) {
-                    Jdbc.bind(st, replica, url, memoryFree, now).executeUpdate();
-                }
-                try (PreparedStatement st = c.prepareStatement("DELETE FROM replica_models WHERE replica = ?")) {
-                    Jdbc.bind(st, replica).executeUpdate();
-                }
-                try (PreparedStatement st = c.prepareStatement("INSERT INTO replica_models (replica, model) VALUES (?, ?)")) {
-                    for (String model : warm) {
-                        Jdbc.bind(st, replica, model).addBatch();
-                    }
-                    st.executeBatch();
-                }
-                try (PreparedStatement st = c.prepareStatement("DELETE FROM replica_models WHERE replica IN"
-                        + " (SELECT id FROM replicas WHERE heartbeat < ?)")) {
-                    Jdbc.bind(st, forgetBefore).executeUpdate();
-                }
-                try (PreparedStatement st = c.prepareStatement("DELETE FROM replicas WHERE heartbeat < ?")) {
-                    Jdbc.bind(st, forgetBefore).executeUpdate();
-                }
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+    public void heartbeat(String replica, String url, List<WarmModel> warm, long memoryFree, long now, long forgetBefore) {
+        Jdbc.transaction(db, c -> {
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO replicas (id, url, memory_free, heartbeat) VALUES (?, ?, ?, ?)"
+                    + " ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, memory_free = EXCLUDED.memory_free, heartbeat = EXCLUDED.heartbeat")) {
+                Jdbc.bind(st, replica, url, memoryFree, now).executeUpdate();
             }
-        } catch (SQLException e) {
-            throw Jdbc.unavailable(e);
-        }
+            try (PreparedStatement st = c.prepareStatement("DELETE FROM replica_models WHERE replica = ?")) {
+                Jdbc.bind(st, replica).executeUpdate();
+            }
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO replica_models (replica, model, dtype) VALUES (?, ?, ?)")) {
+                for (WarmModel m : warm) {
+                    Jdbc.bind(st, replica, m.model(), m.dtype()).addBatch();
+                }
+                st.executeBatch();
+            }
+            try (PreparedStatement st = c.prepareStatement("DELETE FROM replica_models WHERE replica IN"
+                    + " (SELECT id FROM replicas WHERE heartbeat < ?)")) {
+                Jdbc.bind(st, forgetBefore).executeUpdate();
+            }
+            try (PreparedStatement st = c.prepareStatement("DELETE FROM replicas WHERE heartbeat < ?")) {
+                Jdbc.bind(st, forgetBefore).executeUpdate();
+            }
+            return null;
+        });
     }
 
     /** This replica leaves the cluster (a clean stop). */
@@ -211,7 +192,7 @@ public class ClusterStore {
         Jdbc.query(db, "SELECT id, url, memory_free, heartbeat FROM replicas WHERE heartbeat >= ? ORDER BY id",
                 rs -> rows.add(new Row(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4))), aliveSince);
         Map<String, List<String>> models = new LinkedHashMap<>();
-        Jdbc.query(db, "SELECT replica, model FROM replica_models ORDER BY model",
+        Jdbc.query(db, "SELECT DISTINCT replica, model FROM replica_models ORDER BY model",
                 rs -> models.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2)));
         Map<String, List<String>> runs = new LinkedHashMap<>();
         Jdbc.query(db, "SELECT replica, id FROM runs WHERE " + ACTIVE + " ORDER BY created_at",

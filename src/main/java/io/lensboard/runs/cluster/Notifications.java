@@ -13,7 +13,8 @@ import org.postgresql.PGNotification;
 /**
  * PostgreSQL LISTEN on one dedicated thread and connection (the JDBC driver's {@code getNotifications}, which waits
  * on the socket): each notification goes to the handler, in the order PostgreSQL delivers them (commit order). A
- * broken connection is opened again after a second.
+ * broken connection is opened again after a second; what was notified meanwhile is lost, so {@code reconnected} runs
+ * once LISTEN is in force again, before the next notification is handled (to read what was missed from the store).
  */
 public final class Notifications implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Notifications.class);
@@ -22,13 +23,15 @@ public final class Notifications implements AutoCloseable {
     private final DataSource db;
     private final List<String> channels;
     private final BiConsumer<String, String> handler;
+    private final Runnable reconnected;
     private final Thread thread;
     private volatile boolean closed;
 
-    public Notifications(DataSource db, List<String> channels, BiConsumer<String, String> handler) {
+    public Notifications(DataSource db, List<String> channels, BiConsumer<String, String> handler, Runnable reconnected) {
         this.db = db;
         this.channels = channels;
         this.handler = handler;
+        this.reconnected = reconnected;
         this.thread = new Thread(this::listen, "lensboard-listen");
         thread.setDaemon(true);
     }
@@ -55,8 +58,13 @@ public final class Notifications implements AutoCloseable {
     private void listen() {
         while (!closed) {
             try {
-                Connection c = connection != null ? connection : open();
-                connection = c;
+                Connection c = connection;
+                if (c == null) {
+                    c = open();
+                    connection = c;
+                    LOG.info("listening for other replicas' events again");
+                    afterReconnect();
+                }
                 PGNotification[] batch = c.unwrap(PGConnection.class).getNotifications(WAIT_MS);
                 for (PGNotification n : batch == null ? new PGNotification[0] : batch) {
                     dispatch(n);
@@ -69,6 +77,14 @@ public final class Notifications implements AutoCloseable {
                 closeQuietly();
                 pause();
             }
+        }
+    }
+
+    private void afterReconnect() {
+        try {
+            reconnected.run();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "catching up after listening again failed");
         }
     }
 

@@ -82,6 +82,11 @@ public class ImageAscentKind extends AbstractRunKind<ImageAscentKind.Params> imp
     }
 
     @Override
+    public void prepare(Params p) {
+        inputs.prepare(p.start());
+    }
+
+    @Override
     public Job open(LoadedModel model, Params p, Progress progress) {
         complete(p, Optional.of(model.config())); // a hub model's config is known only now
         VisionConfig v = model.images().vision();

@@ -42,6 +42,17 @@ public class ImageInputs {
         return "/api/images/" + value.substring(IMAGE.length());
     }
 
+    /**
+     * Decodes an {@code image:ID} value on the calling thread (the run thread, from a kind's {@code prepare}), so that
+     * {@link #pixels} on the device thread finds it among the images {@link ImageService} keeps decoded (after a
+     * restart nothing is kept). Only a burst of other images decoded before the run opens could push it out again.
+     */
+    public void prepare(String value) {
+        if (value.startsWith(IMAGE)) {
+            images.decode(value.substring(IMAGE.length()));
+        }
+    }
+
     /** pixel_values [C * H * W] of {@code value} for the model, preprocessed as its processor says. */
     public float[] pixels(LoadedModel model, String value, long seed) {
         VisionConfig v = model.images().vision();

@@ -89,6 +89,12 @@ public class ImageReconstructionKind extends AbstractRunKind<ImageReconstruction
     }
 
     @Override
+    public void prepare(Params p) {
+        inputs.prepare(p.target());
+        inputs.prepare(p.start());
+    }
+
+    @Override
     public Job open(LoadedModel model, Params p, Progress progress) {
         complete(p, Optional.of(model.config())); // a hub model's config is known only now
         VisionConfig v = model.images().vision();

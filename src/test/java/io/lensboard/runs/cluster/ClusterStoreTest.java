@@ -55,22 +55,26 @@ class ClusterStoreTest {
     }
 
     private static String queue(String id, String model) throws Exception {
-        runs.insertAll(List.of(new RunRecord(id, "reconstruction", model, new ObjectMapper().readTree("{\"prompt\":\"x\"}"),
+        return queue(id, model, "{\"prompt\":\"x\"}");
+    }
+
+    private static String queue(String id, String model, String params) throws Exception {
+        runs.insertAll(List.of(new RunRecord(id, "reconstruction", model, new ObjectMapper().readTree(params),
                 RunState.QUEUED, null, null, Instant.now(), null, null)), new RunEvent(1, "state", "{\"state\":\"queued\"}"));
         return id;
     }
 
-    private static Optional<String> claim(String replica, List<String> warm, long now) {
+    private static Optional<String> claim(String replica, List<WarmModel> warm, long now) {
         return cluster.claim(replica, warm, now, now + LEASE, now - WAIT, now - LEASE);
     }
 
     @Test
     void aRunGoesToOneReplicaPreferablyOneHoldingItsModelWarmThenAfterItsLeaseToAnother() throws Exception {
         long now = System.currentTimeMillis();
-        cluster.heartbeat("warm", "http://warm", List.of("m1"), 1, now, now - 10 * LEASE);
+        cluster.heartbeat("warm", "http://warm", List.of(f32("m1")), 1, now, now - 10 * LEASE);
         String id = queue("run1", "m1");
         assertEquals(Optional.empty(), claim("cold", List.of(), now), "a cold replica leaves it to the warm one for the wait");
-        assertEquals(Optional.of(id), claim("warm", List.of("m1"), now));
+        assertEquals(Optional.of(id), claim("warm", List.of(f32("m1")), now));
         assertEquals(Optional.empty(), claim("cold", List.of(), now + WAIT + 1), "claimed once: nobody else gets it");
         assertEquals(1, runs.find(id).orElseThrow().attempts());
 
@@ -87,10 +91,35 @@ class ClusterStoreTest {
         assertEquals(RunState.FAILED, runs.find(id).orElseThrow().state());
     }
 
+    private static WarmModel f32(String model) {
+        return new WarmModel(model, "float32");
+    }
+
+    private static WarmModel bf16(String model) {
+        return new WarmModel(model, "bfloat16");
+    }
+
+    @Test
+    void aModelWarmInAnotherDtypeIsNotWarmForARun() throws Exception {
+        long now = System.currentTimeMillis();
+        cluster.heartbeat("bf16", "http://bf16", List.of(bf16("m3"), bf16("m5")), 1, now, now - 10 * LEASE);
+        cluster.heartbeat("f32", "http://f32", List.of(f32("m3")), 1, now, now - 10 * LEASE);
+        String asFloat32 = queue("run3", "m3"); // no dtype in its params: float32, as RunRecord.dtype() reads it
+        String asBfloat16 = queue("run4", "m3", "{\"prompt\":\"x\",\"dtype\":\"bfloat16\"}");
+        assertEquals(Optional.of(asBfloat16), claim("bf16", List.of(bf16("m3")), now),
+                "the bfloat16 replica passes the older float32 run by and takes the bfloat16 one");
+        assertEquals(Optional.empty(), claim("cold", List.of(), now), "the float32 run waits for the replica holding m3 in float32");
+        assertEquals(Optional.of(asFloat32), claim("f32", List.of(f32("m3")), now));
+
+        String onlyBf16Warm = queue("run5", "m5", "{\"prompt\":\"x\",\"dtype\":\"float32\"}");
+        assertEquals(Optional.of(onlyBf16Warm), claim("cold", List.of(), now),
+                "nobody holds m5 warm in float32, so a cold replica takes it at once");
+    }
+
     @Test
     void aRunWaitingLongerThanTheWarmWaitGoesToAnyReplica() throws Exception {
         long now = System.currentTimeMillis();
-        cluster.heartbeat("holder", "http://holder", List.of("m2"), 1, now, now - 10 * LEASE);
+        cluster.heartbeat("holder", "http://holder", List.of(f32("m2")), 1, now, now - 10 * LEASE);
         String id = queue("run2", "m2");
         assertEquals(Optional.of(id), claim("other", List.of(), System.currentTimeMillis() + WAIT + 1));
     }

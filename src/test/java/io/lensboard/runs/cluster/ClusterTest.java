@@ -18,6 +18,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -143,6 +147,59 @@ class ClusterTest {
 
     @Test
     @Order(4)
+    void aViewerOnBMissesNothingWhileBsListenConnectionIsDroppedAndReconnects() throws Exception {
+        loadOnA();
+        String id = submit(b, WARM_ON_A, 100000);
+        CompletableFuture<List<JsonNode>> seen = CompletableFuture.supplyAsync(() -> {
+            try {
+                return events(b, id);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Await.until(id + " to be running", Duration.ofSeconds(120), () -> get(b, "/api/runs/" + id).get("state").asText().equals("running"));
+        for (int i = 0; i < 3; i++) {
+            long before = storedEvents(id);
+            assertEquals(1, dropListenConnection("b"), "B had one LISTEN connection to drop");
+            Thread.sleep(2500); // B reconnects after a second; A goes on storing and notifying steps meanwhile
+            assertTrue(storedEvents(id) > before + 10, "A emitted events while B was not listening");
+        }
+        send(b, "POST", "/api/runs/" + id + "/cancel", "");
+        List<JsonNode> got = seen.get(120, TimeUnit.SECONDS);
+        assertInOrder(id, got);
+        assertEquals("cancelled", got.get(got.size() - 1).get("data").get("state").asText());
+        assertEquals(events(a, id).toString(), got.toString(), "B's viewer got every event A stored, each once");
+    }
+
+    /** Ends the replica's LISTEN connection as a network failure would; returns how many connections were ended. */
+    private static int dropListenConnection(String replica) throws Exception {
+        try (Connection c = DriverManager.getConnection(postgres.url(), "lensboard", null);
+             PreparedStatement st = c.prepareStatement("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                     + " WHERE application_name = ? AND query LIKE 'LISTEN %'")) {
+            st.setString(1, "replica-" + replica);
+            int n = 0;
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    n += rs.getBoolean(1) ? 1 : 0;
+                }
+            }
+            return n;
+        }
+    }
+
+    private static long storedEvents(String id) throws Exception {
+        try (Connection c = DriverManager.getConnection(postgres.url(), "lensboard", null);
+             PreparedStatement st = c.prepareStatement("SELECT COUNT(*) FROM run_events WHERE run_id = ?")) {
+            st.setString(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    @Test
+    @Order(5)
     void killingTheReplicaRunningARunRequeuesItAndTheOtherFinishesIt() throws Exception {
         loadOnA();
         String id = submit(b, WARM_ON_A, 100);
@@ -266,7 +323,7 @@ class ClusterTest {
                     "-Dlensboard.cluster.warm-wait=60S", "-D%test.lensboard.runs.queue-limit=64",
                     "-D%test.lensboard.data-dir=target/cluster-test/data-" + id,
                     "-cp", System.getProperty("java.class.path"), ReplicaProcess.class.getName()).redirectErrorStream(true);
-            pb.environment().put("LENSBOARD_DB_URL", postgres.url());
+            pb.environment().put("LENSBOARD_DB_URL", postgres.url() + "?ApplicationName=replica-" + id); // to find its connections
             pb.environment().put("LENSBOARD_DB_USER", "lensboard");
             pb.environment().put("LENSBOARD_REPLICA_ID", id);
             Process p = pb.start();
