@@ -2,6 +2,7 @@ package io.lensboard.web.access;
 
 import io.lensboard.LensboardConfig;
 import io.lensboard.web.common.ApiError;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Cookie;
@@ -19,7 +20,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 /**
  * Who may do what: a state-changing request from another site's page is refused (the browser's Origin, or
  * Sec-Fetch-Site, says where it comes from), and when {@code LENSBOARD_TOKEN} is set every request needs the
- * token: as a bearer token (API) or the cookie the sign-in page sets (pages).
+ * token: as a bearer token (API) or the cookie the sign-in page sets (pages). A request naming a host this service
+ * is not reached by ({@link AllowedHosts}) is refused first: it comes from a page whose name was rebound to us.
  */
 public class AccessFilter {
     static final String COOKIE = "lensboard_token";
@@ -28,16 +30,38 @@ public class AccessFilter {
     @Inject
     LensboardConfig config;
 
+    @Inject
+    AllowedHosts hosts;
+
+    @Inject
+    LoginThrottle throttle;
+
     @ServerRequestFilter(preMatching = true)
-    public Optional<Response> filter(ContainerRequestContext request) {
+    public Optional<Response> filter(ContainerRequestContext request, HttpServerRequest http) {
+        String host = request.getHeaderString(HttpHeaders.HOST);
+        if (!hosts.allows(host)) {
+            return Optional.of(refuse(request, 421, "this lensboard is not reached by the name '" + AllowedHosts.hostOf(host)
+                    + "'; if it is yours, add it to " + AllowedHosts.PROPERTY));
+        }
         if (!SAFE.contains(request.getMethod()) && crossSite(request)) {
             return Optional.of(refuse(request, 403, "this request came from another site's page; lensboard only takes "
                     + "changes made from its own pages or from API clients"));
         }
         Optional<String> token = config.token();
         String path = request.getUriInfo().getPath();
-        if (token.isEmpty() || path.equals("/login") || signedIn(request, token.get())) {
+        if (token.isEmpty() || path.equals("/login")) {
             return Optional.empty();
+        }
+        if (triesToken(request)) {
+            String client = client(http);
+            long wait = throttle.retryAfter(client);
+            if (wait > 0) {
+                return Optional.of(tooManyTries(request, wait));
+            }
+            if (signedIn(request, token.get())) {
+                return Optional.empty();
+            }
+            throttle.failed(client);
         }
         if (path.startsWith("/api/") || !accepts(request, MediaType.TEXT_HTML_TYPE)) {
             return Optional.of(refuse(request, 401, "this lensboard needs its access token: send \"Authorization: Bearer <token>\""));
@@ -64,6 +88,21 @@ public class AccessFilter {
         } catch (IllegalArgumentException malformed) {
             return true;
         }
+    }
+
+    /** The client's address, whose wrong tokens {@link LoginThrottle} counts. */
+    static String client(HttpServerRequest http) {
+        return http.remoteAddress() == null ? "unknown" : http.remoteAddress().hostAddress();
+    }
+
+    private static Response tooManyTries(ContainerRequestContext request, long seconds) {
+        return Response.fromResponse(refuse(request, 429, LoginThrottle.tooMany(seconds)))
+                .header(HttpHeaders.RETRY_AFTER, seconds).build();
+    }
+
+    private static boolean triesToken(ContainerRequestContext request) {
+        String auth = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        return (auth != null && auth.startsWith("Bearer ")) || request.getCookies().containsKey(COOKIE);
     }
 
     static boolean matches(String given, String token) {
