@@ -12,7 +12,11 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.util.Optional;
 import java.util.Set;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -20,7 +24,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 /**
  * Who may do what: a state-changing request from another site's page is refused (the browser's Origin, or
  * Sec-Fetch-Site, says where it comes from), and when {@code LENSBOARD_TOKEN} is set every request needs the
- * token: as a bearer token (API) or the cookie the sign-in page sets (pages). A request naming a host this service
+ * token: as a bearer token (API) or the cookie the sign-in page sets (pages, a value derived from the token). A request naming a host this service
  * is not reached by ({@link AllowedHosts}) is refused first: it comes from a page whose name was rebound to us.
  */
 public class AccessFilter {
@@ -105,6 +109,21 @@ public class AccessFilter {
         return (auth != null && auth.startsWith("Bearer ")) || request.getCookies().containsKey(COOKIE);
     }
 
+    /**
+     * The sign-in cookie's value: derived from the token (HMAC-SHA256 keyed by it), so that the cookie, in a browser's
+     * store or a log, does not give away the token the API takes, every replica checks it without shared state, and
+     * changing LENSBOARD_TOKEN signs every browser out.
+     */
+    static String session(String token) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(token.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal("lensboard sign-in".getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+    }
+
     static boolean matches(String given, String token) {
         return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
     }
@@ -115,7 +134,7 @@ public class AccessFilter {
             return true;
         }
         Cookie cookie = request.getCookies().get(COOKIE);
-        return cookie != null && matches(cookie.getValue(), token);
+        return cookie != null && matches(cookie.getValue(), session(token));
     }
 
     private static boolean accepts(ContainerRequestContext request, MediaType type) {

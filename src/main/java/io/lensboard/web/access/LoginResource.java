@@ -54,8 +54,8 @@ public class LoginResource {
             throttle.failed(client);
             return Response.status(401).entity(Templates.login(local(next), "that is not this lensboard's token").render()).build();
         }
-        NewCookie cookie = new NewCookie.Builder(AccessFilter.COOKIE).value(token).path("/").httpOnly(true)
-                .sameSite(NewCookie.SameSite.STRICT).maxAge(30 * 24 * 3600).build();
+        NewCookie cookie = new NewCookie.Builder(AccessFilter.COOKIE).value(AccessFilter.session(token)).path("/").httpOnly(true)
+                .secure("https".equals(http.scheme())).sameSite(NewCookie.SameSite.STRICT).maxAge(30 * 24 * 3600).build();
         return Response.seeOther(URI.create(local(next))).cookie(cookie).build();
     }
 

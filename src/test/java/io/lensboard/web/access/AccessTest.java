@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** With LENSBOARD_TOKEN set: the API needs the bearer token, pages ask once and keep a cookie; other sites cannot post. */
@@ -39,6 +40,9 @@ class AccessTest {
                 .post("/login").then().statusCode(303).header("Location", containsString("/runs"))
                 .extract().cookie(AccessFilter.COOKIE);
         given().cookie(AccessFilter.COOKIE, cookie).accept("text/html").get("/runs").then().statusCode(200);
+        assertFalse(cookie.contains("s3cret-token"), "the cookie carries the token itself: " + cookie);
+        given().cookie(AccessFilter.COOKIE, "s3cret-token").accept("text/html").redirects().follow(false).get("/runs")
+                .then().statusCode(303);
         given().redirects().follow(false).formParam("token", "s3cret-token").formParam("next", "//evil.example/")
                 .post("/login").then().statusCode(303).header("Location", org.hamcrest.Matchers.endsWith(":" + io.restassured.RestAssured.port + "/"));
     }
