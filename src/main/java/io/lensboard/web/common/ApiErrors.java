@@ -30,7 +30,7 @@ public class ApiErrors {
     /** The failure inside a future's wrappers; a checked one (the hub, the disk) as a 503. */
     public static RuntimeException unwrap(Throwable wrapped) {
         Throwable t = Futures.cause(wrapped);
-        return t instanceof RuntimeException r ? r : new UnavailableException(t.getMessage(), t);
+        return t instanceof RuntimeException r ? r : new UnavailableException(withoutClassNames(t), t);
     }
 
     /** A dependency outside lensboard (the hub, the disk) failed with a checked exception inside a future. */
@@ -57,7 +57,26 @@ public class ApiErrors {
             LOG.errorf(t, "unexpected failure, error id %s", id);
             return new ApiError(status, "an unexpected error on the server (error id " + id + ", in its log); please report it");
         }
-        return new ApiError(status, t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName());
+        if (t instanceof Problem) {
+            return new ApiError(status, t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName());
+        }
+        return new ApiError(status, withoutClassNames(t));
+    }
+
+    /**
+     * A disk or network failure's message without Java's names ("java.net.ConnectException: ", Jackson's "from
+     * `StreamReadConstraints.getMaxNestingDepth()`"): they say nothing to a user and tell an attacker the stack.
+     */
+    private static final java.util.regex.Pattern CLASS_NAME =
+            java.util.regex.Pattern.compile("(?:\\b[a-z]\\w*\\.)+[A-Z]\\w*(?:Exception|Error)(?::\\s*)?|,? from `[\\w.()]+`");
+
+    static String withoutClassNames(Throwable t) {
+        String message = t.getMessage() == null ? "" : CLASS_NAME.matcher(t.getMessage()).replaceAll("").trim();
+        if (!message.isEmpty()) {
+            return message;
+        }
+        return t instanceof java.net.ConnectException || t.getCause() instanceof java.net.ConnectException ? "connection refused"
+                : t instanceof java.net.http.HttpTimeoutException ? "timed out" : "input/output error";
     }
 
     /** Quarkus REST's multipart parser's message when a body has more parts than quarkus.http.limits.max-parameters. */
