@@ -15,17 +15,18 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.util.Optional;
 import java.util.Set;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Who may do what: a state-changing request from another site's page is refused (the browser's Origin, or
  * Sec-Fetch-Site, says where it comes from), and when {@code LENSBOARD_TOKEN} is set every request needs the
- * token: as a bearer token (API) or the cookie the sign-in page sets (pages, a value derived from the token). A request naming a host this service
- * is not reached by ({@link AllowedHosts}) is refused first: it comes from a page whose name was rebound to us.
+ * token: as a bearer token (API) or the cookie the sign-in page sets (pages; a value derived from the token). A
+ * request naming a host this service is not reached by ({@link AllowedHosts}) is refused first: it comes from a page
+ * whose name was rebound to ours.
  */
 public class AccessFilter {
     static final String COOKIE = "lensboard_token";
@@ -56,13 +57,20 @@ public class AccessFilter {
         if (token.isEmpty() || path.equals("/login")) {
             return Optional.empty();
         }
-        if (triesToken(request)) {
+        Cookie cookie = request.getCookies().get(COOKIE);
+        if (cookie != null && matches(cookie.getValue(), session(token.get()))) {
+            return Optional.empty();
+        }
+        String auth = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        if (auth != null && auth.startsWith("Bearer ")) {
+            // Only guesses of the token itself are throttled: a cookie is an HMAC nobody can guess, and a stale one
+            // (from before the token changed) must not lock its browser out of signing in again.
             String client = client(http);
             long wait = throttle.retryAfter(client);
             if (wait > 0) {
                 return Optional.of(tooManyTries(request, wait));
             }
-            if (signedIn(request, token.get())) {
+            if (matches(auth.substring(7).trim(), token.get())) {
                 return Optional.empty();
             }
             throttle.failed(client);
@@ -104,11 +112,6 @@ public class AccessFilter {
                 .header(HttpHeaders.RETRY_AFTER, seconds).build();
     }
 
-    private static boolean triesToken(ContainerRequestContext request) {
-        String auth = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        return (auth != null && auth.startsWith("Bearer ")) || request.getCookies().containsKey(COOKIE);
-    }
-
     /**
      * The sign-in cookie's value: derived from the token (HMAC-SHA256 keyed by it), so that the cookie, in a browser's
      * store or a log, does not give away the token the API takes, every replica checks it without shared state, and
@@ -126,15 +129,6 @@ public class AccessFilter {
 
     static boolean matches(String given, String token) {
         return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static boolean signedIn(ContainerRequestContext request, String token) {
-        String auth = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        if (auth != null && auth.startsWith("Bearer ") && matches(auth.substring(7).trim(), token)) {
-            return true;
-        }
-        Cookie cookie = request.getCookies().get(COOKIE);
-        return cookie != null && matches(cookie.getValue(), session(token));
     }
 
     private static boolean accepts(ContainerRequestContext request, MediaType type) {
