@@ -34,6 +34,9 @@ public interface LensboardConfig {
     /** When set, the API needs it as a bearer token and the pages ask for it once (then a cookie). */
     Optional<String> token();
 
+    /** Host names (besides loopback, addresses and this machine's) that requests may name; {@code *}: any. */
+    Optional<List<String>> allowedHosts();
+
     /** auto (a GPU when PyTorch sees one), cpu or gpu. */
     @WithDefault("auto")
     String device();

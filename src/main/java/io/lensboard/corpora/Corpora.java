@@ -12,9 +12,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +42,9 @@ public class Corpora {
 
     @Inject
     LensboardConfig config;
+
+    /** Held while an upload checks its name and takes it. */
+    private final Object saving = new Object();
 
     private Path uploads() {
         return Path.of(config.dataDir()).toAbsolutePath().normalize().resolve("corpora");
@@ -172,7 +175,7 @@ public class Corpora {
 
     /**
      * Stores an uploaded corpus under a safe form of {@code name} (letters, digits, '.', '_' and '-'; anything else
-     * becomes '-'), refusing text that is empty, too large or not UTF-8, and a name already taken. Blocking.
+     * becomes '-'), refusing text that is empty, too large or not UTF-8 (400), and a name already taken (409). Blocking.
      */
     public Corpus save(String name, byte[] text) {
         Threads.blocking("storing a corpus");
@@ -186,18 +189,38 @@ public class Corpora {
                     + " can be uploaded: shorten it, or put it in a directory of LENSBOARD_CORPORA_DIRS");
         }
         utf8(safe, text, text.length);
-        if (byName().containsKey(safe)) {
-            throw new InvalidInputException("a corpus named '" + safe + "' exists: choose another name");
-        }
+        Path tmp = null;
         try {
             Files.createDirectories(uploads());
-            Path tmp = Files.createTempFile(uploads(), ".upload-", ".part");
+            tmp = Files.createTempFile(uploads(), ".upload-", ".part");
             Files.write(tmp, text);
-            Files.move(tmp, uploads().resolve(safe + ".txt"), StandardCopyOption.ATOMIC_MOVE);
+            // The check and the move under one lock, and a move that never replaces: of concurrent uploads under
+            // one name exactly one is stored and the others hear 409 (an ATOMIC_MOVE would replace an acknowledged one).
+            synchronized (saving) {
+                if (byName().containsKey(safe)) {
+                    throw new CorpusNameTakenException(safe);
+                }
+                Files.move(tmp, uploads().resolve(safe + ".txt"));
+            }
+        } catch (FileAlreadyExistsException e) {
+            throw new CorpusNameTakenException(safe);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store the corpus: " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(tmp);
         }
         return new Corpus(safe, "uploaded", text.length);
+    }
+
+    /** A temporary file left by a refused or failed upload (none once it was moved). */
+    private static void deleteQuietly(Path tmp) {
+        try {
+            if (tmp != null) {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            // a stray .part file is ignored by the listing (not *.txt) and harmless
+        }
     }
 
     /** "My stories (v2).txt" is "My-stories-v2-"; a name with nothing usable is refused. */

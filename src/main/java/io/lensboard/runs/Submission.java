@@ -64,6 +64,7 @@ public class Submission {
     private Checked check(NewRun r) {
         RunKind<?> kind = kinds.get(r.kind());
         ModelRef ref = pool.catalog().check(r.model());
+        facts.checkHybrid(ref);
         JsonNode given = r.params();
         String carried = given != null && given.isObject() && given.has(RunRecord.DTYPE) ? given.get(RunRecord.DTYPE).asText() : null;
         if (carried != null) {

@@ -4,12 +4,22 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lensboard.Fixtures;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Corpora: the built-in one, uploads (raw body, multipart, the page's form), names kept inside their root, limits. */
@@ -33,8 +43,48 @@ class CorporaApiTest {
                 .post("/api/corpora").then().statusCode(201).body("name", equalTo(name)).body("source", equalTo("uploaded"))
                 .body("bytes", equalTo(29));
         given().get("/api/corpora").then().statusCode(200).body("name", hasItem(name));
-        given().contentType("text/plain").queryParam("name", name).body("again").post("/api/corpora").then().statusCode(400)
+        // a name taken is a conflict (409, issue 26 item 8; it was a 400 before uploads were made race-free)
+        given().contentType("text/plain").queryParam("name", name).body("again").post("/api/corpora").then().statusCode(409)
                 .body("error", containsString("exists"));
+    }
+
+    /** 40 uploads under one name at once: one is stored and acknowledged (201), the others hear 409; none is lost. */
+    @Test
+    void concurrentUploadsUnderOneNameKeepExactlyTheAcknowledgedOne() throws Exception {
+        String name = unique("race");
+        int uploads = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(uploads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Response>> answers = new ArrayList<>();
+            for (int i = 0; i < uploads; i++) {
+                String text = "x".repeat(i + 1) + "\n"; // its length tells which upload was kept
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return given().contentType("text/plain").queryParam("name", name).body(text).post("/api/corpora");
+                }));
+            }
+            start.countDown();
+            List<Integer> created = new ArrayList<>();
+            int conflicts = 0;
+            for (Future<Response> answer : answers) {
+                Response r = answer.get(60, TimeUnit.SECONDS);
+                if (r.statusCode() == 201) {
+                    created.add(r.jsonPath().getInt("bytes"));
+                } else {
+                    assertEquals(409, r.statusCode(), r.asString());
+                    assertTrue(r.jsonPath().getString("error").contains("exists"), r.asString());
+                    conflicts++;
+                }
+            }
+            assertEquals(1, created.size(), "uploads acknowledged with 201: " + created);
+            assertEquals(uploads - 1, conflicts);
+            List<Integer> stored = given().get("/api/corpora").then().statusCode(200).extract().jsonPath()
+                    .getList("findAll { it.name == '" + name + "' }.bytes", Integer.class);
+            assertEquals(created, stored, "the corpus kept is not the one acknowledged");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

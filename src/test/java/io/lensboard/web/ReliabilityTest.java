@@ -402,6 +402,21 @@ class ReliabilityTest {
         t.add(get("/api/images/builtin:gradient/activations?model=gpt2-tiny", 422, "image"));
         t.add(post("/api/corpora?name=..%2F..%2Fx", "text/plain", "", 400, "empty"));
         t.add(get("/api/files/..%2F..%2Fetc%2Fpasswd", 404, "file"));
+        // issue 26 item 8: the corpora's own content types, broken multipart bodies, a hybrid of two text models
+        t.add(json("/api/corpora?name=x", "{\"text\":\"a\"}", 415, "Content-Type text/plain"));
+        String unclosed = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
+                + "Content-Type: text/plain\r\n\r\nonce upon a time";
+        t.add(post("/api/corpora", "multipart/form-data; boundary=XyZ", unclosed, 400, "multipart"));
+        t.add(post("/api/images", "multipart/form-data; boundary=XyZ", unclosed, 400, "multipart"));
+        StringBuilder parts = new StringBuilder();
+        for (int i = 0; i < 1001; i++) {
+            parts.append("--XyZ\r\nContent-Disposition: form-data; name=\"f").append(i).append("\"\r\n\r\nx\r\n");
+        }
+        t.add(post("/api/corpora", "multipart/form-data; boundary=XyZ", parts + "--XyZ--\r\n", 400, "parts"));
+        t.add(json("/api/runs", "{\"kind\":\"image-ascent\",\"model\":\"stories260K+gpt2-tiny\",\"params\":{\"layer\":1,"
+                + "\"feature\":\"[:, :, 5]\"}}", 400, "needs a ViT as its stem"));
+        t.add(json("/api/runs", "{\"kind\":\"image-reconstruction\",\"model\":\"llama-tiny+gpt2-tiny\",\"params\":{\"layer\":1,"
+                + "\"target\":\"builtin:gradient\"}}", 400, "the stem 'llama-tiny'"));
 
         // a tokenizer and a checkpoint that disagree (DisagreeingModels): 422 at load naming both sizes, 400 per
         // request naming the token, never the engine's index out of bounds

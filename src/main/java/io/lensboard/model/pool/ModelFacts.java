@@ -3,6 +3,7 @@ package io.lensboard.model.pool;
 import io.lensboard.Futures;
 import io.lensboard.Threads;
 import io.lensboard.model.CheckpointException;
+import io.lensboard.model.InvalidModelIdException;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
@@ -51,6 +52,28 @@ public class ModelFacts {
     /** Whether the model reads images (a ViT, or any hybrid STEM+STACK) rather than text, where that is known. */
     public Optional<Boolean> takesImages(ModelRef ref) {
         return ref.isHybrid() ? Optional.of(true) : config(ref).map(ModelConfig::takesImages);
+    }
+
+    /**
+     * Refuses (400) a hybrid STEM+STACK that loading would refuse, where both parts' configs are known without loading
+     * (local or loaded): a stem that is no ViT (two text models, say), or parts of different widths. So such a run is
+     * refused when it is submitted, not when it starts; a hub part not yet downloaded is checked at load.
+     */
+    public void checkHybrid(ModelRef ref) {
+        if (!ref.isHybrid()) {
+            return;
+        }
+        Optional<ModelConfig> stem = config(ref.stem());
+        if (stem.isPresent() && stem.get().architecture() != ModelConfig.Architecture.VIT) {
+            throw new InvalidModelIdException("the stem '" + ref.stem().id() + "' of the hybrid '" + ref.id() + "' is a "
+                    + stem.get().architecture().modelType + " model; a hybrid STEM+STACK needs a ViT as its stem, e.g. vit-tiny+"
+                    + ref.stack().id());
+        }
+        Optional<ModelConfig> stack = config(ref.stack());
+        if (stem.isPresent() && stack.isPresent() && stem.get().dModel() != stack.get().dModel()) {
+            throw new InvalidModelIdException("the stem '" + ref.stem().id() + "' is " + stem.get().dModel() + " wide but the stack '"
+                    + ref.stack().id() + "' is " + stack.get().dModel() + " wide; a hybrid needs the same d_model");
+        }
     }
 
     /**
