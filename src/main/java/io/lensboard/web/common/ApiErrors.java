@@ -96,7 +96,9 @@ public class ApiErrors {
         } else {
             body = body(e);
         }
-        return respond(body, !(e instanceof WebApplicationException), headers, uri);
+        Response answer = respond(body, !(e instanceof WebApplicationException), headers, uri);
+        return e instanceof TooManyStreamsException busy
+                ? Response.fromResponse(answer).header(HttpHeaders.RETRY_AFTER, busy.retryAfterSeconds()).build() : answer;
     }
 
     /**
