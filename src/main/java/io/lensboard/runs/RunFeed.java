@@ -6,12 +6,15 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -23,7 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * The store is the only source: a viewer reads it a page at a time, and only when it asks for more (Mutiny's
  * demand, which Quarkus REST gives one item at a time as each write completes). A live event on the bus only wakes
  * the viewer; none is queued for it. So a viewer that does not read holds one page, never the run's history nor
- * the events published since (thousands of such viewers exhausted the heap when each held its whole replay).
+ * the events published since (thousands of such viewers exhausted the heap when each held its whole replay), and
+ * however many viewers there are, {@link #READERS} of them read the store at a time.
  */
 @ApplicationScoped
 public class RunFeed {
@@ -33,6 +37,18 @@ public class RunFeed {
     private static final Duration POLL = Duration.ofSeconds(5);
     /** How long a finished run's viewer waits for a {@code done} being stored just after the state. */
     private static final Duration SETTLE = Duration.ofMillis(200);
+
+    /**
+     * Threads that read viewers' pages: so many viewers read the store at once at most, however many there are (each
+     * waits its turn here, holding no thread), and the run's own writes always find a database connection.
+     */
+    static final int READERS = 4;
+
+    private final ExecutorService readers = Executors.newFixedThreadPool(READERS, r -> {
+        Thread t = new Thread(r, "lensboard-feed");
+        t.setDaemon(true);
+        return t;
+    });
 
     @Inject
     RunService runs;
@@ -48,6 +64,11 @@ public class RunFeed {
                                 .concatMap(page -> Multi.createFrom().iterable(page.events())))
                 .withFinalizer(Follower::stop)
                 .emitOn(Infrastructure.getDefaultWorkerPool(), PAGE); // a page ahead at most, not Mutiny's 256 events
+    }
+
+    @PreDestroy
+    void stop() {
+        readers.shutdownNow();
     }
 
     /** Only the events stored from now on: for a view that has just read the run from the store. */
@@ -81,7 +102,7 @@ public class RunFeed {
 
         /** The next page, read on a worker thread; when there is none yet, an empty one once woken (or after a while). */
         Uni<Page> next() {
-            return Uni.createFrom().item(this::read).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+            return Uni.createFrom().item(this::read).runSubscriptionOn(readers)
                     .chain(page -> page != null ? Uni.createFrom().item(page)
                             : Uni.createFrom().completionStage(wake).ifNoItem().after(settling ? SETTLE : POLL)
                                     .recoverWithItem((Void) null).replaceWith(Page.NONE)); // waits on no thread
