@@ -26,8 +26,8 @@ import org.jboss.logging.Logger;
 /**
  * The long-lived server-sent event streams (a run's, a grid's): at most {@code lensboard.streams.max} at once and
  * {@code lensboard.streams.max-per-client} per client address, beyond which a viewer is answered 503 with a
- * Retry-After; and a viewer whose pending write has not completed for {@code lensboard.streams.stall} (it does not
- * read) has its connection closed. Quarkus REST asks a stream for its next event only once the last one is written,
+ * Retry-After; and a viewer found with a write waiting for {@code lensboard.streams.stall} in all (it does not
+ * read, or far slower than its stream goes) has its connection closed. Quarkus REST asks a stream for its next event only once the last one is written,
  * so a viewer that does not read costs one event and a small socket buffer ({@link #SEND_BUFFER}), never a queue;
  * closing it frees those and its slot.
  */
@@ -67,7 +67,7 @@ public class LiveStreams {
         stall = limits.stall();
         retryAfter = limits.retryAfter();
         long every = Math.max(100, Math.min(1000, stall.toMillis() / 4));
-        vertx.setPeriodic(every, t -> closeStalled(System.nanoTime()));
+        vertx.setPeriodic(every, t -> closeStalled(every));
     }
 
     /** How many streams are open now. */
@@ -122,11 +122,19 @@ public class LiveStreams {
         }
     }
 
-    /** On the event loop, now and then: closes the connections whose last write has waited longer than the stall. */
-    private void closeStalled(long now) {
+    /**
+     * On the event loop, every {@code period}: closes the connections found with a write waiting at looks that add up
+     * to the stall. Counted over the stream's life, not in a row: the kernel lets a trickle through to a socket
+     * nobody reads (it packs the receive queue), and a viewer waits for its next page now and then, so a run of
+     * looks would rarely be unbroken; a viewer that reads finds its writes done at almost every look. A client
+     * following with Last-Event-ID resumes where it was.
+     */
+    private void closeStalled(long period) {
         for (Viewer v : viewers) {
-            long since = v.waitingSince.get();
-            if (since != 0 && now - since > stall.toNanos()) {
+            if (v.waitingSince.get() != 0) {
+                v.waitingLooks++;
+            }
+            if (v.waitingLooks * period >= stall.toMillis()) {
                 LOG.debugf("closing a live stream to %s: its viewer read nothing for %s", v.client, stall);
                 release(v);
                 v.connection.close();
@@ -148,6 +156,8 @@ public class LiveStreams {
         final HttpConnection connection;
         final AtomicLong demand = new AtomicLong();
         final AtomicLong waitingSince = new AtomicLong();
+        /** The periodic looks that found a write waiting (only the event loop's timer reads and writes it). */
+        int waitingLooks;
 
         Viewer(String client, HttpConnection connection) {
             this.client = client;
