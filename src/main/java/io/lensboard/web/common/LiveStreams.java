@@ -1,6 +1,7 @@
 package io.lensboard.web.common;
 
 import io.lensboard.LensboardConfig;
+import io.netty.channel.ChannelOption;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Multi;
@@ -8,7 +9,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
-import io.netty.channel.ChannelOption;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
