@@ -20,7 +20,9 @@ RUN ./mvnw -B -q package -DskipTests $([ "$FLAVOR" = cuda ] && echo -Pcuda)
 FROM ${RUNTIME_IMAGE}
 WORKDIR /app
 COPY --from=build /src/target/quarkus-app/ /app/
-ENV LENSBOARD_HOST=0.0.0.0 \
+# An OutOfMemoryError ends the process (to be restarted) rather than leave it running without the threads it killed.
+ENV JDK_JAVA_OPTIONS=-XX:+ExitOnOutOfMemoryError \
+    LENSBOARD_HOST=0.0.0.0 \
     HF_HOME=/cache/huggingface \
     DJL_CACHE_DIR=/cache/djl
 # models: local checkpoints; cache: hub downloads; data: the run store

@@ -19,6 +19,8 @@ public interface LensboardConfig {
 
     Runs runs();
 
+    Streams streams();
+
     Cluster cluster();
 
     Images images();
@@ -71,6 +73,25 @@ public interface LensboardConfig {
         /** The kind a runs-page form post without a kind starts; its form is open first. */
         @WithDefault("reconstruction")
         String defaultKind();
+    }
+
+    /** The live event streams (a run's, a grid page's): caps and the stall after which a viewer is disconnected. */
+    interface Streams {
+        /** Streams open at once; more are answered 503 with Retry-After. */
+        @WithDefault("1000")
+        int max();
+
+        /** Streams open at once from one client address. */
+        @WithDefault("64")
+        int maxPerClient();
+
+        /** How long an event may wait to be written (the viewer reads nothing) before its connection is closed. */
+        @WithDefault("30S")
+        Duration stall();
+
+        /** The Retry-After of a refused stream, in seconds. */
+        @WithDefault("10")
+        int retryAfter();
     }
 
     /** Replicas sharing one PostgreSQL; unused with H2. */

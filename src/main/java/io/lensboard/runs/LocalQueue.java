@@ -11,12 +11,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
 
 /**
  * This process's own queue (H2): each run waits as a task of the run thread, holding one of {@code queueLimit}
  * slots until it starts. Runs left unfinished by a stop are marked interrupted, at the stop or at the next start.
  */
 final class LocalQueue implements RunQueue {
+    private static final Logger LOG = Logger.getLogger(LocalQueue.class);
     private final RunLoop loop;
     private final RunStore store;
     private final EventLog log;
@@ -71,13 +73,19 @@ final class LocalQueue implements RunQueue {
         } catch (RuntimeException e) {
             try {
                 loop.finish(id, RunState.FAILED, Futures.message(e));
+            } catch (RuntimeException unstored) { // the run thread must outlive the store: the next start marks it
+                LOG.errorf("run %s could not start (%s) nor be marked failed: %s", id, Futures.message(e), Futures.message(unstored));
             } finally {
                 log.forget(id);
             }
             return;
         }
         if (!loop.run(id)) {
-            loop.owned(id, RunState.INTERRUPTED, RunLoop.STOPPED);
+            try {
+                loop.owned(id, RunState.INTERRUPTED, RunLoop.STOPPED);
+            } catch (RuntimeException e) { // the store is gone as the service stops: the next start marks it interrupted
+                LOG.warnf("run %s: its interruption could not be stored: %s", id, Futures.message(e));
+            }
         }
     }
 

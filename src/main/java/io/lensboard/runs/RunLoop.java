@@ -164,7 +164,7 @@ public final class RunLoop {
         } catch (Throwable t) {
             String message = Futures.message(t);
             LOG.infof("run %s failed: %s", id, message);
-            owned(id, RunState.FAILED, message);
+            failed(id, message);
             return true;
         } finally {
             executing = null;
@@ -190,6 +190,18 @@ public final class RunLoop {
         }
         log.emit(id, state.finished() ? "done" : "state", error == null ? Map.of("state", state.key())
                 : Map.of("state", state.key(), "error", error));
+    }
+
+    /**
+     * Ends the run failed; when even that cannot be stored (the database is unavailable, the heap exhausted), the
+     * run thread lives on: the run stays unfinished in the store, and the next start marks it interrupted.
+     */
+    void failed(String id, String message) {
+        try {
+            owned(id, RunState.FAILED, message);
+        } catch (RuntimeException e) {
+            LOG.errorf("run %s failed (%s) and its failure could not be stored: %s", id, message, Futures.message(e));
+        }
     }
 
     /** A run that ends without running here (cancelled while queued, interrupted by a stop, failed to start). */

@@ -114,6 +114,15 @@ public class RunStore {
         return out;
     }
 
+    /** At most {@code limit} of the run's events after {@code afterSeq}, in order: a viewer's replay reads its run a page at a time. */
+    public List<RunEvent> events(String id, long afterSeq, int limit) {
+        List<RunEvent> out = new ArrayList<>();
+        query("SELECT seq, type, data FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?", rs -> {
+            out.add(new RunEvent(rs.getLong(1), rs.getString(2), rs.getString(3)));
+        }, id, afterSeq, limit);
+        return out;
+    }
+
     public long lastSeq(String id) {
         long[] last = {0};
         query("SELECT MAX(seq) FROM run_events WHERE run_id = ?", rs -> last[0] = rs.getLong(1), id);

@@ -119,7 +119,9 @@ public class ApiErrors {
         } else {
             body = body(e);
         }
-        return respond(body, !(e instanceof WebApplicationException), headers, uri);
+        Response answer = respond(body, !(e instanceof WebApplicationException), headers, uri);
+        return e instanceof TooManyStreamsException busy
+                ? Response.fromResponse(answer).header(HttpHeaders.RETRY_AFTER, busy.retryAfterSeconds()).build() : answer;
     }
 
     /** What a call at this path takes, for a 415: the uploads take files, the rest of the API JSON, the pages forms. */

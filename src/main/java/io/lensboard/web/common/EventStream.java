@@ -23,9 +23,15 @@ public final class EventStream {
         this.emitter = emitter;
     }
 
-    /** A stream whose body runs when the viewer subscribes; events are buffered while the connection is slow. */
+    /** Events a slow viewer may have waiting; past them the stream fails and its connection closes. */
+    static final int BUFFER = 10_000;
+
+    /**
+     * A stream whose body runs when the viewer subscribes; events wait while the connection is slow, up to
+     * {@link #BUFFER} of them (a viewer that does not read must not make the server hold an unbounded queue).
+     */
     public static Multi<OutboundSseEvent> of(Sse sse, Consumer<EventStream> body) {
-        return Multi.createFrom().emitter(emitter -> body.accept(new EventStream(sse, emitter)));
+        return Multi.createFrom().emitter(emitter -> body.accept(new EventStream(sse, emitter)), BUFFER);
     }
 
     public boolean isClosed() {

@@ -2,6 +2,7 @@ package io.lensboard.web.grids;
 
 import io.lensboard.runs.GridCells;
 import io.lensboard.runs.RunGrids;
+import io.lensboard.web.common.LiveStreams;
 import io.lensboard.web.runs.RunFragments;
 import io.smallrye.mutiny.Multi;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,6 +28,9 @@ public class GridStream {
     @Inject
     RunGrids grids;
 
+    @Inject
+    LiveStreams streams;
+
     /** A grid's progress line as its page shows it, e.g. "3 of 12 cells finished" ({@code what}: "cells"). */
     public static String status(long finished, long total, String what) {
         return finished + " of " + total + " " + what + " finished";
@@ -37,11 +41,13 @@ public class GridStream {
         return sse.newEventBuilder().name("status").data(status(cells.finishedCount(), cells.size(), what)).build();
     }
 
-    /** Call on a worker thread: it reads every cell's run. Changes are folded and rendered on a worker thread, in order. */
+    /** Call on a worker thread: it reads every cell's run; counted by {@link LiveStreams}. Changes are folded and rendered on a worker thread, in order. */
     public Multi<OutboundSseEvent> of(List<String> runIds, Sse sse, View view) {
-        GridCells cells = grids.cells(runIds);
-        return Multi.createBy().concatenating().streams(
-                grids.follow(runIds).concatMap(e -> Multi.createFrom().iterable(cells.fold(e).map(c -> view.events(cells, c)).orElse(List.of()))),
-                Multi.createFrom().item(() -> sse.newEventBuilder().name("done").data(RunFragments.finished()).build()));
+        return streams.guard(() -> {
+            GridCells cells = grids.cells(runIds);
+            return Multi.createBy().concatenating().streams(
+                    grids.follow(runIds).concatMap(e -> Multi.createFrom().iterable(cells.fold(e).map(c -> view.events(cells, c)).orElse(List.of()))),
+                    Multi.createFrom().item(() -> sse.newEventBuilder().name("done").data(RunFragments.finished()).build()));
+        });
     }
 }

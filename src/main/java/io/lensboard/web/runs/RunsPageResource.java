@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.RunFeed;
+import io.lensboard.web.common.LiveStreams;
 import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
@@ -49,6 +50,9 @@ public class RunsPageResource {
     RunFeed feed;
 
     @Inject
+    LiveStreams streams;
+
+    @Inject
     RunKinds kinds;
 
     @Inject
@@ -79,7 +83,7 @@ public class RunsPageResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> live(@PathParam("id") String id, @Context Sse sse) {
         RunPageStream page = new RunPageStream(sse, views, service, json, service.find(id));
-        return feed.follow(id, 0).concatMap(e -> Multi.createFrom().iterable(page.events(e)));
+        return streams.guard(() -> feed.follow(id, 0).concatMap(e -> Multi.createFrom().iterable(page.events(e))));
     }
 
     @POST

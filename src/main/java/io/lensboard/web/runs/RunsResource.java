@@ -5,6 +5,7 @@ import io.lensboard.runs.NewRun;
 import io.lensboard.runs.RunFeed;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
+import io.lensboard.web.common.LiveStreams;
 import io.lensboard.web.common.Params;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
@@ -38,6 +39,9 @@ public class RunsResource {
 
     @Inject
     RunFeed feed;
+
+    @Inject
+    LiveStreams streams;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -73,7 +77,8 @@ public class RunsResource {
 
     /**
      * Events {@code state}, {@code target}, {@code step} and {@code done}, each with its sequence number as
-     * SSE id: first everything stored after Last-Event-ID (all of it for a new viewer), then live ones.
+     * SSE id: first everything stored after Last-Event-ID (all of it for a new viewer), then live ones. 503 with
+     * Retry-After when too many streams are open ({@link LiveStreams}).
      */
     @GET
     @Blocking
@@ -89,7 +94,7 @@ public class RunsResource {
         } catch (NumberFormatException e) {
             throw new InvalidInputException("Last-Event-ID must be a number");
         }
-        return feed.follow(id, after).map(e -> sse.newEventBuilder().id(String.valueOf(e.seq())).name(e.type())
-                .mediaType(MediaType.APPLICATION_JSON_TYPE).data(e.data()).build());
+        return streams.guard(() -> feed.follow(id, after).map(e -> sse.newEventBuilder().id(String.valueOf(e.seq())).name(e.type())
+                .mediaType(MediaType.APPLICATION_JSON_TYPE).data(e.data()).build()));
     }
 }
