@@ -1,6 +1,6 @@
 package io.lensboard.web;
 
-import io.lensboard.web.common.ApiErrors;
+import io.lensboard.web.common.ErrorMessages;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,8 +11,8 @@ class PageErrorPathsTest {
     @Test
     void stripsAbsoluteAndRelativeServerPathsToTheFileName() {
         assertEquals("cannot read model.safetensors: no such file",
-                ApiErrors.withoutPaths("cannot read ../shared/fixtures/gpt2-small-config/model.safetensors: no such file"));
-        assertEquals("no weights in gpt2-small-config", ApiErrors.withoutPaths("no weights in /work/shared/fixtures/gpt2-small-config"));
-        assertEquals("see http://x.org/a/b, 1/2", ApiErrors.withoutPaths("see http://x.org/a/b, 1/2"));
+                ErrorMessages.withoutPaths("cannot read ../shared/fixtures/gpt2-small-config/model.safetensors: no such file"));
+        assertEquals("no weights in gpt2-small-config", ErrorMessages.withoutPaths("no weights in /work/shared/fixtures/gpt2-small-config"));
+        assertEquals("see http://x.org/a/b, 1/2", ErrorMessages.withoutPaths("see http://x.org/a/b, 1/2"));
     }
 }

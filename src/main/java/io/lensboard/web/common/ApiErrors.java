@@ -30,7 +30,7 @@ public class ApiErrors {
     /** The failure inside a future's wrappers; a checked one (the hub, the disk) as a 503. */
     public static RuntimeException unwrap(Throwable wrapped) {
         Throwable t = Futures.cause(wrapped);
-        return t instanceof RuntimeException r ? r : new UnavailableException(withoutClassNames(t), t);
+        return t instanceof RuntimeException r ? r : new UnavailableException(ErrorMessages.withoutClassNames(t), t);
     }
 
     /** A dependency outside lensboard (the hub, the disk) failed with a checked exception inside a future. */
@@ -60,33 +60,7 @@ public class ApiErrors {
         if (t instanceof Problem) {
             return new ApiError(status, t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName());
         }
-        return new ApiError(status, withoutClassNames(t));
-    }
-
-    /**
-     * A disk or network failure's message without Java's names ("java.net.ConnectException: ", Jackson's "from
-     * `StreamReadConstraints.getMaxNestingDepth()`"): they say nothing to a user and tell an attacker the stack.
-     */
-    private static final java.util.regex.Pattern CLASS_NAME =
-            java.util.regex.Pattern.compile("(?:\\b[a-z]\\w*\\.)+[A-Z]\\w*(?:Exception|Error)(?::\\s*)?|,? from `[\\w.()]+`");
-
-    static String withoutClassNames(Throwable t) {
-        String message = t.getMessage() == null ? "" : CLASS_NAME.matcher(t.getMessage()).replaceAll("").trim();
-        if (!message.isEmpty()) {
-            return message;
-        }
-        return t instanceof java.net.ConnectException || t.getCause() instanceof java.net.ConnectException ? "connection refused"
-                : t instanceof java.net.http.HttpTimeoutException ? "timed out" : "input/output error";
-    }
-
-    /** Quarkus REST's multipart parser's message when a body has more parts than quarkus.http.limits.max-parameters. */
-    private static final java.util.regex.Pattern TOO_MANY_PARTS = java.util.regex.Pattern.compile("Param limit of (\\d+) was exceeded");
-
-    private static final java.util.regex.Pattern PATH = java.util.regex.Pattern.compile("(?<![\\w.:/-])(?:\\.\\.?)?(?:/[\\w.@+-]+)+/([\\w.@+-]*)");
-
-    /** A message for a page: a server file path in it shortened to its file name (a page never shows where files live). */
-    public static String withoutPaths(String message) {
-        return message == null ? null : PATH.matcher(message).replaceAll("$1");
+        return new ApiError(status, ErrorMessages.withoutClassNames(t));
     }
 
     @CheckedTemplate(basePath = "")
@@ -108,12 +82,11 @@ public class ApiErrors {
                         + String.join(", ", w.getResponse().getAllowedMethods());
                 case 406 -> "this call cannot answer in what the Accept header asks for (" + headers.getHeaderString(HttpHeaders.ACCEPT)
                         + "); send Accept: */*";
-                case 415 -> "this call does not take a body of Content-Type " + headers.getMediaType() + "; send " + wantedBody(uri.getPath());
+                case 415 -> "this call does not take a body of Content-Type " + headers.getMediaType() + "; send " + ErrorMessages.wantedBody(uri.getPath());
                 default -> e.getMessage();
             });
-        } else if (e.getMessage() != null && TOO_MANY_PARTS.matcher(e.getMessage()).matches()) {
-            body = new ApiError(400, "the multipart body has more parts than the " + TOO_MANY_PARTS.matcher(e.getMessage()).replaceAll("$1")
-                    + " allowed: send one 'file' and its few fields");
+        } else if (ErrorMessages.tooManyParts(e.getMessage()) != null) {
+            body = new ApiError(400, ErrorMessages.tooManyParts(e.getMessage()));
         } else if (e instanceof IllegalArgumentException && e.getMessage() != null && e.getMessage().startsWith("URLDecoder:")) {
             body = new ApiError(400, "the form or query is not valid URL encoding: a '%' must be followed by two hex digits");
         } else {
@@ -122,21 +95,6 @@ public class ApiErrors {
         Response answer = respond(body, !(e instanceof WebApplicationException), headers, uri);
         return e instanceof TooManyStreamsException busy
                 ? Response.fromResponse(answer).header(HttpHeaders.RETRY_AFTER, busy.retryAfterSeconds()).build() : answer;
-    }
-
-    /** What a call at this path takes, for a 415: the uploads take files, the rest of the API JSON, the pages forms. */
-    private static String wantedBody(String path) {
-        if (path.endsWith("/images")) {
-            return "a PNG or JPEG, as the multipart field 'file' or as the body with Content-Type image/png or image/jpeg";
-        }
-        if (path.equals("/corpora")) {
-            return "a multipart form (multipart/form-data) with the fields 'file' and 'name'";
-        }
-        if (path.endsWith("/corpora")) {
-            return "UTF-8 text as the body with Content-Type text/plain (and ?name=NAME), or a multipart form with the fields "
-                    + "'file' and 'name'";
-        }
-        return path.startsWith("/api/") ? "JSON with Content-Type: application/json" : "a form (application/x-www-form-urlencoded)";
     }
 
     /**
@@ -175,7 +133,7 @@ public class ApiErrors {
         if (page) {
             return Response.status(body.status()).type(MediaType.TEXT_HTML_TYPE)
                     // a failure below the web layer may name a server file; a missing page names only its URL path
-                    .entity(Templates.error(body.status(), fromBelow ? withoutPaths(body.error()) : body.error()).render()).build();
+                    .entity(Templates.error(body.status(), fromBelow ? ErrorMessages.withoutPaths(body.error()) : body.error()).render()).build();
         }
         return Response.status(body.status()).type(MediaType.APPLICATION_JSON).entity(body).build();
     }

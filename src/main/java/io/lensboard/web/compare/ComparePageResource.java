@@ -3,6 +3,7 @@ package io.lensboard.web.compare;
 import io.lensboard.lens.SavedAnalysis;
 import io.lensboard.web.common.ApiError;
 import io.lensboard.web.common.ApiErrors;
+import io.lensboard.web.common.ErrorMessages;
 import io.lensboard.web.lens.LensMetric;
 import io.lensboard.web.lens.LensSelection;
 import io.lensboard.lens.ShortLinks;
@@ -89,7 +90,7 @@ public class ComparePageResource {
             return Response.ok(page(params, null, pa, pb).render()).build();
         } catch (RuntimeException e) {
             ApiError error = ApiErrors.body(e);
-            return Response.status(error.status()).entity(page(params, ApiErrors.withoutPaths(error.error()), null, null).render()).build();
+            return Response.status(error.status()).entity(page(params, ErrorMessages.withoutPaths(error.error()), null, null).render()).build();
         }
     }
 

@@ -142,7 +142,7 @@ public class ImageComparePageResource {
             throw new InvalidInputException("runs: give the comparison's run ids, comma-separated (1 to 64)");
         }
         List<RunRecord> all = list.stream().map(runs::find).toList();
-        if (!all.stream().allMatch(r -> r.kind().equals(KIND))) {
+        if (!all.stream().allMatch(r -> kinds.params(r) instanceof TargetRun)) { // a target reconstructed from a block
             throw new InvalidInputException("runs: a comparison shows " + KIND + " runs only");
         }
         return all;

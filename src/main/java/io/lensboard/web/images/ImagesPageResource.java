@@ -7,6 +7,7 @@ import io.lensboard.images.StoredImage;
 import io.lensboard.model.pool.ModelRef;
 import io.lensboard.web.common.ApiError;
 import io.lensboard.web.common.ApiErrors;
+import io.lensboard.web.common.ErrorMessages;
 import io.lensboard.web.models.ModelInfo;
 import io.lensboard.web.models.ModelListing;
 import io.quarkus.qute.CheckedTemplate;
@@ -81,7 +82,7 @@ public class ImagesPageResource {
         } catch (RuntimeException e) {
             ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
             return Response.status(error.status()).entity(Templates.image(image, chosen, models, List.of(), List.of(),
-                    ApiErrors.withoutPaths(error.error())).render()).build();
+                    ErrorMessages.withoutPaths(error.error())).render()).build();
         }
     }
 

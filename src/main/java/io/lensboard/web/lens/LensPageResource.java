@@ -6,6 +6,7 @@ import io.lensboard.lens.ShortLinks;
 import io.lensboard.lens.TunedLenses;
 import io.lensboard.web.common.ApiError;
 import io.lensboard.web.common.ApiErrors;
+import io.lensboard.web.common.ErrorMessages;
 import io.lensboard.web.models.ModelInfo;
 import io.lensboard.web.models.ModelListing;
 import io.quarkus.qute.CheckedTemplate;
@@ -89,7 +90,7 @@ public class LensPageResource {
             return Response.ok(page(params, null, p).render()).build();
         } catch (RuntimeException e) {
             ApiError error = ApiErrors.body(e);
-            return Response.status(error.status()).entity(page(params, ApiErrors.withoutPaths(error.error()), null).render()).build();
+            return Response.status(error.status()).entity(page(params, ErrorMessages.withoutPaths(error.error()), null).render()).build();
         }
     }
 

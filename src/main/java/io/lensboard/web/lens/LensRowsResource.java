@@ -4,6 +4,7 @@ import io.lensboard.analysis.LensResult;
 import io.lensboard.lens.LensListener;
 import io.lensboard.lens.LensService;
 import io.lensboard.web.common.ApiErrors;
+import io.lensboard.web.common.ErrorMessages;
 import io.lensboard.web.common.EventStream;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.common.annotation.Blocking;
@@ -109,7 +110,7 @@ public class LensRowsResource {
 
         @Override
         public void failed(Throwable failure) {
-            finish(LensFragments.lensStatus$failed(ApiErrors.withoutPaths(ApiErrors.body(failure).error())), failedEvent);
+            finish(LensFragments.lensStatus$failed(ErrorMessages.withoutPaths(ApiErrors.body(failure).error())), failedEvent);
         }
 
         private void finish(TemplateInstance status, String event) {
