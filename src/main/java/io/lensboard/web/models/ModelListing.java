@@ -8,6 +8,7 @@ import io.lensboard.model.pool.ModelFacts;
 import io.lensboard.model.pool.ModelPool;
 import io.lensboard.model.pool.ModelRef;
 import io.lensboard.model.pool.ModelServices;
+import io.lensboard.web.common.ErrorMessages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -91,7 +92,7 @@ public class ModelListing {
                 status.map(s -> s.state() == ModelPool.State.LOADED).orElse(false),
                 state,
                 status.map(ModelPool.Status::progress).orElse(0.0),
-                status.map(ModelPool.Status::detail).orElse(null),
+                status.map(ModelPool.Status::detail).map(ErrorMessages::withoutPaths).orElse(null), // never where files live
                 dtype.id,
                 status.map(ModelPool.Status::bytes).orElse(0L));
     }
