@@ -19,17 +19,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
  * The long-lived server-sent event streams (a run's, a grid's): at most {@code lensboard.streams.max} at once and
  * {@code lensboard.streams.max-per-client} per client address, beyond which a viewer is answered 503 with a
- * Retry-After; and a viewer found with a write waiting for {@code lensboard.streams.stall} in all (it does not
- * read, or far slower than its stream goes) has its connection closed. Quarkus REST asks a stream for its next event only once the last one is written,
- * so a viewer that does not read costs one event and a small socket buffer ({@link #SEND_BUFFER}), never a queue;
- * closing it frees those and its slot.
+ * Retry-After; a viewer found with a write waiting for {@code lensboard.streams.stall} in all (it does not read,
+ * or far slower than its stream goes) is closed. Quarkus REST asks a stream for its next event only once the last one
+ * is written, so a viewer that does not read costs one event and a small socket buffer ({@link #SEND_BUFFER}).
  */
 @ApplicationScoped
 public class LiveStreams {
@@ -52,7 +50,7 @@ public class LiveStreams {
 
     private final AtomicInteger open = new AtomicInteger();
     private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
-    private final Set<Viewer> viewers = ConcurrentHashMap.newKeySet();
+    private final Set<LiveViewer> viewers = ConcurrentHashMap.newKeySet();
 
     private int max;
     private int maxPerClient;
@@ -82,7 +80,7 @@ public class LiveStreams {
     public Multi<OutboundSseEvent> guard(Supplier<Multi<OutboundSseEvent>> stream) {
         HttpServerRequest request = current.getCurrent().request();
         String client = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
-        Viewer viewer = admit(client, request.connection());
+        LiveViewer viewer = admit(client, request.connection());
         try {
             return stream.get()
                     .onRequest().invoke(viewer::requested)
@@ -94,7 +92,7 @@ public class LiveStreams {
         }
     }
 
-    private Viewer admit(String client, HttpConnection connection) {
+    private LiveViewer admit(String client, HttpConnection connection) {
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
             throw new TooManyStreamsException("the server has " + max + " live streams open, its limit"
@@ -110,12 +108,12 @@ public class LiveStreams {
         if (connection instanceof ConnectionBase socket) { // HTTP/1.1, a socket of its own
             socket.channel().config().setOption(ChannelOption.SO_SNDBUF, SEND_BUFFER);
         }
-        Viewer viewer = new Viewer(client, connection);
+        LiveViewer viewer = new LiveViewer(client, connection);
         viewers.add(viewer);
         return viewer;
     }
 
-    private void release(Viewer viewer) {
+    private void release(LiveViewer viewer) {
         if (viewers.remove(viewer)) {
             open.decrementAndGet();
             perClient.computeIfPresent(viewer.client, (c, n) -> n.decrementAndGet() <= 0 ? null : n);
@@ -130,7 +128,7 @@ public class LiveStreams {
      * following with Last-Event-ID resumes where it was.
      */
     private void closeStalled(long period) {
-        for (Viewer v : viewers) {
+        for (LiveViewer v : viewers) {
             if (v.waitingSince.get() != 0) {
                 v.waitingLooks++;
             }
@@ -144,35 +142,9 @@ public class LiveStreams {
 
     /** Closed at shutdown, so that no open stream holds the server (viewers reconnect with Last-Event-ID). */
     void stop(@Observes ShutdownEvent shutdown) {
-        for (Viewer v : viewers) {
+        for (LiveViewer v : viewers) {
             release(v);
             v.connection.close();
-        }
-    }
-
-    /** One open stream: its demand, and since when (nanoTime) its last event waits to be written; 0 when not. */
-    private static final class Viewer {
-        final String client;
-        final HttpConnection connection;
-        final AtomicLong demand = new AtomicLong();
-        final AtomicLong waitingSince = new AtomicLong();
-        /** The periodic looks that found a write waiting (only the event loop's timer reads and writes it). */
-        int waitingLooks;
-
-        Viewer(String client, HttpConnection connection) {
-            this.client = client;
-            this.connection = connection;
-        }
-
-        void requested(long n) {
-            demand.addAndGet(n);
-            waitingSince.set(0);
-        }
-
-        void sent(Object event) {
-            if (demand.decrementAndGet() <= 0) {
-                waitingSince.compareAndSet(0, System.nanoTime()); // written when the next request comes
-            }
         }
     }
 }
