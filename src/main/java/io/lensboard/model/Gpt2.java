@@ -78,8 +78,7 @@ public final class Gpt2 extends Transformer {
     protected NDArray inputResidual(NDArray embeds, int offset, ActivationCache cache) {
         long t = embeds.getShape().get(1);
         NDArray posEmbed = wpe.rows(embeds.getManager(), new NDIndex("{}:{}", offset, offset + t));
-        cache.put(Hooks.posEmbed(), posEmbed);
-        return embeds.add(posEmbed);
+        return embeds.add(cache.hook(Hooks.posEmbed(), posEmbed));
     }
 
     @Override
@@ -105,8 +104,13 @@ public final class Gpt2 extends Transformer {
     }
 
     @Override
-    protected NDArray attnOutProjection(int l, NDArray z, NDManager w) {
-        return z.matMul(blocks[l].attnProjW.f32(w)).add(blocks[l].attnProjB);
+    protected NDArray outputWeight(int l, NDManager w) {
+        return blocks[l].attnProjW.f32(w);
+    }
+
+    @Override
+    public NDArray outputBias(int l) {
+        return blocks[l].attnProjB;
     }
 
     /** gelu_new(x·W_fc + b_fc)·W_proj + b_proj */
@@ -125,5 +129,10 @@ public final class Gpt2 extends Transformer {
     @Override
     public NDArray finalNorm(NDArray resid) {
         return layerNorm(resid, lnfW, lnfB);
+    }
+
+    @Override
+    protected NormParts finalNormParts() {
+        return new NormParts(lnfW, lnfB, true);
     }
 }

@@ -52,6 +52,29 @@ public final class Hooks {
         return block(l, "attn.hook_v");
     }
 
+    /** Block l's attention pattern [batch, heads, query, key]: the softmax probabilities, row = query. */
+    public static String pattern(int l) {
+        return block(l, "attn.hook_pattern");
+    }
+
+    /**
+     * Block l's per-head outputs [batch, position, heads, d_model]: head h's z_h · W_O[h] (W_O[h] the head's d_head
+     * rows of the output projection). hook_attn_out = Σ_h hook_result[h] + b_O.
+     */
+    public static String result(int l) {
+        return block(l, "attn.hook_result");
+    }
+
+    /** Head h of block l's hook_result, as a component name (ablation, attribution). */
+    public static String result(int l, int h) {
+        return result(l) + "." + h;
+    }
+
+    /** Block l's output projection bias b_O (a parameter, named as TransformerLens names it). */
+    public static String bO(int l) {
+        return block(l, "attn.b_O");
+    }
+
     /** The final norm's output, what the unembedding reads. */
     public static String lnFinal() {
         return "ln_final.hook_normalized";

@@ -67,8 +67,13 @@ public final class Hybrid extends Transformer implements ImageStem {
     }
 
     @Override
-    protected NDArray attnOutProjection(int l, NDArray z, NDManager w) {
-        return stack.attnOutProjection(l, z, w);
+    protected NDArray outputWeight(int l, NDManager w) {
+        return stack.outputWeight(l, w);
+    }
+
+    @Override
+    public NDArray outputBias(int l) {
+        return stack.outputBias(l);
     }
 
     @Override
@@ -79,6 +84,11 @@ public final class Hybrid extends Transformer implements ImageStem {
     @Override
     public NDArray finalNorm(NDArray resid) {
         return stack.finalNorm(resid);
+    }
+
+    @Override
+    protected NormParts finalNormParts() {
+        return stack.finalNormParts();
     }
 
     @Override

@@ -96,8 +96,14 @@ public final class Llama extends Transformer {
     }
 
     @Override
-    protected NDArray attnOutProjection(int l, NDArray z, NDManager w) {
-        return z.matMul(blocks[l].wo.f32(w));
+    protected NDArray outputWeight(int l, NDManager w) {
+        return blocks[l].wo.f32(w);
+    }
+
+    /** Llama's projections have no biases. */
+    @Override
+    public NDArray outputBias(int l) {
+        return null;
     }
 
     /** SwiGLU: W_down (silu(x W_gate) * x W_up) */
@@ -145,5 +151,10 @@ public final class Llama extends Transformer {
     @Override
     public NDArray finalNorm(NDArray resid) {
         return rmsNorm(resid, norm);
+    }
+
+    @Override
+    protected NormParts finalNormParts() {
+        return new NormParts(norm, null, false);
     }
 }

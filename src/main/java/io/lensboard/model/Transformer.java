@@ -109,28 +109,52 @@ public abstract class Transformer {
      * {@code past}'s P positions (null: no prefix); activations cover the new positions only.
      */
     public final NDArray forward(NDArray embeds, Forward spec, ActivationCache cache, Past past) {
-        if (spec.blocks() < 0 || spec.blocks() > config.nLayers()) {
-            throw new IllegalArgumentException("blocks must be in 0.." + config.nLayers() + ", got " + spec.blocks());
-        }
+        checkBlocks(spec);
         if (past != null && past.keys().length < spec.blocks()) {
             throw new IllegalArgumentException("the past covers " + past.keys().length + " blocks, not " + spec.blocks());
         }
         int offset = past == null ? 0 : past.length();
-        long positions = embeds.getShape().get(1);
-        if (offset + positions > config.nCtx()) {
-            throw new IllegalArgumentException((offset + positions) + " positions exceed the context of " + config.nCtx());
+        checkContext(offset + embeds.getShape().get(1));
+        NDArray h = inputResidual(cache.hook(Hooks.embed(), embeds), offset, cache);
+        return blocks(0, h, spec, cache, past);
+    }
+
+    /**
+     * The pass from block {@code from} on: {@code residPre} [batch, position, d_model] enters block {@code from} as
+     * its hook_resid_pre (positions already in it), then blocks from..spec.blocks() - 1 and what {@code spec} adds.
+     * Activation patching runs only the layers after the patched one, from the corrupted run's residual stream.
+     */
+    public final NDArray forwardFrom(int from, NDArray residPre, Forward spec, ActivationCache cache) {
+        checkBlocks(spec);
+        if (from < 0 || from > spec.blocks()) {
+            throw new IllegalArgumentException("from must be in 0.." + spec.blocks() + ", got " + from);
         }
-        cache.put(Hooks.embed(), embeds);
-        NDArray h = inputResidual(embeds, offset, cache);
-        NDArray mask = causal() ? causalMask(embeds.getManager(), embeds.getDataType(), offset, positions) : null;
-        for (int l = 0; l < spec.blocks(); l++) {
+        checkContext(residPre.getShape().get(1));
+        return blocks(from, residPre, spec, cache, null);
+    }
+
+    private NDArray blocks(int from, NDArray h, Forward spec, ActivationCache cache, Past past) {
+        int offset = past == null ? 0 : past.length();
+        NDArray mask = causal() ? causalMask(h.getManager(), h.getDataType(), offset, h.getShape().get(1)) : null;
+        for (int l = from; l < spec.blocks(); l++) {
             h = block(l, h, mask, cache, past);
         }
         if (spec.finalNorm()) {
-            h = finalNorm(h);
-            cache.put(Hooks.lnFinal(), h);
+            h = cache.hook(Hooks.lnFinal(), finalNorm(h));
         }
         return spec.lmHead() ? unembed(h) : h;
+    }
+
+    private void checkBlocks(Forward spec) {
+        if (spec.blocks() < 0 || spec.blocks() > config.nLayers()) {
+            throw new IllegalArgumentException("blocks must be in 0.." + config.nLayers() + ", got " + spec.blocks());
+        }
+    }
+
+    private void checkContext(long positions) {
+        if (positions > config.nCtx()) {
+            throw new IllegalArgumentException(positions + " positions exceed the context of " + config.nCtx());
+        }
     }
 
     /**
@@ -140,16 +164,11 @@ public abstract class Transformer {
      */
     private NDArray block(int l, NDArray h, NDArray mask, ActivationCache cache, Past past) {
         try (NDManager w = h.getManager().newSubManager()) {
-            cache.put(Hooks.residPre(l), h);
-            NDArray attnOut = attention(l, norm1(l, h), mask, cache, past, w);
-            cache.put(Hooks.attnOut(l), attnOut);
-            NDArray hMid = h.add(attnOut);
-            cache.put(Hooks.residMid(l), hMid);
-            NDArray mlpOut = mlp(l, norm2(l, hMid), w);
-            cache.put(Hooks.mlpOut(l), mlpOut);
-            NDArray hPost = hMid.add(mlpOut);
-            cache.put(Hooks.residPost(l), hPost);
-            return hPost;
+            h = cache.hook(Hooks.residPre(l), h);
+            NDArray attnOut = cache.hook(Hooks.attnOut(l), attention(l, norm1(l, h), mask, cache, past, w));
+            NDArray hMid = cache.hook(Hooks.residMid(l), h.add(attnOut));
+            NDArray mlpOut = cache.hook(Hooks.mlpOut(l), mlp(l, norm2(l, hMid), w));
+            return cache.hook(Hooks.residPost(l), hMid.add(mlpOut));
         }
     }
 
@@ -161,8 +180,8 @@ public abstract class Transformer {
         QueryKeyValue qkv = queryKeyValue(l, x, past == null ? 0 : past.length(), w);
         NDArray k = qkv.k();
         NDArray v = qkv.v();
-        cache.put(Hooks.k(l), k);
-        cache.put(Hooks.v(l), v);
+        k = cache.hook(Hooks.k(l), k);
+        v = cache.hook(Hooks.v(l), v);
         if (past != null) {
             k = afterPast(past.keys()[l], k);
             v = afterPast(past.values()[l], v);
@@ -172,7 +191,35 @@ public abstract class Transformer {
             k = k.repeat(1, groups); // interleaved repeat, as Hugging Face's repeat_kv
             v = v.repeat(1, groups);
         }
-        return attnOutProjection(l, attend(qkv.q(), k, v, mask), w);
+        return outputProjection(l, attend(l, qkv.q(), k, v, mask, cache), cache, w);
+    }
+
+    /**
+     * z W_O + b_O for the heads' results z [B, T, heads * d_head]. When hook_result is asked for, each head's
+     * z_h · W_O[h] [B, T, heads, d_model] is made too; when it is intervened on, the output is Σ_h of the heads'
+     * results as the intervention left them, + b_O (otherwise the one product, so that capturing changes nothing).
+     */
+    private NDArray outputProjection(int l, NDArray z, ActivationCache cache, NDManager w) {
+        NDArray wO = outputWeight(l, w);
+        NDArray bO = outputBias(l);
+        NDArray out;
+        if (cache.needs(Hooks.result(l))) {
+            NDArray result = cache.hook(Hooks.result(l), headResults(z, wO, w));
+            out = cache.intervenes(Hooks.result(l)) ? result.sum(new int[] {2}) : z.matMul(wO);
+        } else {
+            out = z.matMul(wO);
+        }
+        return bO == null ? out : out.add(bO);
+    }
+
+    /** hook_result: z [B, T, heads * d_head] and W_O [heads * d_head, d_model] to [B, T, heads, d_model]. */
+    private NDArray headResults(NDArray z, NDArray wO, NDManager w) {
+        Shape s = z.getShape();
+        int heads = config.nHeads();
+        long dHead = s.get(2) / heads;
+        NDArray perHead = wO.reshape(heads, dHead, wO.getShape().get(1)); // W_O[h]: [heads, d_head, d_model]
+        perHead.attach(w); // a view of a float32 model's own matrix would otherwise stay with the model's manager
+        return z.reshape(s.get(0), s.get(1), heads, 1, dHead).matMul(perHead).squeeze(3);
     }
 
     /** The past of a prefix e [1, P, d_model] through the first {@code blocks} blocks. */
@@ -215,8 +262,11 @@ public abstract class Transformer {
 
     protected abstract QueryKeyValue queryKeyValue(int l, NDArray x, int offset, NDManager w);
 
-    /** Block l's output projection of the heads' results z [B, T, heads * d_head]: z W_O (+ b_O). */
-    protected abstract NDArray attnOutProjection(int l, NDArray z, NDManager w);
+    /** Block l's output projection W_O [heads * d_head, d_model], in float32 from w. */
+    protected abstract NDArray outputWeight(int l, NDManager w);
+
+    /** Block l's output projection bias b_O [d_model], or null where the model has none (Llama). */
+    public abstract NDArray outputBias(int l);
 
     /** Block l's MLP. */
     protected abstract NDArray mlp(int l, NDArray x, NDManager w);
@@ -244,6 +294,42 @@ public abstract class Transformer {
 
     /** The final norm (ln_f / norm) applied to a residual stream. */
     public abstract NDArray finalNorm(NDArray resid);
+
+    /**
+     * The final norm's parameters: LayerNorm's γ and β (centred), or RMSNorm's w (β null, not centred), so that an
+     * attribution can apply the norm with its scale frozen ({@link #frozenFinalNorm}).
+     */
+    public record NormParts(NDArray weight, NDArray bias, boolean centred) {}
+
+    protected abstract NormParts finalNormParts();
+
+    /**
+     * The final norm's linear part applied to a component c of the residual x, its scale frozen at x (TransformerLens's
+     * apply_ln_to_stack): LayerNorm γ ⊙ (c − mean(c)) / σ(x), RMSNorm w ⊙ c / rms(x). Over components that sum to x
+     * these sum to finalNorm(x) − β. c and x broadcast: c [..., d_model], x [..., d_model] with matching leading axes.
+     */
+    public final NDArray frozenFinalNorm(NDArray c, NDArray x) {
+        NormParts n = finalNormParts();
+        NDArray scale;
+        if (n.centred()) {
+            NDArray centredX = x.sub(x.mean(new int[] {-1}, true));
+            scale = centredX.square().mean(new int[] {-1}, true).add(constant(x, config.normEps())).sqrt();
+            c = c.sub(c.mean(new int[] {-1}, true));
+        } else {
+            scale = x.square().mean(new int[] {-1}, true).add(constant(x, config.normEps())).sqrt();
+        }
+        return c.div(scale).mul(n.weight());
+    }
+
+    /** The final norm's β [d_model], or null for RMSNorm. */
+    public final NDArray finalNormBias() {
+        return finalNormParts().bias();
+    }
+
+    /** W_U [d_model, vocab] in float32 for work in {@code scope}. */
+    public NDArray unembedding(NDManager scope) {
+        return wU().f32(scope);
+    }
 
     /** The unembedding W_U [d_model, vocab], as held. */
     protected abstract Param wU();
@@ -283,14 +369,14 @@ public abstract class Transformer {
      * softmax(q k^T / sqrt(d_head) + mask) v for q, k, v [B, heads, T, d_head] (mask null: bidirectional); returns
      * [B, T, heads * d_head].
      */
-    private static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
+    private static NDArray attend(int l, NDArray q, NDArray k, NDArray v, NDArray mask, ActivationCache cache) {
         long dHead = q.getShape().get(3);
         NDArray qk = q.matMul(k.transpose(0, 1, 3, 2));
         NDArray scores = Scalars.over(qk, constant(qk, Math.sqrt(dHead)));
         if (mask != null) {
             scores = scores.add(mask);
         }
-        NDArray z = scores.softmax(-1).matMul(v);
+        NDArray z = cache.hook(Hooks.pattern(l), scores.softmax(-1)).matMul(v);
         Shape s = z.getShape();
         return z.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(2), s.get(1) * s.get(3));
     }

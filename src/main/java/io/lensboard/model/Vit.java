@@ -106,8 +106,7 @@ public final class Vit extends Transformer implements ImageStem {
     protected NDArray inputResidual(NDArray embeds, int offset, ActivationCache cache) {
         long t = embeds.getShape().get(1);
         NDArray posEmbed = pos.get(embeds.getManager(), new ai.djl.ndarray.index.NDIndex(":, {}:{}", offset, offset + t));
-        cache.put(Hooks.posEmbed(), posEmbed);
-        return embeds.add(posEmbed);
+        return embeds.add(cache.hook(Hooks.posEmbed(), posEmbed));
     }
 
     @Override
@@ -134,8 +133,13 @@ public final class Vit extends Transformer implements ImageStem {
     }
 
     @Override
-    protected NDArray attnOutProjection(int l, NDArray z, NDManager w) {
-        return z.matMul(blocks[l].wO).add(blocks[l].bO);
+    protected NDArray outputWeight(int l, NDManager w) {
+        return blocks[l].wO;
+    }
+
+    @Override
+    public NDArray outputBias(int l) {
+        return blocks[l].bO;
     }
 
     /** GELU(x · W_in + b_in) · W_out + b_out, GELU exact: x Φ(x) = 0.5 x (1 + erf(x / sqrt 2)). */
@@ -150,6 +154,11 @@ public final class Vit extends Transformer implements ImageStem {
     @Override
     public NDArray finalNorm(NDArray resid) {
         return layerNorm(resid, lnW, lnB);
+    }
+
+    @Override
+    protected NormParts finalNormParts() {
+        return new NormParts(lnW, lnB, true);
     }
 
     /** The classifier's weight [d_model, labels]. */

@@ -32,7 +32,7 @@ class ForwardSpecTest {
                 expected.add("hook_pos_embed");
             }
             for (int l = 0; l < m.config().nLayers(); l++) {
-                for (String hook : List.of("hook_resid_pre", "attn.hook_k", "attn.hook_v", "hook_attn_out", "hook_resid_mid",
+                for (String hook : List.of("hook_resid_pre", "attn.hook_k", "attn.hook_v", "attn.hook_pattern", "attn.hook_result", "hook_attn_out", "hook_resid_mid",
                         "hook_mlp_out", "hook_resid_post")) {
                     expected.add("blocks." + l + "." + hook);
                 }

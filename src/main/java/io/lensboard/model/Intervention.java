@@ -1,0 +1,29 @@
+package io.lensboard.model;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * What a forward pass does to an activation at a hook point before going on with it (TransformerLens's
+ * {@code run_with_hooks}): activation patching replaces it with another run's, ablation with zeros or its mean.
+ * The replacement must have the activation's shape and belong to its manager (or a longer-lived one).
+ */
+public interface Intervention {
+    /** No intervention: every activation goes on as computed. */
+    Intervention NONE = new Intervention() {
+        @Override
+        public boolean targets(String hook) {
+            return false;
+        }
+
+        @Override
+        public NDArray apply(String hook, NDArray activation) {
+            return activation;
+        }
+    };
+
+    /** Whether this intervention changes the activation named {@code hook}. */
+    boolean targets(String hook);
+
+    /** The activation the pass goes on with instead of {@code activation}. */
+    NDArray apply(String hook, NDArray activation);
+}
