@@ -52,14 +52,19 @@ public final class AttentionPatterns {
             throw new InvalidInputException("prompt is " + ids.length + " tokens long; " + model.id() + " has a context of "
                     + c.nCtx() + " tokens: shorten it");
         }
-        long weights = (long) c.nLayers() * c.nHeads() * ids.length * ids.length;
+        checkSize(model.id(), c, ids.length);
+        return ids;
+    }
+
+    /** Refuses T tokens whose L·H·T·T weights pass {@link #MAX_WEIGHTS}, naming the limit and the longest prompt that fits. */
+    public static void checkSize(String model, ModelConfig c, int t) {
+        long weights = (long) c.nLayers() * c.nHeads() * t * t;
         if (weights > MAX_WEIGHTS) {
             long most = (long) Math.floor(Math.sqrt((double) MAX_WEIGHTS / ((long) c.nLayers() * c.nHeads())));
-            throw new InvalidInputException("prompt is " + ids.length + " tokens long; " + model.id() + "'s " + c.nLayers()
-                    + " layers × " + c.nHeads() + " heads × T × T attention weights would be " + weights + ", over the limit of "
-                    + MAX_WEIGHTS + ": shorten the prompt to at most " + most + " tokens");
+            throw new InvalidInputException("prompt is " + t + " tokens long; " + model + "'s " + c.nLayers() + " layers × "
+                    + c.nHeads() + " heads × T × T attention weights would be " + weights + ", over the limit of " + MAX_WEIGHTS
+                    + ": shorten the prompt to at most " + most + " tokens");
         }
-        return ids;
     }
 
     /** One forward pass capturing hook_pattern in every block. Must run on the thread that owns the model's device. */

@@ -11,6 +11,8 @@ import io.lensboard.Fixtures;
 import io.lensboard.model.Dtype;
 import io.lensboard.model.LoadProgress;
 import io.lensboard.model.LoadedModel;
+import io.lensboard.model.ModelConfig;
+import io.lensboard.model.checkpoint.Checkpoint;
 import io.lensboard.model.pool.ModelLoader;
 import java.nio.file.Path;
 import java.util.stream.IntStream;
@@ -112,5 +114,14 @@ class AttentionPatternsTest {
                     () -> AttentionPatterns.tokenize(m, "word ".repeat(m.config().nCtx() + 5)));
             assertTrue(e.getMessage().contains("context of " + m.config().nCtx()), e.getMessage());
         }
+    }
+
+    /** gpt2-small: 12 layers × 12 heads × 170² = 4,161,600 weights fit under 2^22; 171 tokens do not. */
+    @Test
+    void refusesMoreWeightsThanTheLimitNamingTheLongestPromptThatFits() {
+        ModelConfig small = Checkpoint.at(Fixtures.dir("gpt2-small-config")).config();
+        AttentionPatterns.checkSize("gpt2-small", small, 170);
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> AttentionPatterns.checkSize("gpt2-small", small, 171));
+        assertTrue(e.getMessage().contains("over the limit of 4194304: shorten the prompt to at most 170 tokens"), e.getMessage());
     }
 }
