@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -73,13 +74,17 @@ class AttentionPatternsTest {
         }
     }
 
-    /** Half precision changes the weights' rounding, not the definition: bfloat16 stays within 0.05 of the golden. */
-    @Test
-    void bfloat16PatternsStayNearTheFloat32Ones() {
-        JsonNode golden = Fixtures.json(Path.of("src/test/resources/golden-attention/gpt2-tiny-prompt0.json"));
-        try (LoadedModel m = load("gpt2-tiny", Dtype.BFLOAT16)) {
+    /**
+     * Half precision changes the weights' rounding, not the definition: bfloat16 (8 bits of mantissa) and float16 stay
+     * within 0.05 of the float64 golden, on GPT-2 and on grouped-query Llama.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"gpt2-tiny, BFLOAT16", "gpt2-tiny, FLOAT16", "stories260K, BFLOAT16", "stories260K, FLOAT16"})
+    void halfPrecisionPatternsStayNearTheGolden(String model, Dtype dtype) {
+        JsonNode golden = Fixtures.json(Path.of("src/test/resources/golden-attention/" + model + "-prompt0.json"));
+        try (LoadedModel m = load(model, dtype)) {
             AttentionPatterns.Result r = AttentionPatterns.run(m, AttentionPatterns.tokenize(m, golden.get("prompt").asText()));
-            assertEquals("bfloat16", r.dtype());
+            assertEquals(dtype.id, r.dtype());
             double worst = 0;
             for (int l = 0; l < r.layers(); l++) {
                 for (int h = 0; h < r.heads(); h++) {
@@ -90,7 +95,7 @@ class AttentionPatternsTest {
                     }
                 }
             }
-            assertTrue(worst < 0.05, "bfloat16 is " + worst + " off the float64 golden");
+            assertTrue(worst < 0.05, dtype.id + " is " + worst + " off the float64 golden");
         }
     }
 

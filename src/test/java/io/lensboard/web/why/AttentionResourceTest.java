@@ -102,7 +102,7 @@ class AttentionResourceTest {
         String bad = given().accept("text/html").queryParam("model", "gpt2-tiny").queryParam("prompt", "Hello there")
                 .queryParam("pos", "9").get("/attention").then().statusCode(400).contentType(org.hamcrest.Matchers.startsWith("text/html"))
                 .extract().asString();
-        assertTrue(bad.contains("pos must be a position between 0 and 1, got &#39;9&#39;") || bad.contains("pos must be a position between 0 and 1"), bad);
+        assertTrue(bad.contains("pos must be a position between 0 and 1, got"), bad);
         assertTrue(bad.contains("Hello there"), "the form keeps the prompt");
         given().accept("text/html").queryParam("model", "no-such-model").queryParam("prompt", "x").get("/attention")
                 .then().statusCode(404).contentType(org.hamcrest.Matchers.startsWith("text/html"));
