@@ -476,4 +476,36 @@ class ReliabilityTest {
         request.method(bad.method(), bad.body() == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(bad.body()));
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
+
+    // ---- issue 24 item 1: attention patterns (GET /api/attention, /api/attention.safetensors, the page /attention)
+
+    static Stream<Arguments> badAttentionRequests() {
+        String tooLong = "%20word".repeat(200); // gpt2-tiny's context is 128 tokens
+        List<Bad> t = new ArrayList<>();
+        for (String path : new String[] {"/api/attention", "/api/attention.safetensors"}) {
+            t.add(get(path + "?model=no-such-model&prompt=hi", 404, "no-such-model"));
+            t.add(get(path + "?prompt=hi", 400, "model is missing"));
+            t.add(get(path + "?model=gpt2-tiny", 400, "prompt is empty"));
+            t.add(get(path + "?model=gpt2-tiny&prompt=", 400, "prompt is empty"));
+            t.add(get(path + "?model=gpt2-tiny&prompt=" + tooLong, 400, "has a context of 128 tokens"));
+            t.add(get(path + "?model=gpt2-tiny&prompt=hi&dtype=float128", 400, "dtype 'float128'"));
+            t.add(get(path + "?model=vit-tiny&prompt=hi", 422, "takes images"));
+            t.add(get(path + "?model=vit-tiny%2Bgpt2-tiny&prompt=hi", 422, "takes images"));
+            t.add(get(path + "?model=added-token&prompt=hi%20%3C%7Cextra%7C%3E", 400, "prompt has the token '<|extra|>'"));
+        }
+        t.add(page("/attention?model=no-such-model&prompt=hi", 404, "no-such-model"));
+        t.add(page("/attention?model=gpt2-tiny&prompt=", 400, "prompt is empty"));
+        t.add(page("/attention?model=gpt2-tiny&prompt=" + tooLong, 400, "has a context of 128 tokens"));
+        t.add(page("/attention?model=gpt2-tiny&prompt=hi&dtype=float128", 400, "dtype"));
+        t.add(page("/attention?model=vit-tiny&prompt=hi", 422, "takes images"));
+        t.add(page("/attention?model=gpt2-tiny&prompt=hi&pos=7", 400, "pos must be a position between 0 and 0"));
+        t.add(page("/attention?model=gpt2-tiny&prompt=hi&pos=-1", 400, "pos must be"));
+        return t.stream().map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badAttentionRequests")
+    void answersEveryBadAttentionRequestWithAClearErrorAndKeepsWorking(Bad bad) throws Exception {
+        answersEveryBadRequestWithAClearErrorAndKeepsWorking(bad);
+    }
 }

@@ -5,8 +5,12 @@ import io.lensboard.analysis.LensResult;
 import io.lensboard.web.common.TokenDisplay;
 import java.util.List;
 
-/** One cell's detail as the cell fragment shows it: its layer, position, metrics and visible tokens. */
-public record LensCell(LensResult.Layer layer, int pos, LensResult.Position at, String input, String next, List<String> top) {
+/**
+ * One cell's detail as the cell fragment shows it: its layer, position, metrics and visible tokens, and the link to the
+ * attention page focused on its position.
+ */
+public record LensCell(LensResult.Layer layer, int pos, LensResult.Position at, String input, String next, List<String> top,
+                       String attention) {
 
     /** The cell at {@code layerKey} (a row key such as 3 or 2_5) and {@code pos}; a bad key or position is a 400. */
     public static LensCell of(LensResult r, boolean sub, String layerKey, String pos) {
@@ -18,7 +22,9 @@ public record LensCell(LensResult.Layer layer, int pos, LensResult.Position at, 
         LensResult.Position at = layer.positions().get(i);
         return new LensCell(layer, i, at, TokenDisplay.visible(r.tokens().get(i).text()),
                 i + 1 < r.tokens().size() ? TokenDisplay.visible(r.tokens().get(i + 1).text()) : null,
-                at.top().stream().map(t -> TokenDisplay.visible(t.text())).toList());
+                at.top().stream().map(t -> TokenDisplay.visible(t.text())).toList(),
+                "/attention?model=" + LensLinks.enc(r.model()) + "&dtype=" + LensLinks.enc(r.dtype()) + "&prompt="
+                        + LensLinks.enc(r.prompt()) + "&pos=" + i);
     }
 
     private static int position(String pos, int n) {

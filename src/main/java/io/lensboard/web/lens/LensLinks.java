@@ -89,6 +89,11 @@ public record LensLinks(String id, String model, String prompt, String metric, i
                 + decoderParam();
     }
 
+    /** The attention patterns of the same model, dtype and prompt (issue 24). */
+    public String attention() {
+        return "/attention?model=" + enc(model) + dtypeParam() + "&prompt=" + enc(prompt);
+    }
+
     /** The model's twin (trained ⇄ untrained), by ModelRef's rule. */
     public String twin() {
         return ModelRef.twin(model);
