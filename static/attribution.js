@@ -14,7 +14,8 @@
   const kind = c => c.head != null ? `head ${c.head}` : c.name.endsWith(".b_O") ? "b_O"
     : c.name.endsWith(".hook_mlp_out") ? "MLP" : c.name;
   const colour = (key, c) => c.head != null ? `hsl(${(c.head * 47) % 360} 65% 55%)`
-    : key === "MLP" ? "hsl(28 85% 45%)" : key === "b_O" ? "hsl(0 0% 60%)" : "hsl(210 20% 35%)";
+    : key === "MLP" ? "hsl(28 85% 45%)" : key === "b_O" ? "hsl(0 0% 60%)"
+    : key === "hook_pos_embed" ? "hsl(210 20% 62%)" : "hsl(210 20% 35%)";
   const datasets = new Map();
   r.components.forEach(c => {
     const key = kind(c);
