@@ -86,7 +86,7 @@ public final class LogitAttribution {
         NDArray lensLogits = tf.unembed(tf.finalNorm(x)).toType(DataType.FLOAT32, false).get(new NDIndex("0, {}", pos));
         double logit = lensLogits.getFloat(token.id()) - (against == null ? 0 : lensLogits.getFloat(against.id()));
 
-        List<Component> parts = new ArrayList<>();
+        List<Part> parts = new ArrayList<>();
         NDList vectors = new NDList();
         components(tf, cache, pos, layer, parts, vectors, scope);
         NDArray c = f32(NDArrays.stack(vectors)); // [n, d_model]
@@ -107,23 +107,26 @@ public final class LogitAttribution {
         topTokens(normalised, wU, k, model.tokenizer(), promotes, suppresses);
         List<Component> out = new ArrayList<>(parts.size());
         for (int i = 0; i < parts.size(); i++) {
-            Component p = parts.get(i);
+            Part p = parts.get(i);
             out.add(new Component(p.name(), p.layer(), p.head(), contributions[i], promotes.get(i), suppresses.get(i)));
         }
         return new Result(model.id(), model.dtype().id, LogitLens.tokens(model, ids), pos, layer, token, against, logit, bias, out);
     }
 
+    /** A component's name, block (null for the embeddings) and head (null unless a head). */
+    private record Part(String name, Integer layer, Integer head) {}
+
     /**
      * The components at position {@code pos}, in the residual stream's order: hook_embed, hook_pos_embed (GPT-2), then
      * per block every head's hook_result, b_O where the model has one, hook_mlp_out. Their vectors go to {@code vectors},
-     * their names (with no values yet) to {@code parts}.
+     * their names to {@code parts}.
      */
-    private static void components(Transformer tf, ActivationCache cache, int pos, int layer, List<Component> parts,
+    private static void components(Transformer tf, ActivationCache cache, int pos, int layer, List<Part> parts,
                                    NDList vectors, NDManager scope) {
         NDIndex at = new NDIndex("0, {}", pos);
         for (String embedding : List.of(Hooks.embed(), Hooks.posEmbed())) {
             if (cache.asMap().containsKey(embedding)) {
-                parts.add(new Component(embedding, null, null, 0, List.of(), List.of()));
+                parts.add(new Part(embedding, null, null));
                 // GPT-2's hook_pos_embed is [T, d_model], unbatched: both read as [T, d_model] rows
                 NDArray rows = cache.get(embedding);
                 vectors.add(f32(rows.reshape(-1, rows.getShape().get(rows.getShape().dimension() - 1)).get(pos)));
@@ -133,17 +136,17 @@ public final class LogitAttribution {
         for (int l = 0; l < layer; l++) {
             NDArray result = cache.get(Hooks.result(l)).get(at); // [heads, d_model]
             for (int h = 0; h < heads; h++) {
-                parts.add(new Component(Hooks.result(l, h), l, h, 0, List.of(), List.of()));
+                parts.add(new Part(Hooks.result(l, h), l, h));
                 vectors.add(f32(result.get(h)));
             }
             NDArray bO = tf.outputBias(l);
             if (bO != null) {
-                parts.add(new Component(Hooks.bO(l), l, null, 0, List.of(), List.of()));
+                parts.add(new Part(Hooks.bO(l), l, null));
                 NDArray copy = bO.toType(DataType.FLOAT32, true); // the model's parameter: a copy, owned by the request
                 copy.attach(scope);
                 vectors.add(copy);
             }
-            parts.add(new Component(Hooks.mlpOut(l), l, null, 0, List.of(), List.of()));
+            parts.add(new Part(Hooks.mlpOut(l), l, null));
             vectors.add(f32(cache.get(Hooks.mlpOut(l)).get(at)));
         }
     }
