@@ -78,6 +78,11 @@ class LogitAttributionTest {
                             Long.toString(top.get(0).id()), null, layer, 3));
                     assertEquals(top.get(0).logit(), r.logit(), 1e-5, where + ": the lens's logit");
                     assertEquals(r.logit(), sum(r), SUM, where + ": Σ contributions + bias");
+                    if (r.components().size() == 1) { // Llama's embeddings alone: the lens's top-1 is what they promote most
+                        TokenValue first = r.components().get(0).promotes().get(0);
+                        assertEquals(top.get(0).id(), first.id(), where + ": hook_embed promotes the lens's top-1");
+                        assertEquals(r.components().get(0).contribution(), first.value(), 1e-5, where + ": its value is its contribution");
+                    }
 
                     LogitAttribution.Result diff = LogitAttribution.run(m, new LogitAttribution.Request(PROMPT, pos,
                             Long.toString(top.get(0).id()), Long.toString(top.get(1).id()), layer, 3));
@@ -92,13 +97,15 @@ class LogitAttributionTest {
         }
     }
 
-    @Test
-    void aHalfPrecisionModelsSumIsItsLensLogitWithinItsRounding() {
-        try (LoadedModel m = ModelLoader.load("gpt2-tiny", Fixtures.dir("gpt2-tiny"), null, Dtype.BFLOAT16, Device.cpu(),
+    @ParameterizedTest
+    @ValueSource(strings = {"bfloat16", "float16"})
+    void aHalfPrecisionModelsSumIsItsLensLogitWithinItsRounding(String dtype) {
+        try (LoadedModel m = ModelLoader.load("gpt2-tiny", Fixtures.dir("gpt2-tiny"), null, Dtype.parse(dtype), Device.cpu(),
                 LoadProgress.NONE)) {
             LogitAttribution.Result r = LogitAttribution.run(m, new LogitAttribution.Request(PROMPT, 6, " cat", null, null, 3));
-            assertEquals("bfloat16", r.dtype());
-            // bfloat16 keeps 8 bits of mantissa: the lens's logit is rounded to about 1 part in 256 of its size
+            assertEquals(dtype, r.dtype());
+            // the lens's logit comes from half-precision activations (bfloat16 keeps 8 bits of mantissa, about 1 part
+            // in 256); the contributions are float32 sums of the same half-precision components
             assertEquals(r.logit(), sum(r), Math.max(0.05, Math.abs(r.logit()) / 64), "Σ contributions + bias");
         }
     }
