@@ -82,15 +82,17 @@ public final class LogitAttribution {
         ActivationCache cache = ActivationCache.of(wanted::contains);
         NDArray x = tf.forward(tf.embed(scope.create(ids).reshape(1, ids.length)), Forward.residualAfter(layer), cache);
 
-        // The lens's own logit at this cell: the norm and the unembedding as the lens runs them, in the model's dtype.
-        NDArray lensLogits = tf.unembed(tf.finalNorm(x)).toType(DataType.FLOAT32, false).get(new NDIndex("0, {}", pos));
+        // The lens's own logit at this cell: the norm and the unembedding as the lens runs them, in the model's dtype (at
+        // this position only: the norm is per position, and [T, V] logits of a long prompt would be large).
+        NDArray atPos = x.get(new NDIndex("0:1, {}:{}", pos, pos + 1)); // [1, 1, d_model]
+        NDArray lensLogits = tf.unembed(tf.finalNorm(atPos)).toType(DataType.FLOAT32, false).reshape(-1);
         double logit = lensLogits.getFloat(token.id()) - (against == null ? 0 : lensLogits.getFloat(against.id()));
 
         List<Part> parts = new ArrayList<>();
         NDList vectors = new NDList();
         components(tf, cache, pos, layer, parts, vectors, scope);
         NDArray c = f32(NDArrays.stack(vectors)); // [n, d_model]
-        NDArray xPos = f32(x.get(new NDIndex("0, {}:{}", pos, pos + 1))); // [1, d_model]
+        NDArray xPos = f32(atPos.reshape(1, -1)); // [1, d_model]
         NDArray normalised = tf.frozenFinalNorm(c, xPos); // N(c) for every component
         NDArray wU = tf.unembedding(scope); // [d_model, V]
         // W_U may be the model's own array: what is taken from it is made in the request's scope.
