@@ -118,6 +118,16 @@ class AttributionApiTest {
         assertTrue(refused.contains("value=\"99\""), "the form keeps its values");
     }
 
+    @Test
+    void documentsTheApiAndItsParametersInOpenApi() throws Exception {
+        JsonNode api = read(given().get("/q/openapi?format=json").then().statusCode(200).extract().asString());
+        List<String> params = new ArrayList<>();
+        api.at("/paths/~1api~1attribution/get/parameters").forEach(p -> params.add(p.get("name").asText()));
+        assertEquals(List.of("against", "dtype", "layer", "model", "pos", "prompt", "token", "topk"),
+                params.stream().distinct().sorted().toList()); // a record component with @Parameter is listed twice (field and accessor)
+        assertTrue(api.at("/paths/~1api~1attribution~1csv/get").isObject(), "the CSV export");
+    }
+
     private static JsonNode read(String body) throws Exception {
         return JSON.readTree(body);
     }
