@@ -508,4 +508,53 @@ class ReliabilityTest {
     void answersEveryBadAttentionRequestWithAClearErrorAndKeepsWorking(Bad bad) throws Exception {
         answersEveryBadRequestWithAClearErrorAndKeepsWorking(bad);
     }
+
+    // Issue 24 item 2, direct logit attribution: every parameter of GET /api/attribution, its exports and its page.
+
+    static Stream<Arguments> attributionBadRequests() {
+        List<Bad> t = new ArrayList<>();
+        String cell = "?model=gpt2-tiny&prompt=The%20cat%20sat"; // 3 tokens: positions 0..2
+        for (String api : List.of("/api/attribution", "/api/attribution/csv", "/api/attribution/json")) {
+            t.add(get(api + "?model=gpt2-tiny&pos=0&token=0", 400, "prompt is empty"));
+            t.add(get(api + "?prompt=hi&pos=0&token=0", 400, "model"));
+            t.add(get(api + "?model=no-such-model&prompt=hi&pos=0&token=0", 404, "unknown model"));
+            t.add(get(api + cell + "&token=0", 400, "pos is missing"));
+            t.add(get(api + cell + "&pos=3&token=0", 400, "pos must be a position between 0 and 2 (the prompt is 3 tokens long), got 3"));
+            t.add(get(api + cell + "&pos=-1&token=0", 400, "pos must be a position between 0 and 2"));
+            t.add(get(api + cell + "&pos=1.5&token=0", 400, "pos must be a whole number"));
+            t.add(get(api + cell + "&pos=99999999999999999999&token=0", 400, "pos must be a whole number"));
+        }
+        t.add(get("/api/attribution" + cell + "&pos=1", 400, "token is missing"));
+        t.add(get("/api/attribution" + cell + "&pos=1&token=%20the%20cat", 400,
+                "token ' the cat' is 2 tokens, not one: ' the' (262), ' cat' (3797)"));
+        t.add(get("/api/attribution" + cell + "&pos=1&token=" + "x%20".repeat(500), 400, "tokens, not one"));
+        t.add(get("/api/attribution" + cell + "&pos=1&token=50257", 400,
+                "token 50257 is not a token id of this model: its vocabulary has 50257 ids, 0..50256"));
+        t.add(get("/api/attribution" + cell + "&pos=1&token=99999999999999999999999", 400, "is not a token id of this model"));
+        t.add(get("/api/attribution" + cell + "&pos=1&token=0&against=%20the%20cat", 400, "against ' the cat' is 2 tokens"));
+        t.add(get("/api/attribution" + cell + "&pos=1&token=0&against=123456", 400, "against 123456 is not a token id"));
+        t.add(get("/api/attribution" + cell + "&pos=1&token=0&layer=5", 400,
+                "layer must be between 0 (the embeddings) and 4 (the output), got 5"));
+        t.add(get("/api/attribution" + cell + "&pos=1&token=0&layer=-1", 400, "layer must be between 0 (the embeddings) and 4"));
+        t.add(get("/api/attribution" + cell + "&pos=1&token=0&layer=last", 400, "layer must be a whole number"));
+        for (String topk : List.of("0", "-3", "101", "1000000000", "99999999999999999999", "many")) {
+            t.add(get("/api/attribution" + cell + "&pos=1&token=0&topk=" + topk, 400, "topk"));
+        }
+        t.add(get("/api/attribution" + cell + "&pos=1&token=0&dtype=float8", 400, "dtype 'float8' is not one of"));
+        t.add(get("/api/attribution?model=vit-tiny%2Bgpt2-tiny&prompt=hi&pos=0&token=0", 422, "takes images (pixel_values), not text"));
+        t.add(get("/api/attribution?model=gpt2-tiny&pos=0&token=0&prompt=" + "hello%20".repeat(300), 400, "context"));
+        t.add(get("/api/attribution?model=added-token&prompt=hi&pos=0&token=%3C%7Cextra%7C%3E", 400,
+                "token has the token '<|extra|>' (id 50257), which the tokenizer knows but the model does not"));
+        t.add(page("/attribution" + cell + "&pos=7&token=%20cat", 400, "pos must be a position between 0 and 2"));
+        t.add(page("/attribution" + cell + "&pos=1&token=%20the%20cat", 400, "is 2 tokens, not one"));
+        t.add(page("/attribution?model=no-such-model&prompt=hi&pos=0&token=0", 404, "unknown model"));
+        t.add(page("/attribution", 400, "prompt is empty"));
+        return t.stream().map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("attributionBadRequests")
+    void answersEveryBadAttributionRequestWithAClearError(Bad bad) throws Exception {
+        answersEveryBadRequestWithAClearErrorAndKeepsWorking(bad);
+    }
 }
