@@ -67,8 +67,9 @@ public class LensPageResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response post(@FormParam("model") String model, @FormParam("prompt") String prompt, @FormParam("metric") String metric,
                          @FormParam("topk") @DefaultValue("5") String topk, @FormParam("sub") @DefaultValue("0") String sub,
-                         @FormParam("dtype") String dtype, @FormParam("decoder") String decoder) {
-        LensParams params = new LensParams(model, prompt, metric, topk, sub, dtype, decoder);
+                         @FormParam("dtype") String dtype, @FormParam("decoder") String decoder,
+                         @FormParam("ablate") String ablate, @FormParam("ablation") String ablation) {
+        LensParams params = new LensParams(model, prompt, metric, topk, sub, dtype, decoder, ablate, ablation);
         return respond(params, () -> selections.opened(params), true);
     }
 
