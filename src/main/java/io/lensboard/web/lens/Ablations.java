@@ -18,9 +18,4 @@ public final class Ablations {
         }
         return "&ablate" + suffix + "=" + LensLinks.enc(a.ablate()) + (a.mode().equals(Ablation.ZERO) ? "" : "&ablation" + suffix + "=" + a.mode());
     }
-
-    /** The ablation in words, for a page's heading: "mean-ablated blocks.0.hook_mlp_out, …". */
-    public static String describe(Ablation a) {
-        return a.mode() + "-ablated " + String.join(", ", a.components());
-    }
 }

@@ -94,8 +94,8 @@ public record LensLinks(String id, String model, String prompt, String metric, i
     }
 
     /**
-     * The compare page with this lens unablated (A) beside this one (B): the same model, prompt and decoder; a short
-     * link there stores both sides.
+     * The compare page with this lens unablated (A) beside this one (B): the same model, dtype, prompt, decoder and view,
+     * so every difference between the panes is the ablation's.
      */
     public String sideBySide() {
         String d = decoder.equals(LensResult.LOGIT) ? "" : "&da=" + enc(decoder) + "&db=" + enc(decoder);
