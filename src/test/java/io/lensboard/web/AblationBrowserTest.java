@@ -36,7 +36,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Ablation from the lens page (issue 24 item 4), in headless Chromium as {@link BrowserTest} runs it: open the
- * ablate… control, tick block 1's and block 2's attention outputs, mean-ablate, then open the side-by-side with the
+ * ablate… control, tick block 3's and block 4's attention outputs, mean-ablate, then open the side-by-side with the
  * unablated lens and see both panes decoded (the README's screenshot, target/screenshots/ablation-side-by-side.png).
  */
 @QuarkusTest
@@ -73,8 +73,8 @@ class AblationBrowserTest {
             wait.until(d -> d.findElements(By.cssSelector("#pane-main .status .ok")).size() == 1);
 
             driver.findElement(By.cssSelector("details.ablate summary")).click();
-            driver.findElement(By.cssSelector("input[name=ablate][value='blocks.1.hook_attn_out']")).click();
-            driver.findElement(By.cssSelector("input[name=ablate][value='blocks.2.hook_attn_out']")).click();
+            driver.findElement(By.cssSelector("input[name=ablate][value='blocks.3.hook_attn_out']")).click();
+            driver.findElement(By.cssSelector("input[name=ablate][value='blocks.4.hook_attn_out']")).click();
             new Select(driver.findElement(By.cssSelector(".ablate-form select[name=ablation]"))).selectByValue("mean");
             driver.findElement(By.cssSelector(".ablate-form button[type=submit]")).click();
             wait.until(d -> d.findElement(By.cssSelector("details.ablate summary")).getText().contains("mean-ablated: 2 components"));
@@ -85,7 +85,7 @@ class AblationBrowserTest {
             wait.until(d -> d.findElements(By.cssSelector(".compare .status .ok")).size() == 2);
             List<String> headings = driver.findElements(By.cssSelector(".compare > section > h2")).stream().map(e -> e.getText()).toList();
             assertEquals("stories260K · logit", headings.get(0));
-            assertEquals("stories260K · logit · mean-ablated blocks.1.hook_attn_out,blocks.2.hook_attn_out", headings.get(1));
+            assertEquals("stories260K · logit · mean-ablated blocks.3.hook_attn_out,blocks.4.hook_attn_out", headings.get(1));
             ((JavascriptExecutor) driver).executeScript("document.querySelector('.compare').scrollIntoView()");
             screenshot(driver, "ablation-side-by-side.png");
             List<LogEntry> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
