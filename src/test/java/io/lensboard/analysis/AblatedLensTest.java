@@ -103,6 +103,35 @@ class AblatedLensTest {
         }
     }
 
+    /**
+     * In bfloat16 and float16 the ablation acts where it does in float32: rows before block 1 unchanged, the output
+     * changed, and the ablated output's log p(next token) within 0.05 nats (mean over positions) of float32's.
+     */
+    @ParameterizedTest(name = "{0} in {1}")
+    @CsvSource({"gpt2-tiny, bfloat16", "llama-tiny, float16"})
+    void halfPrecisionAblationActsAsInFloat32(String model, String dtype) {
+        Ablation a = Ablation.parse("blocks.1.attn.hook_result.0,blocks.2.hook_mlp_out", Ablation.MEAN);
+        try (LoadedModel f32 = ModelLoader.load(model, Fixtures.dir(model), null, Device.cpu());
+             LoadedModel half = ModelLoader.load(model, Fixtures.dir(model), null, io.lensboard.model.Dtype.parse(dtype), Device.cpu(),
+                     io.lensboard.model.LoadProgress.NONE)) {
+            LensResult plain = LogitLens.run(half, new LogitLens.Request(PROMPT, 3, false), layer -> {});
+            LensResult ablated = LogitLens.run(half, new LogitLens.Request(PROMPT, 3, false, a), layer -> {});
+            LensResult reference = LogitLens.run(f32, new LogitLens.Request(PROMPT, 3, false, a), layer -> {});
+            for (int r = 0; r <= 1; r++) {
+                assertEquals(own(plain.layers().get(r)), own(ablated.layers().get(r)), model + " " + dtype + " row " + r);
+            }
+            int last = plain.layers().size() - 1;
+            assertNotEquals(own(plain.layers().get(last)), own(ablated.layers().get(last)));
+            List<LensResult.Position> h = ablated.layers().get(last).positions();
+            List<LensResult.Position> f = reference.layers().get(last).positions();
+            double gap = 0;
+            for (int i = 0; i + 1 < h.size(); i++) {
+                gap += Math.abs(h.get(i).logProbNextToken() - f.get(i).logProbNextToken()) / (h.size() - 1);
+            }
+            assertTrue(gap < 0.05, model + " " + dtype + ": mean |Δ log p(next)| " + gap);
+        }
+    }
+
     /** A row's values that depend on its own residual stream only. */
     private static List<Object> own(LensResult.Layer layer) {
         return layer.positions().stream().<Object>map(p -> List.of(p.top(), p.entropy(), p.klInput(), p.rankInputToken(),
