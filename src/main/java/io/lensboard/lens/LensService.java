@@ -70,7 +70,9 @@ public class LensService {
             facts.config(ref).ifPresent(c -> lens.checkFits(c, query.model()));
         }
         // a component past a known model's blocks is refused here; a hub model's, once loaded (LogitLens.tokenize)
-        facts.config(ref).ifPresent(c -> query.ablation().check(c));
+        if (query.ablation().ablates()) {
+            facts.config(ref).ifPresent(c -> query.ablation().check(c));
+        }
         return query;
     }
 
