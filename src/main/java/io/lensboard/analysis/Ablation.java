@@ -10,6 +10,7 @@ import io.lensboard.model.Intervention;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.Transformer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -160,7 +161,7 @@ public record Ablation(List<String> components, String mode) {
             return mean == null ? zeros : zeros.add(mean);
         }
         float[] keep = new float[heads];
-        java.util.Arrays.fill(keep, 1f);
+        Arrays.fill(keep, 1f);
         removed.forEach(c -> keep[c.head()] = 0f);
         NDManager m = activation.getManager();
         NDArray keepMask = m.create(keep, new Shape(1, 1, heads, 1)).toType(activation.getDataType(), false);

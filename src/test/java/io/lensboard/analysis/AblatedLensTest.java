@@ -132,6 +132,24 @@ class AblatedLensTest {
         }
     }
 
+    /** A tuned lens decodes the same ablated pass: with zero translators it is the ablated logit lens, number for number. */
+    @Test
+    void tunedLensDecodesTheAblatedPass() {
+        try (LoadedModel m = ModelLoader.load("gpt2-tiny", Fixtures.dir("gpt2-tiny"), null, Device.cpu())) {
+            int d = m.config().dModel();
+            int layers = m.config().nLayers();
+            io.lensboard.model.TunedLensWeights zero = new io.lensboard.model.TunedLensWeights("zero", d, layers, "gpt2-tiny",
+                    "linear_tuned_lens", java.util.Collections.nCopies(layers, new float[d * d]), java.util.Collections.nCopies(layers, new float[d]));
+            LogitLens.Request request = new LogitLens.Request(PROMPT, 3, false, Ablation.parse("blocks.0.hook_mlp_out", Ablation.MEAN));
+            long[] ids = LogitLens.tokenize(m, request);
+            LensResult logit = LogitLens.run(m, request, ids, layer -> {});
+            LensResult tuned = LogitLens.run(m, request, ids, zero, layer -> {});
+            assertEquals(logit.layers(), tuned.layers());
+            assertEquals(request.ablation(), tuned.ablation());
+            assertNotEquals(LogitLens.run(m, new LogitLens.Request(PROMPT, 3, false), ids, zero, layer -> {}).layers(), tuned.layers());
+        }
+    }
+
     /** A row's values that depend on its own residual stream only. */
     private static List<Object> own(LensResult.Layer layer) {
         return layer.positions().stream().<Object>map(p -> List.of(p.top(), p.entropy(), p.klInput(), p.rankInputToken(),
