@@ -5,11 +5,18 @@ import java.util.List;
 /**
  * The lens of one prompt by a model held in {@code dtype} (float32, bfloat16, float16): every decoded layer, in order,
  * and the decoder that read them: {@code logit} (the final norm and the unembedding as they are) or
- * {@code tuned:<lens id>} (a tuned lens's translator first).
+ * {@code tuned:<lens id>} (a tuned lens's translator first); {@code ablation} the components removed from the pass
+ * it decodes, or null.
  */
-public record LensResult(String model, String dtype, String decoder, String prompt, List<Token> tokens, List<Layer> layers) {
+public record LensResult(String model, String dtype, String decoder, String prompt, List<Token> tokens, List<Layer> layers,
+                         Ablation ablation) {
     public static final String LOGIT = "logit";
     public static final String TUNED = "tuned:";
+
+    /** Without ablation ({@code ablation} null: the plain pass). */
+    public LensResult(String model, String dtype, String decoder, String prompt, List<Token> tokens, List<Layer> layers) {
+        this(model, dtype, decoder, prompt, tokens, layers, null);
+    }
 
     /** Through the logit lens, by a float32 model. */
     public LensResult(String model, String prompt, List<Token> tokens, List<Layer> layers) {

@@ -36,7 +36,12 @@ public final class LogitLens {
 
     private LogitLens() {}
 
-    public record Request(String prompt, int topk, boolean subBlocks) {}
+    /** What to decode; {@code ablation} removes components from the pass the lens reads ({@link Ablation#NONE}: none). */
+    public record Request(String prompt, int topk, boolean subBlocks, Ablation ablation) {
+        public Request(String prompt, int topk, boolean subBlocks) {
+            this(prompt, topk, subBlocks, Ablation.NONE);
+        }
+    }
 
     /** Tokenizes and checks the prompt against the model's context; throws {@link InvalidInputException}. */
     public static long[] tokenize(LoadedModel model, Request request) {
@@ -54,6 +59,7 @@ public final class LogitLens {
             throw new InvalidInputException("prompt is " + ids.length + " tokens long; " + model.id()
                     + " has a context of " + model.config().nCtx() + " tokens: shorten it");
         }
+        request.ablation().check(model.config());
         return ids;
     }
 
@@ -96,8 +102,12 @@ public final class LogitLens {
         List<LensResult.Layer> layers = new ArrayList<>();
         LensResult.Layer output = null;
         try (NDManager scope = model.newScope()) {
-            ActivationCache cache = ActivationCache.of(Hooks::isResidual);
-            tf.forward(tf.embed(scope.create(ids).reshape(1, ids.length)), Forward.residualAfter(model.config().nLayers()), cache);
+            int blocks = model.config().nLayers();
+            NDArray embeds = tf.embed(scope.create(ids).reshape(1, ids.length));
+            // the residual streams of the pass with the ablated components removed (none: the plain pass)
+            ActivationCache cache = ActivationCache.of(Hooks::isResidual)
+                    .with(request.ablation().intervention(tf, embeds, blocks, scope));
+            tf.forward(embeds, Forward.residualAfter(blocks), cache);
             Translators translators = tuned == null ? Translators.none() : Translators.of(tuned, scope);
             Targets targets = null;
             for (List<Integer> chunk : chunks(rows.size(), rowsPerChunk(ids.length, model.config().vocabSize()))) {
@@ -127,7 +137,7 @@ public final class LogitLens {
         layers.add(output);
         onLayer.accept(output);
         return new LensResult(model.id(), model.dtype().id, tuned == null ? LensResult.LOGIT : LensResult.TUNED + tuned.id(), request.prompt(),
-                tokens(model, ids), layers);
+                tokens(model, ids), layers, request.ablation().ablates() ? request.ablation() : null);
     }
 
     /** A row of the lens: its layer number (l - 0.5 for a sub-block row) and the hook it decodes. */

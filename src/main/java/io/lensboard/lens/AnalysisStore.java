@@ -1,6 +1,7 @@
 package io.lensboard.lens;
 
 import io.lensboard.Threads;
+import io.lensboard.analysis.Ablation;
 import io.lensboard.storage.Storage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -14,12 +15,12 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * Short links' analyses in SQL (table {@code analyses}, migration V3, decoders V7; {@link Storage} migrates at start), plain JDBC
+ * Short links' analyses in SQL (table {@code analyses}, migration V3, decoders V7, ablations V9; {@link Storage} migrates at start), plain JDBC
  * like the run store. A link is a hash of its content, so saving the same analysis twice stores one row.
  */
 @ApplicationScoped
 public class AnalysisStore {
-    private static final String COLUMNS = "id, kind, model, model_b, prompt, metric, topk, sub, created_at, decoder, decoder_b";
+    private static final String COLUMNS = "id, kind, model, model_b, prompt, metric, topk, sub, created_at, decoder, decoder_b, ablation, ablation_b";
 
     @Inject
     DataSource db;
@@ -34,7 +35,7 @@ public class AnalysisStore {
     public String save(SavedAnalysis a) {
         Threads.blocking("a database write");
         try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(
-                "INSERT INTO analyses (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                "INSERT INTO analyses (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             st.setString(1, a.id());
             st.setString(2, a.kind().key());
             st.setString(3, a.model());
@@ -46,6 +47,8 @@ public class AnalysisStore {
             st.setTimestamp(9, Timestamp.from(a.createdAt()));
             st.setString(10, a.decoder(0));
             st.setString(11, a.models().size() > 1 ? a.decoder(1) : null);
+            st.setString(12, a.ablation(0).text());
+            st.setString(13, a.models().size() > 1 ? a.ablation(1).text() : null);
             st.executeUpdate();
         } catch (SQLException e) {
             if (!"23505".equals(e.getSQLState())) { // 23505: stored already (H2 and PostgreSQL alike)
@@ -78,7 +81,9 @@ public class AnalysisStore {
         String b = rs.getString(4);
         List<String> models = b == null ? List.of(rs.getString(3)) : List.of(rs.getString(3), b);
         List<String> decoders = b == null ? List.of(rs.getString(10)) : List.of(rs.getString(10), rs.getString(11));
+        List<Ablation> ablations = b == null ? List.of(Ablation.fromText(rs.getString(12)))
+                : List.of(Ablation.fromText(rs.getString(12)), Ablation.fromText(rs.getString(13)));
         return new SavedAnalysis(rs.getString(1), SavedAnalysis.Kind.valueOf(rs.getString(2).toUpperCase()), models, decoders,
-                rs.getString(5), rs.getString(6), rs.getInt(7), rs.getBoolean(8), rs.getTimestamp(9).toInstant());
+                rs.getString(5), rs.getString(6), rs.getInt(7), rs.getBoolean(8), rs.getTimestamp(9).toInstant(), ablations);
     }
 }

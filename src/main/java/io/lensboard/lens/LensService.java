@@ -69,6 +69,10 @@ public class LensService {
             // a hub model's config is known once it is downloaded: checked then, on the device thread
             facts.config(ref).ifPresent(c -> lens.checkFits(c, query.model()));
         }
+        // a component past a known model's blocks is refused here; a hub model's, once loaded (LogitLens.tokenize)
+        if (query.ablation().ablates()) {
+            facts.config(ref).ifPresent(c -> query.ablation().check(c));
+        }
         return query;
     }
 

@@ -5,16 +5,17 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
+import io.lensboard.analysis.Ablation;
 import io.lensboard.analysis.LensResult;
 import java.util.List;
 
 /**
  * A lens or compare analysis as a short link stores it: the model (two for a comparison) with its decoder (logit or
- * tuned:{lens}), the prompt and the view (metric, top-k, sub-block rows). Its id is a hash of these, so the same
- * analysis always gets the same link.
+ * tuned:{lens}) and its ablation ({@link Ablation#NONE}: the plain pass), the prompt and the view (metric, top-k,
+ * sub-block rows). Its id is a hash of these, so the same analysis always gets the same link.
  */
 public record SavedAnalysis(String id, Kind kind, List<String> models, List<String> decoders, String prompt, String metric,
-                            int topk, boolean sub, Instant createdAt) {
+                            int topk, boolean sub, Instant createdAt, List<Ablation> ablations) {
 
     public enum Kind {
         LENS, COMPARE;
@@ -32,12 +33,22 @@ public record SavedAnalysis(String id, Kind kind, List<String> models, List<Stri
     /** A new analysis, each model with its decoder; its id derived from its content. */
     public static SavedAnalysis of(Kind kind, List<String> models, List<String> decoders, String prompt, String metric, int topk,
                                    boolean sub) {
+        return of(kind, models, decoders, java.util.Collections.nCopies(models.size(), Ablation.NONE), prompt, metric, topk, sub);
+    }
+
+    /** A new analysis, each model with its decoder and its ablation; its id derived from its content. */
+    public static SavedAnalysis of(Kind kind, List<String> models, List<String> decoders, List<Ablation> ablations, String prompt,
+                                   String metric, int topk, boolean sub) {
         String content = String.join("\u0000", kind.key(), String.join("\u0000", models), prompt, metric,
                 String.valueOf(topk), String.valueOf(sub));
         if (decoders.stream().anyMatch(d -> !d.equals(LensResult.LOGIT))) {
             content += "\u0000" + String.join("\u0000", decoders); // logit-lens links keep the ids they had before decoders
         }
-        return new SavedAnalysis(hash(content), kind, List.copyOf(models), List.copyOf(decoders), prompt, metric, topk, sub, Instant.now());
+        if (ablations.stream().anyMatch(Ablation::ablates)) { // and plain ones the ids they had before ablations
+            content += "\u0000ablation\u0000" + String.join("\u0000", ablations.stream().map(Ablation::text).toList());
+        }
+        return new SavedAnalysis(hash(content), kind, List.copyOf(models), List.copyOf(decoders), prompt, metric, topk, sub, Instant.now(),
+                List.copyOf(ablations));
     }
 
     /** 96 bits of SHA-256, URL-safe: 16 characters. */
@@ -57,5 +68,10 @@ public record SavedAnalysis(String id, Kind kind, List<String> models, List<Stri
     /** The decoder of the {@code side}-th model. */
     public String decoder(int side) {
         return decoders.get(side);
+    }
+
+    /** The ablation of the {@code side}-th model's pass. */
+    public Ablation ablation(int side) {
+        return ablations.get(side);
     }
 }

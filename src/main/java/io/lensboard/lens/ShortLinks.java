@@ -62,7 +62,7 @@ public class ShortLinks {
     public List<Recent> recent(String metric) {
         Set<String> seen = new HashSet<>();
         return lens.recent().stream()
-                .filter(q -> seen.add(q.model() + "\n" + q.dtype() + "\n" + q.decoder() + "\n" + q.prompt()))
+                .filter(q -> seen.add(q.model() + "\n" + q.dtype() + "\n" + q.decoder() + "\n" + q.ablation() + "\n" + q.prompt()))
                 .map(q -> new Recent(q, storable(q) ? stored(analysis(q, metric)) : null))
                 .toList();
     }
@@ -80,6 +80,7 @@ public class ShortLinks {
     }
 
     private static SavedAnalysis analysis(LensQuery q, String metric) {
-        return SavedAnalysis.of(SavedAnalysis.Kind.LENS, List.of(q.model()), List.of(q.decoder()), q.prompt(), metric, q.topk(), q.sub());
+        return SavedAnalysis.of(SavedAnalysis.Kind.LENS, List.of(q.model()), List.of(q.decoder()), List.of(q.ablation()), q.prompt(),
+                metric, q.topk(), q.sub());
     }
 }

@@ -80,6 +80,45 @@ public final class Hooks {
         return "ln_final.hook_normalized";
     }
 
+    /** The component names an ablation accepts, as an error message lists them. */
+    public static final String COMPONENT_FORMS =
+            "blocks.{l}.hook_mlp_out, blocks.{l}.hook_attn_out or blocks.{l}.attn.hook_result.{h}";
+
+    private static final java.util.regex.Pattern COMPONENT = java.util.regex.Pattern.compile(
+            "blocks\\.(0|[1-9][0-9]{0,5})\\.(hook_mlp_out|hook_attn_out|attn\\.hook_result\\.(0|[1-9][0-9]{0,5}))");
+
+    /**
+     * A whole block output or one head that can be removed from the residual stream: {@code hook} is the activation the
+     * forward pass changes (hook_mlp_out, hook_attn_out, or hook_result for a head, whose slice {@code head} it is;
+     * head -1 otherwise), {@code name} the component's own name.
+     */
+    public record Component(String name, String hook, int layer, int head) {
+        /** Fails, naming this component and the model's range, when its block or head is past a model's. */
+        public void check(int nLayers, int nHeads) {
+            if (layer >= nLayers) {
+                throw new IllegalArgumentException(name + ": block " + layer + " is past the model's blocks 0.." + (nLayers - 1));
+            }
+            if (head >= nHeads) {
+                throw new IllegalArgumentException(name + ": head " + head + " is past the model's heads 0.." + (nHeads - 1));
+            }
+        }
+    }
+
+    /** Parses a component name ({@link #COMPONENT_FORMS}); an IllegalArgumentException names it and the valid forms. */
+    public static Component component(String name) {
+        java.util.regex.Matcher m = COMPONENT.matcher(name);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("unknown component '" + (name.length() > 60 ? name.substring(0, 60) + "…" : name)
+                    + "': use " + COMPONENT_FORMS + " (0-based blocks and heads)");
+        }
+        int l = Integer.parseInt(m.group(1));
+        return switch (m.group(2)) {
+            case "hook_mlp_out" -> new Component(name, mlpOut(l), l, -1);
+            case "hook_attn_out" -> new Component(name, attnOut(l), l, -1);
+            default -> new Component(name, result(l), l, Integer.parseInt(m.group(3)));
+        };
+    }
+
     /** Whether {@code name} is one of the residual streams: resid_pre, resid_mid or resid_post of some block. */
     public static boolean isResidual(String name) {
         return name.startsWith("blocks.") && name.contains(".hook_resid_");

@@ -503,6 +503,44 @@ class ReliabilityTest {
         return t.stream().map(Arguments::of);
     }
 
+    // issue 24 item 4: ablate and ablation on the lens API, its stream and exports, the lens and compare pages; every
+    // refusal names the component (or mode) and the valid forms, before any work or stream starts
+
+    static Stream<Arguments> badAblations() {
+        List<Bad> t = new ArrayList<>();
+        String forms = "blocks.{l}.hook_mlp_out, blocks.{l}.hook_attn_out or blocks.{l}.attn.hook_result.{h}";
+        String many = "&ablate=blocks.0.hook_mlp_out".repeat(600); // a form's 600 ticked boxes (a URL that long is a 414)
+        for (String lens : List.of("/api/lens", "/api/lens/stream", "/api/lens/csv", "/api/lens/json")) {
+            String q = lens + "?model=gpt2-tiny&prompt=hi";
+            t.add(get(q + "&ablate=blocks.4.hook_mlp_out", 400, "blocks.4.hook_mlp_out: block 4 is past the model's blocks 0..3"));
+            t.add(get(q + "&ablate=blocks.0.attn.hook_result.4", 400, "head 4 is past the model's heads 0..3"));
+            t.add(get(q + "&ablate=blocks.0.hook_resid_post", 400, "unknown component 'blocks.0.hook_resid_post': use " + forms));
+            t.add(get(q + "&ablate=blocks.0.attn.hook_result", 400, forms));
+            t.add(get(q + "&ablate=blocks.99999999999.hook_mlp_out", 400, "unknown component"));
+            t.add(get(q + "&ablate=blocks.999999.hook_mlp_out", 400, "block 999999 is past"));
+            t.add(get(q + "&ablate=blocks.0.hook_mlp_out,,blocks.1.hook_mlp_out", 400, "unknown component ''"));
+            t.add(get(q + "&ablate=%00%E2%80%AE", 400, "unknown component"));
+            t.add(get(q + "&ablate=" + "x".repeat(3000), 400, "unknown component"));
+            t.add(get(q + "&ablate=blocks.0.hook_mlp_out&ablation=half", 400, "ablation must be zero or mean, got 'half'"));
+            t.add(get(q + "&ablation=" + "m".repeat(300), 400, "ablation must be zero or mean"));
+        }
+        t.add(get("/api/lens?model=stories260K&prompt=hi&ablate=blocks.4.attn.hook_result.8", 400, "head 8 is past the model's heads 0..7"));
+        t.add(get("/api/lens?model=stories260K&prompt=hi&ablate=blocks.5.hook_attn_out", 400, "block 5 is past the model's blocks 0..4"));
+        t.add(sse("/api/lens/stream?model=gpt2-tiny&prompt=hi&ablate=blocks.4.hook_mlp_out", 400, "block 4 is past"));
+        t.add(page("/lens?model=gpt2-tiny&prompt=hi&ablate=blocks.4.hook_mlp_out", 400, "block 4 is past"));
+        t.add(page("/lens?model=gpt2-tiny&prompt=hi&ablate=%3Cscript%3E", 400, "unknown component"));
+        t.add(page("/lens/table?model=gpt2-tiny&prompt=hi&ablate=nope", 400, "unknown component"));
+        t.add(page("/lens/table?model=gpt2-tiny&prompt=hi&ablate=blocks.0.hook_mlp_out&ablation=max", 400, "ablation must be zero or mean"));
+        t.add(page("/lens/cell?model=gpt2-tiny&prompt=hi&layer=1&pos=0&ablate=blocks.0.attn.hook_result.9", 400, "head 9 is past"));
+        t.add(page("/compare?a=gpt2-tiny&b=gpt2-tiny&prompt=hi&ablate_b=blocks.0.attn.hook_result.4", 400, "head 4 is past"));
+        t.add(page("/compare?a=gpt2-tiny&b=gpt2-tiny&prompt=hi&ablate_a=mlp&ablation_a=mean", 400, "unknown component"));
+        t.add(form("/lens", "model=gpt2-tiny&prompt=hi&ablate=blocks.0.hook_mlp_out&ablate=blocks.7.hook_mlp_out", 400, "block 7 is past"));
+        t.add(form("/lens", "model=gpt2-tiny&prompt=hi&ablate=blocks.0.hook_mlp_out&ablation=ZERO", 400, "ablation must be zero or mean"));
+        t.add(form("/compare", "a=gpt2-tiny&b=gpt2-tiny&prompt=hi&ablate_b=blocks.0.mlp", 400, "unknown component"));
+        t.add(form("/lens", "model=gpt2-tiny&prompt=hi" + many, 400, "more than 512 components"));
+        return t.stream().map(Arguments::of);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("badAttentionRequests")
     void answersEveryBadAttentionRequestWithAClearErrorAndKeepsWorking(Bad bad) throws Exception {
@@ -555,6 +593,12 @@ class ReliabilityTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("attributionBadRequests")
     void answersEveryBadAttributionRequestWithAClearError(Bad bad) throws Exception {
+        answersEveryBadRequestWithAClearErrorAndKeepsWorking(bad);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badAblations")
+    void refusesBadAblationsClearlyAndKeepsWorking(Bad bad) throws Exception {
         answersEveryBadRequestWithAClearErrorAndKeepsWorking(bad);
     }
 }

@@ -65,8 +65,11 @@ public class ComparePageResource {
                          @FormParam("metric") String metric, @FormParam("topk") @DefaultValue("5") String topk,
                          @FormParam("sub") @DefaultValue("0") String sub,
                          @FormParam("dtype_a") String dtypeA, @FormParam("dtype_b") String dtypeB,
-                         @FormParam("da") String da, @FormParam("db") String db) {
-        return respond(new CompareParams(a, b, prompt, metric, topk, sub, dtypeA, dtypeB, da, db), true);
+                         @FormParam("da") String da, @FormParam("db") String db,
+                         @FormParam("ablate_a") String ablateA, @FormParam("ablation_a") String ablationA,
+                         @FormParam("ablate_b") String ablateB, @FormParam("ablation_b") String ablationB) {
+        return respond(new CompareParams(a, b, prompt, metric, topk, sub, dtypeA, dtypeB, da, db, ablateA, ablationA, ablateB,
+                ablationB), true);
     }
 
     /** A comparison's short link, read from the database: the page its query string shows. */

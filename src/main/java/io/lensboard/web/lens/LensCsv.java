@@ -39,19 +39,24 @@ final class LensCsv {
             }
         }
         csv.append("# model: ").append(r.model()).append('\n').append("# dtype: ").append(r.dtype()).append('\n');
+        if (r.ablation() != null) {
+            csv.append("# ablation: ").append(r.ablation().mode()).append(' ').append(r.ablation().ablate()).append('\n');
+        }
         return csv.toString();
     }
 
     /**
      * An export's file name: model, the prompt's first three words and the day, each reduced to letters, digits,
      * '.', '-' and '_', e.g. {@code lens-gpt2-tiny-The_sky_is-2026-11-30.csv}; a tuned lens's decoding names its lens
-     * after the model ({@code lens-gpt2-tiny-tuned_gpt2-tiny-The_sky_is-2026-11-30.csv}).
+     * after the model ({@code lens-gpt2-tiny-tuned_gpt2-tiny-The_sky_is-2026-11-30.csv}), an ablated one its mode
+     * ({@code lens-gpt2-tiny-mean-ablated-The_sky_is-2026-11-30.csv}).
      */
     static String fileName(LensResult r, String extension, LocalDate day) {
         String[] words = r.prompt().strip().split("\\s+", 4);
         String start = String.join("_", java.util.Arrays.copyOf(words, Math.min(3, words.length)));
         String decoder = r.decoder().equals(LensResult.LOGIT) ? "" : safe(r.decoder(), 50) + "-";
-        return "lens-" + safe(r.model(), 40) + "-" + decoder + safe(start, 30) + "-" + day + "." + extension;
+        String ablated = r.ablation() == null ? "" : r.ablation().mode() + "-ablated-";
+        return "lens-" + safe(r.model(), 40) + "-" + decoder + ablated + safe(start, 30) + "-" + day + "." + extension;
     }
 
     private static String safe(String s, int max) {

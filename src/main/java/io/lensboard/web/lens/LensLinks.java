@@ -1,5 +1,6 @@
 package io.lensboard.web.lens;
 
+import io.lensboard.analysis.Ablation;
 import io.lensboard.analysis.LensResult;
 import io.lensboard.model.pool.ModelRef;
 import java.net.URLEncoder;
@@ -12,16 +13,16 @@ import java.nio.charset.StandardCharsets;
  * which short links do not store) they carry the whole query as they always did. {@code dtype} null: the default.
  */
 public record LensLinks(String id, String model, String prompt, String metric, int topk, boolean sub, String dtype,
-                        String decoder) {
+                        String decoder, Ablation ablation) {
 
-    /** Through the logit lens, the model in its default dtype. */
+    /** Through the logit lens, the model in its default dtype, nothing ablated. */
     public LensLinks(String id, String model, String prompt, String metric, int topk, boolean sub) {
-        this(id, model, prompt, metric, topk, sub, null, LensResult.LOGIT);
+        this(id, model, prompt, metric, topk, sub, null, LensResult.LOGIT, Ablation.NONE);
     }
 
     /** The same links, naming the stored analysis {@code id} (null: carrying the query). */
     public LensLinks withId(String id) {
-        return new LensLinks(id, model, prompt, metric, topk, sub, dtype, decoder);
+        return new LensLinks(id, model, prompt, metric, topk, sub, dtype, decoder, ablation);
     }
 
     public String query() {
@@ -33,9 +34,12 @@ public record LensLinks(String id, String model, String prompt, String metric, i
         return dtype == null ? "" : "&dtype=" + enc(dtype);
     }
 
-    /** {@code &decoder=…} for a tuned lens; nothing for the logit lens, the default, so its links are what they were. */
+    /**
+     * {@code &decoder=…} for a tuned lens, then the ablation's parameters; nothing for the plain logit lens, the default,
+     * so its links are what they were.
+     */
     private String decoderParam() {
-        return decoder.equals(LensResult.LOGIT) ? "" : "&decoder=" + enc(decoder);
+        return (decoder.equals(LensResult.LOGIT) ? "" : "&decoder=" + enc(decoder)) + Ablations.param(ablation, "");
     }
 
     /** The view on a stored analysis; sub is always written, since a short link's own sub may differ. */
@@ -92,6 +96,22 @@ public record LensLinks(String id, String model, String prompt, String metric, i
     /** The attention patterns of the same model, dtype and prompt (issue 24). */
     public String attention() {
         return "/attention?model=" + enc(model) + dtypeParam() + "&prompt=" + enc(prompt);
+    }
+
+    /**
+     * The compare page with this lens unablated (A) beside this one (B): the same model, dtype, prompt, decoder and view,
+     * so every difference between the panes is the ablation's.
+     */
+    public String sideBySide() {
+        String d = decoder.equals(LensResult.LOGIT) ? "" : "&da=" + enc(decoder) + "&db=" + enc(decoder);
+        String dt = dtype == null ? "" : "&dtype_a=" + enc(dtype) + "&dtype_b=" + enc(dtype);
+        return "/compare?a=" + enc(model) + "&b=" + enc(model) + dt + "&prompt=" + enc(prompt) + "&metric=" + enc(metric)
+                + "&topk=" + topk + (sub ? "&sub=1" : "") + d + Ablations.param(ablation, "_b");
+    }
+
+    /** The same lens without its ablation. */
+    public LensLinks unablated() {
+        return new LensLinks(null, model, prompt, metric, topk, sub, dtype, decoder, Ablation.NONE);
     }
 
     /** The model's twin (trained ⇄ untrained), by ModelRef's rule. */

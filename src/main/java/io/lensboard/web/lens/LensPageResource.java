@@ -4,6 +4,8 @@ import io.lensboard.lens.LensService;
 import io.lensboard.lens.SavedAnalysis;
 import io.lensboard.lens.ShortLinks;
 import io.lensboard.lens.TunedLenses;
+import io.lensboard.model.pool.ModelFacts;
+import io.lensboard.model.pool.ModelPool;
 import io.lensboard.web.common.ApiError;
 import io.lensboard.web.common.ApiErrors;
 import io.lensboard.web.common.ErrorMessages;
@@ -39,7 +41,7 @@ public class LensPageResource {
     static class Templates {
         static native TemplateInstance lens(List<ModelInfo> models, String model, String prompt, LensMetric[] metrics,
                                             String error, LensSelection p, String pane, boolean twin, List<String> decoders,
-                                            String tuned);
+                                            String tuned, AblationForm ablation);
     }
 
     @Inject
@@ -57,6 +59,12 @@ public class LensPageResource {
     @Inject
     TunedLenses tunedLenses;
 
+    @Inject
+    ModelPool pool;
+
+    @Inject
+    ModelFacts facts;
+
     @GET
     public Response page(@BeanParam LensParams params) {
         return respond(params, () -> selections.opened(params), false);
@@ -67,8 +75,10 @@ public class LensPageResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response post(@FormParam("model") String model, @FormParam("prompt") String prompt, @FormParam("metric") String metric,
                          @FormParam("topk") @DefaultValue("5") String topk, @FormParam("sub") @DefaultValue("0") String sub,
-                         @FormParam("dtype") String dtype, @FormParam("decoder") String decoder) {
-        LensParams params = new LensParams(model, prompt, metric, topk, sub, dtype, decoder);
+                         @FormParam("dtype") String dtype, @FormParam("decoder") String decoder,
+                         @FormParam("ablate") List<String> ablate, @FormParam("ablation") String ablation) {
+        // the ablate control ticks one box per component: its values become the one comma-separated parameter
+        LensParams params = new LensParams(model, prompt, metric, topk, sub, dtype, decoder, AblationForm.joined(ablate), ablation);
         return respond(params, () -> selections.opened(params), true);
     }
 
@@ -100,6 +110,7 @@ public class LensPageResource {
         String tuned = p == null ? null : p.key().lensId() != null ? p.key().decoder() : decoders.stream().skip(1).findFirst().orElse(null);
         return Templates.lens(listing.list(), params.model(), params.prompt(), LensMetric.values(), error, p,
                 p == null ? null : LensFragments.pane(p, "main", lens.cached(p.key())), p != null && listing.loads(p.links().twin()),
-                decoders, tuned);
+                decoders, tuned, p == null ? null : AblationForm.of(facts.config(pool.catalog().check(p.key().model())).orElse(null),
+                        p.key().ablation()));
     }
 }

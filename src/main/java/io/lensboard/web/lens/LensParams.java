@@ -14,18 +14,20 @@ public record LensParams(@QueryParam("model") String model,
                          @QueryParam("topk") @DefaultValue("5") String topk,
                          @QueryParam("sub") @DefaultValue("0") String sub,
                          @QueryParam("dtype") String dtype,
-                         @QueryParam("decoder") String decoder) {
+                         @QueryParam("decoder") String decoder,
+                         @QueryParam("ablate") String ablate,
+                         @QueryParam("ablation") String ablation) {
 
     /* One constructor only: Quarkus REST builds a @BeanParam record through its canonical constructor. */
 
     /**
-     * Validates prompt, topk, sub and decoder as the API does, then the metric; the model and lens are the service's to
+     * Validates prompt, topk, sub, decoder and the ablation as the API does, then the metric; the model and lens are the service's to
      * check. Its links carry the query until {@link LensSelection#withId} names a stored analysis.
      */
     public LensSelection selection() {
-        LensQuery query = LensQuery.parse(model, dtype, prompt, topk, sub, decoder);
+        LensQuery query = LensQuery.parse(model, dtype, prompt, topk, sub, decoder, ablate, ablation);
         LensMetric m = LensMetric.parse(metric);
         return new LensSelection(query, m, new LensLinks(null, model, query.prompt(), m.key, query.topk(), query.sub(),
-                query.dtype() == null ? null : query.dtype().id, query.decoder()));
+                query.dtype() == null ? null : query.dtype().id, query.decoder(), query.ablation()));
     }
 }

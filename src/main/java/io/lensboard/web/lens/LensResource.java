@@ -2,6 +2,7 @@ package io.lensboard.web.lens;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lensboard.analysis.Ablation;
 import io.lensboard.analysis.LensResult;
 import io.lensboard.lens.LensListener;
 import io.lensboard.lens.LensQuery;
@@ -53,15 +54,19 @@ public class LensResource {
     @Operation(summary = "The logit lens as server-sent events, one 'layer' event per layer, then 'done'")
     public Multi<OutboundSseEvent> stream(@BeanParam LensApiParams params, @Context Sse sse) {
         LensQuery query = lens.checkTokens(params.query()); // a prompt too long for the context is a 400, not an error event
-        return EventStream.of(sse, events -> lens.stream(query, new JsonEvents(events, json, query.decoder())));
+        return EventStream.of(sse, events -> lens.stream(query, new JsonEvents(events, json, query.decoder(), query.ablation())));
     }
 
-    /** The stream's events as JSON, in the order the service reports them. */
-    private record JsonEvents(EventStream events, ObjectMapper json, String decoder) implements LensListener {
+    /** The stream's events as JSON, in the order the service reports them; {@code tokens} names an ablation, if any. */
+    private record JsonEvents(EventStream events, ObjectMapper json, String decoder, Ablation ablation) implements LensListener {
         @Override
         public void started(Input input) {
-            send("tokens", Map.of("model", input.model(), "dtype", input.dtype(), "decoder", decoder, "prompt", input.prompt(),
-                    "tokens", input.tokens()));
+            Map<String, Object> tokens = new java.util.LinkedHashMap<>(Map.of("model", input.model(), "dtype", input.dtype(),
+                    "decoder", decoder, "prompt", input.prompt(), "tokens", input.tokens()));
+            if (ablation.ablates()) {
+                tokens.put("ablation", ablation);
+            }
+            send("tokens", tokens);
         }
 
         @Override

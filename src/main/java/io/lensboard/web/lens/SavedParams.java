@@ -13,11 +13,12 @@ public record SavedParams(@PathParam("id") String id,
                           @QueryParam("topk") String topk,
                           @QueryParam("sub") String sub) {
 
-    /** The lens of the analysis's {@code side}-th model (0, or 1 for a comparison's B) through its stored decoder, with this view. */
+    /** The lens of the analysis's {@code side}-th model (0, or 1 for a comparison's B) through its stored decoder and ablation, with this view. */
     LensParams lens(SavedAnalysis a, int side, boolean page) {
         return new LensParams(a.models().get(side), a.prompt(),
                 metric != null ? metric : page ? a.metric() : null,
                 topk != null ? topk : page ? String.valueOf(a.topk()) : "5",
-                sub != null ? sub : page && a.sub() ? "1" : "0", null, a.decoder(side));
+                sub != null ? sub : page && a.sub() ? "1" : "0", null, a.decoder(side), a.ablation(side).ablate(),
+                a.ablation(side).mode());
     }
 }

@@ -74,7 +74,7 @@ public class HomeResource {
     private static LensLinks recentLink(ShortLinks.Recent r) {
         LensQuery q = r.query();
         String dtype = r.id() == null && q.dtype() != null ? q.dtype().id : null;
-        return new LensLinks(r.id(), q.model(), q.prompt(), LensMetric.PROB.key, q.topk(), q.sub(), dtype, q.decoder());
+        return new LensLinks(r.id(), q.model(), q.prompt(), LensMetric.PROB.key, q.topk(), q.sub(), dtype, q.decoder(), q.ablation());
     }
 
     /** The replicas, shown when there is more than one; none when the shared database cannot be read just now. */
