@@ -63,6 +63,14 @@ public interface LensboardConfig {
         /** The largest corpus an upload may be. */
         @WithDefault("2M")
         MemorySize maxUpload();
+
+        /** The most uploaded corpora kept at once (env LENSBOARD_CORPUS_QUOTA_COUNT); more uploads are refused with 409. */
+        @WithDefault("200")
+        int quotaCount();
+
+        /** The most bytes of uploaded corpora kept at once (env LENSBOARD_CORPUS_QUOTA_BYTES). */
+        @WithDefault("1G")
+        MemorySize quotaBytes();
     }
 
     interface Runs {
@@ -131,6 +139,14 @@ public interface LensboardConfig {
         /** The most pixels in all (width x height), checked from the header before decoding. */
         @WithDefault("12000000")
         long maxPixels();
+
+        /** The most uploaded images stored at once (env LENSBOARD_IMAGE_QUOTA_COUNT); more uploads are refused with 409. */
+        @WithDefault("500")
+        int quotaCount();
+
+        /** The most bytes of uploaded images (as sent) stored at once (env LENSBOARD_IMAGE_QUOTA_BYTES). */
+        @WithDefault("1G")
+        MemorySize quotaBytes();
     }
 
     interface Debug {
