@@ -88,9 +88,13 @@ public final class HubClient {
     /** The hub as the environment configures it (HF_ENDPOINT, HF_HOME or HF_HUB_CACHE, HF_TOKEN), under {@code limits}. */
     public static HubClient fromEnvironment(HubLimits limits) {
         String endpoint = System.getenv().getOrDefault("HF_ENDPOINT", "https://huggingface.co");
+        return new HubClient(URI.create(endpoint), defaultCache(), Optional.ofNullable(System.getenv("HF_TOKEN")), limits);
+    }
+
+    /** The hub cache the environment names: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub. */
+    public static Path defaultCache() {
         Path home = Path.of(System.getenv().getOrDefault("HF_HOME", System.getProperty("user.home") + "/.cache/huggingface"));
-        Path hubCache = Optional.ofNullable(System.getenv("HF_HUB_CACHE")).map(Path::of).orElse(home.resolve("hub"));
-        return new HubClient(URI.create(endpoint), hubCache, Optional.ofNullable(System.getenv("HF_TOKEN")), limits);
+        return Optional.ofNullable(System.getenv("HF_HUB_CACHE")).map(Path::of).orElse(home.resolve("hub"));
     }
 
     /**
