@@ -175,6 +175,10 @@ class StorageQuotaTest {
                 .body(containsString("action=\"/images/" + id + "/delete\""));
         given().accept("text/html").get("/images/builtin:shapes").then().statusCode(200)
                 .body(not(containsString("/delete\"")));
+        // deleting is a change like uploading: another site's page may not do it (the token, when set, is needed too)
+        given().accept("text/html").header("Origin", "http://evil.example").post("/images/" + id + "/delete").then().statusCode(403);
+        given().header("Origin", "http://evil.example").delete("/api/images/" + id).then().statusCode(403);
+        given().get("/api/images/" + id).then().statusCode(200);
         given().accept("text/html").redirects().follow(false).post("/images/" + id + "/delete").then().statusCode(303)
                 .header("Location", endsWith("/images"));
         given().accept("text/html").get("/images").then().statusCode(200)

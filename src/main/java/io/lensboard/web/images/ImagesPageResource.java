@@ -6,6 +6,7 @@ import io.lensboard.images.ImageService;
 import io.lensboard.images.ImageStore;
 import io.lensboard.images.StoredImage;
 import io.lensboard.model.pool.ModelRef;
+import io.lensboard.storage.StorageUnavailableException;
 import io.lensboard.web.common.ApiError;
 import io.lensboard.web.common.ApiErrors;
 import io.lensboard.web.common.ErrorMessages;
@@ -59,8 +60,13 @@ public class ImagesPageResource {
         return index(null);
     }
 
+    /** The list page; with the image store unusable, the built-in images still, and why the uploads are missing. */
     private String index(String error) {
-        return Templates.images(BuiltinImages.IDS, images.list(), images.usage(), error).render();
+        try {
+            return Templates.images(BuiltinImages.IDS, images.list(), images.usage(), error).render();
+        } catch (StorageUnavailableException e) {
+            return Templates.images(BuiltinImages.IDS, List.of(), null, error != null ? error : e.getMessage()).render();
+        }
     }
 
     /** The upload form: store the image and go to its page, or show the form again with the message. */
