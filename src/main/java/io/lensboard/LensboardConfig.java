@@ -27,6 +27,8 @@ public interface LensboardConfig {
 
     Corpora corpora();
 
+    Hub hub();
+
     Debug debug();
 
     /** Where runs are stored (the H2 database file by default). */
@@ -63,6 +65,14 @@ public interface LensboardConfig {
         /** The largest corpus an upload may be. */
         @WithDefault("2M")
         MemorySize maxUpload();
+
+        /** The most uploaded corpora kept at once (env LENSBOARD_CORPUS_QUOTA_COUNT); more uploads are refused with 409. */
+        @WithDefault("200")
+        int quotaCount();
+
+        /** The most bytes of uploaded corpora kept at once (env LENSBOARD_CORPUS_QUOTA_BYTES). */
+        @WithDefault("1G")
+        MemorySize quotaBytes();
     }
 
     interface Runs {
@@ -131,6 +141,33 @@ public interface LensboardConfig {
         /** The most pixels in all (width x height), checked from the header before decoding. */
         @WithDefault("12000000")
         long maxPixels();
+
+        /** The most uploaded images stored at once (env LENSBOARD_IMAGE_QUOTA_COUNT); more uploads are refused with 409. */
+        @WithDefault("500")
+        int quotaCount();
+
+        /** The most bytes of uploaded images (as sent) stored at once (env LENSBOARD_IMAGE_QUOTA_BYTES). */
+        @WithDefault("1G")
+        MemorySize quotaBytes();
+    }
+
+    /** Downloads from the Hugging Face hub (models and tuned lenses). */
+    interface Hub {
+        /** The largest file one download may take (env LENSBOARD_HUB_MAX_FILE_BYTES). */
+        @WithDefault("16G")
+        MemorySize maxFileBytes();
+
+        /** The most bytes all files of one model (or lens) may take (env LENSBOARD_HUB_MAX_TOTAL_BYTES). */
+        @WithDefault("32G")
+        MemorySize maxTotalBytes();
+
+        /** How long connecting to the hub may take (env LENSBOARD_HUB_CONNECT_TIMEOUT). */
+        @WithDefault("10S")
+        Duration connectTimeout();
+
+        /** How long the hub may send nothing, before its answer or within a file (env LENSBOARD_HUB_READ_TIMEOUT). */
+        @WithDefault("60S")
+        Duration readTimeout();
     }
 
     interface Debug {

@@ -5,6 +5,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.lang.management.ManagementFactory;
+import java.util.function.IntConsumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,18 +27,26 @@ public class OutOfMemoryExit {
         }
         LOG.warn("the JVM runs without -XX:+ExitOnOutOfMemoryError: an OutOfMemoryError caught by a library leaves the"
                 + " server without the threads it killed; set JDK_JAVA_OPTIONS=-XX:+ExitOnOutOfMemoryError");
-        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
-        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+        // halt: shutdown hooks would need the memory there is not
+        Thread.setDefaultUncaughtExceptionHandler(handler(Thread.getDefaultUncaughtExceptionHandler(), Runtime.getRuntime()::halt));
+    }
+
+    /**
+     * The handler that ends the process with {@link #STATUS} through {@code halt} on an OutOfMemoryError and hands
+     * every failure on to {@code previous} (or prints it); {@code halt} is a parameter so a test can watch it.
+     */
+    static Thread.UncaughtExceptionHandler handler(Thread.UncaughtExceptionHandler previous, IntConsumer halt) {
+        return (thread, e) -> {
             if (e instanceof OutOfMemoryError) {
                 System.err.println("lensboard: OutOfMemoryError in thread " + thread.getName() + "; exiting");
-                Runtime.getRuntime().halt(STATUS); // halt: shutdown hooks would need the memory there is not
+                halt.accept(STATUS);
             }
             if (previous != null) {
                 previous.uncaughtException(thread, e);
             } else {
                 e.printStackTrace();
             }
-        });
+        };
     }
 
     static boolean flagSet() {

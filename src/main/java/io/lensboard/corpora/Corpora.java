@@ -3,6 +3,7 @@ package io.lensboard.corpora;
 import io.lensboard.LensboardConfig;
 import io.lensboard.Threads;
 import io.lensboard.analysis.InvalidInputException;
+import io.lensboard.storage.QuotaExceededException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -37,13 +38,16 @@ public class Corpora {
     /** A corpus as listed: its name, where it comes from ({@code built-in}, {@code directory} or {@code uploaded}) and its size. */
     public record Corpus(String name, String source, long bytes) {}
 
+    /** What the uploaded corpora take, and what they may. */
+    public record Usage(long count, long bytes, int maxCount, long maxBytes) {}
+
     /** A listed corpus and the directory that holds it (null for the built-in one); the directory is never shown. */
     private record Entry(Corpus corpus, Path dir) {}
 
     @Inject
     LensboardConfig config;
 
-    /** Held while an upload checks its name and takes it. */
+    /** Held while an upload checks its name and the quota and takes its place, and while a corpus is deleted. */
     private final Object saving = new Object();
 
     private Path uploads() {
@@ -200,6 +204,11 @@ public class Corpora {
                 if (byName().containsKey(safe)) {
                     throw new CorpusNameTakenException(safe);
                 }
+                Usage used = usage();
+                if (used.count() + 1 > used.maxCount() || used.bytes() + text.length > used.maxBytes()) {
+                    throw new QuotaExceededException("uploaded corpora", used.count(), used.bytes(), text.length,
+                            used.maxCount(), used.maxBytes(), "/corpora (DELETE /api/corpora/{name})", "LENSBOARD_CORPUS_QUOTA");
+                }
                 Files.move(tmp, uploads().resolve(safe + ".txt"));
             }
         } catch (FileAlreadyExistsException e) {
@@ -210,6 +219,39 @@ public class Corpora {
             deleteQuietly(tmp);
         }
         return new Corpus(safe, "uploaded", text.length);
+    }
+
+    /** The uploaded corpora's count and bytes (directories' corpora and the built-in one are not counted). Blocking. */
+    public Usage usage() {
+        Threads.blocking("measuring corpora");
+        Map<String, Entry> uploaded = new LinkedHashMap<>();
+        scan(uploads(), "uploaded", uploaded);
+        long bytes = uploaded.values().stream().mapToLong(e -> e.corpus().bytes()).sum();
+        return new Usage(uploaded.size(), bytes, config.corpora().quotaCount(), config.corpora().quotaBytes().asLongValue());
+    }
+
+    /**
+     * Deletes an uploaded corpus, freeing its share of the quota: a 404 when there is none by that name, a 409 for the
+     * built-in one and those of LENSBOARD_CORPORA_DIRS. Runs that trained on it keep their results; a new run naming
+     * it is refused (400) like any unknown corpus; a run reading it now has it open and reads on. Blocking.
+     */
+    public void delete(String name) {
+        Threads.blocking("deleting a corpus");
+        synchronized (saving) {
+            Map<String, Entry> all = byName();
+            Entry e = all.get(name);
+            if (e == null) {
+                throw CorpusProblem.unknown(name, all.keySet());
+            }
+            if (!"uploaded".equals(e.corpus().source())) {
+                throw CorpusProblem.notUploaded(name, e.corpus().source());
+            }
+            try {
+                Files.deleteIfExists(e.dir().resolve(name + ".txt"));
+            } catch (IOException failed) {
+                throw new UncheckedIOException("cannot delete corpus '" + name + "': " + failed.getMessage(), failed);
+            }
+        }
     }
 
     /** A temporary file left by a refused or failed upload (none once it was moved). */

@@ -24,6 +24,10 @@ public class ImageProblem extends Problem {
         return new ImageProblem(503, message);
     }
 
+    static ImageProblem builtIn(String id) {
+        return new ImageProblem(409, "'" + id + "' is built in and cannot be deleted; only uploaded images can");
+    }
+
     static ImageProblem unknown(String id) {
         return new ImageProblem(404, "no image '" + id + "': upload one, or use a built-in one ("
                 + String.join(", ", BuiltinImages.IDS) + ")");

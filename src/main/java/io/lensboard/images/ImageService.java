@@ -65,6 +65,33 @@ public class ImageService {
         return image;
     }
 
+    /**
+     * Deletes an uploaded image, freeing its share of the quota; a 404 for an unknown id, a 409 for a built-in image.
+     * Runs that used it keep their stored results; a new run naming it is refused (400) like any unknown image.
+     */
+    public void delete(String id) {
+        if (BuiltinImages.isBuiltin(id)) {
+            throw ImageProblem.builtIn(id);
+        }
+        if (id == null || !UPLOADED.matcher(id).matches() || !store.delete(id)) {
+            throw ImageProblem.unknown(id);
+        }
+        synchronized (decoded) {
+            BufferedImage kept = decoded.remove(id);
+            decodedBytes -= kept == null ? 0 : bytes(kept);
+        }
+    }
+
+    /** The uploaded images, newest first. */
+    public List<ImageStore.Listed> list() {
+        return store.list();
+    }
+
+    /** What the uploaded images take against their quota. */
+    public ImageStore.Usage usage() {
+        return store.usage();
+    }
+
     public StoredImage get(String id) {
         if (BuiltinImages.isBuiltin(id)) {
             return new StoredImage(id, "image/png", BuiltinImages.size(), BuiltinImages.size(), BuiltinImages.png(id));

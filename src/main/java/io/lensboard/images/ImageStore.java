@@ -1,6 +1,8 @@
 package io.lensboard.images;
 
+import io.lensboard.LensboardConfig;
 import io.lensboard.Threads;
+import io.lensboard.storage.QuotaExceededException;
 import io.lensboard.storage.Storage;
 import io.lensboard.storage.StorageUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,17 +13,27 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Uploaded images in SQL (table {@code images}, migration V6), bytes as sent, in the database beside the runs, so a
- * backup of the data directory holds them. An id is a hash of the bytes, so the same upload twice is one row.
+ * Uploaded images in SQL (table {@code images}, migrations V6 and V10), bytes as sent, in the database beside the
+ * runs, so a backup of the data directory holds them. An id is a hash of the bytes, so the same upload twice is one
+ * row. The images stored are held to a quota ({@code lensboard.images.quota-count} and {@code quota-bytes}).
  */
 @ApplicationScoped
 public class ImageStore {
     private static final Logger LOG = Logger.getLogger(ImageStore.class);
+    private static final String QUOTA = "images";
+
+    /** An uploaded image as listed: no bytes. */
+    public record Listed(String id, String mediaType, int width, int height, long bytes, Instant createdAt) {}
+
+    /** What the uploaded images take, and what they may. */
+    public record Usage(long count, long bytes, int maxCount, long maxBytes) {}
 
     @Inject
     DataSource db;
@@ -29,25 +41,135 @@ public class ImageStore {
     @Inject
     Storage storage;
 
+    @Inject
+    LensboardConfig config;
+
+    /**
+     * Held while this process counts and inserts, so that its uploads take turns here and never wait on the quota's
+     * row lock, whose timeout is short in H2; the row lock makes replicas sharing PostgreSQL take turns too.
+     */
+    private final Object saving = new Object();
+
+    /** Stores the image unless it is stored already; a 409 when it would take the images past their quota. */
     public void save(StoredImage image) {
         Threads.blocking("a database write");
         checkUsable();
         if (find(image.id()).isPresent()) {
-            return;
+            return; // the same bytes again cost nothing, quota full or not
         }
-        try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(
-                "INSERT INTO images (id, media_type, width, height, data, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+        synchronized (saving) {
+            try (Connection c = db.getConnection()) {
+                ensureQuotaRow(c);
+                c.setAutoCommit(false);
+                try {
+                    insertWithinQuota(c, image);
+                    c.commit();
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                } finally {
+                    c.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                if (!"23505".equals(e.getSQLState())) { // 23505: stored meanwhile by another replica
+                    throw unavailable(e);
+                }
+            }
+        }
+    }
+
+    /** In the caller's transaction: locks the quota's row, checks what is stored against the quota, inserts. */
+    private void insertWithinQuota(Connection c, StoredImage image) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT name FROM quota_locks WHERE name = ? FOR UPDATE")) {
+            lock.setString(1, QUOTA);
+            lock.executeQuery().close();
+        }
+        try (PreparedStatement st = c.prepareStatement("SELECT 1 FROM images WHERE id = ?")) {
+            st.setString(1, image.id());
+            try (ResultSet rs = st.executeQuery()) {
+                if (rs.next()) {
+                    return; // stored while this upload waited for its turn
+                }
+            }
+        }
+        Usage used = usage(c);
+        if (used.count() + 1 > used.maxCount() || used.bytes() + image.data().length > used.maxBytes()) {
+            throw new QuotaExceededException("images", used.count(), used.bytes(), image.data().length, used.maxCount(),
+                    used.maxBytes(), "/images (DELETE /api/images/{id})", "LENSBOARD_IMAGE_QUOTA");
+        }
+        try (PreparedStatement st = c.prepareStatement(
+                "INSERT INTO images (id, media_type, width, height, data, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             st.setString(1, image.id());
             st.setString(2, image.mediaType());
             st.setInt(3, image.width());
             st.setInt(4, image.height());
             st.setBytes(5, image.data());
-            st.setTimestamp(6, Timestamp.from(Instant.now()));
+            st.setLong(6, image.data().length);
+            st.setTimestamp(7, Timestamp.from(Instant.now()));
+            st.executeUpdate();
+        }
+    }
+
+    /** The quota's row, made on first use (by one replica; the others' inserts collide and are ignored). */
+    private static void ensureQuotaRow(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO quota_locks (name) SELECT ? WHERE NOT EXISTS "
+                + "(SELECT 1 FROM quota_locks WHERE name = ?)")) {
+            st.setString(1, QUOTA);
+            st.setString(2, QUOTA);
             st.executeUpdate();
         } catch (SQLException e) {
-            if (!"23505".equals(e.getSQLState())) { // 23505: stored meanwhile by another request
-                throw unavailable(e);
+            if (!"23505".equals(e.getSQLState())) {
+                throw e;
             }
+        }
+    }
+
+    /** Deletes an uploaded image; false when there was none by that id. */
+    public boolean delete(String id) {
+        Threads.blocking("a database write");
+        checkUsable();
+        try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement("DELETE FROM images WHERE id = ?")) {
+            st.setString(1, id);
+            return st.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** The uploaded images, newest first. */
+    public List<Listed> list() {
+        Threads.blocking("a database read");
+        checkUsable();
+        try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(
+                "SELECT id, media_type, width, height, bytes, created_at FROM images ORDER BY created_at DESC, id")) {
+            List<Listed> out = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Listed(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getLong(5),
+                            rs.getTimestamp(6).toInstant()));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    public Usage usage() {
+        Threads.blocking("a database read");
+        checkUsable();
+        try (Connection c = db.getConnection()) {
+            return usage(c);
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private Usage usage(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM images");
+             ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return new Usage(rs.getLong(1), rs.getLong(2), config.images().quotaCount(), config.images().quotaBytes().asLongValue());
         }
     }
 

@@ -55,6 +55,9 @@ public class TunedLenses {
     @Inject
     ModelPool pool;
 
+    @Inject
+    HubClient hub;
+
     private LensCatalog catalog;
 
     private final SingleFlight<TunedLensWeights> reads = new SingleFlight<>("lensboard-lens-reader", READERS, DEADLINE,
@@ -76,7 +79,7 @@ public class TunedLenses {
         List<Path> dirs = new ArrayList<>(config.lenses().dirs().orElse(List.of()).stream()
                 .map(String::trim).filter(s -> !s.isEmpty()).map(Path::of).toList());
         dirs.add(trainedDir());
-        catalog = new LensCatalog(dirs, HubClient.fromEnvironment());
+        catalog = new LensCatalog(dirs, hub);
     }
 
     /** Where trained lenses are saved, one directory per lens id, in the published format. */

@@ -1,5 +1,6 @@
 package io.lensboard.model.checkpoint;
 
+import io.lensboard.model.CheckpointException;
 import io.lensboard.model.InvalidModelIdException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -29,7 +31,9 @@ import java.util.Optional;
  * Downloads model files from the Hugging Face hub ({@code <endpoint>/<repo>/resolve/<revision>/<file>})
  * into the hub's standard cache ({@code $HF_HOME/hub/models--owner--repo/{blobs,snapshots,refs}}), so
  * files fetched by Python tools are reused and the other way round. Downloads resume from a
- * {@code .incomplete} blob with an HTTP Range request, sizes are checked, and a sha256 ETag is verified.
+ * {@code .incomplete} blob with an HTTP Range request, sizes are checked, and a sha256 ETag is verified. What one call
+ * may download is bounded ({@link HubLimits}: bytes per file and in all, connect and read timeouts); a call that fails
+ * or passes a limit midway removes what it made ({@link HubTransfer}), so no partial model is left in the cache.
  * Every name from an id or from the hub's answers is checked against the hub's rules ({@link HubNames}) before it
  * becomes part of a path or a URL, and every path read or written is checked to lie inside the cache.
  */
@@ -59,30 +63,38 @@ public final class HubClient {
     private final Path cache;
     private final Optional<String> token;
     private final HttpClient http;
-    private final Duration stall;
+    private final HubLimits limits;
 
     public HubClient(URI endpoint, Path cache, Optional<String> token) {
-        this(endpoint, cache, token, Duration.ofSeconds(60));
+        this(endpoint, cache, token, HubLimits.DEFAULT);
     }
 
     /** {@code stall}: how long a download may receive nothing before it is dropped and resumed. */
     public HubClient(URI endpoint, Path cache, Optional<String> token, Duration stall) {
-        this.stall = stall;
+        this(endpoint, cache, token, HubLimits.DEFAULT.withReadTimeout(stall));
+    }
+
+    public HubClient(URI endpoint, Path cache, Optional<String> token, HubLimits limits) {
+        this.limits = limits;
         this.endpoint = endpoint;
         this.cache = cache;
         this.token = token.filter(t -> !t.isBlank());
         this.http = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
+                .connectTimeout(limits.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
 
-    /** The hub as the environment configures it: HF_ENDPOINT, HF_HOME (or HF_HUB_CACHE), HF_TOKEN. */
-    public static HubClient fromEnvironment() {
+    /** The hub as the environment configures it (HF_ENDPOINT, HF_HOME or HF_HUB_CACHE, HF_TOKEN), under {@code limits}. */
+    public static HubClient fromEnvironment(HubLimits limits) {
         String endpoint = System.getenv().getOrDefault("HF_ENDPOINT", "https://huggingface.co");
+        return new HubClient(URI.create(endpoint), defaultCache(), Optional.ofNullable(System.getenv("HF_TOKEN")), limits);
+    }
+
+    /** The hub cache the environment names: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub. */
+    public static Path defaultCache() {
         Path home = Path.of(System.getenv().getOrDefault("HF_HOME", System.getProperty("user.home") + "/.cache/huggingface"));
-        Path hubCache = Optional.ofNullable(System.getenv("HF_HUB_CACHE")).map(Path::of).orElse(home.resolve("hub"));
-        return new HubClient(URI.create(endpoint), hubCache, Optional.ofNullable(System.getenv("HF_TOKEN")));
+        return Optional.ofNullable(System.getenv("HF_HUB_CACHE")).map(Path::of).orElse(home.resolve("hub"));
     }
 
     /**
@@ -93,15 +105,26 @@ public final class HubClient {
      */
     public Path snapshot(String repo, String revision, boolean weights, Progress progress) throws IOException {
         Path repoDir = repoDir(repo, revision);
-        Path file = fetch(repo, revision, "config.json", repoDir, progress);
+        HubTransfer transfer = new HubTransfer(limits, repo);
+        try {
+            return snapshot(repo, revision, weights, repoDir, transfer, progress);
+        } catch (IOException | RuntimeException e) {
+            transfer.undo();
+            throw e;
+        }
+    }
+
+    private Path snapshot(String repo, String revision, boolean weights, Path repoDir, HubTransfer transfer, Progress progress)
+            throws IOException {
+        Path file = fetch(repo, revision, "config.json", repoDir, transfer, progress);
         // a ViT reads images: its preprocessing instead of a tokenizer
         boolean vit = "vit".equals(new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile()).path("model_type").asText());
-        fetch(repo, revision, vit ? "preprocessor_config.json" : "tokenizer.json", repoDir, progress);
+        fetch(repo, revision, vit ? "preprocessor_config.json" : "tokenizer.json", repoDir, transfer, progress);
         if (weights) {
             try {
-                fetch(repo, revision, "model.safetensors", repoDir, progress);
+                fetch(repo, revision, "model.safetensors", repoDir, transfer, progress);
             } catch (MissingFileException single) {
-                Path index = fetch(repo, revision, "model.safetensors.index.json", repoDir, progress);
+                Path index = fetch(repo, revision, "model.safetensors.index.json", repoDir, transfer, progress);
                 List<String> shards = new com.fasterxml.jackson.databind.ObjectMapper().readTree(index.toFile())
                         .path("weight_map").properties().stream().map(e -> e.getValue().asText()).distinct().toList();
                 for (String shard : shards) {
@@ -109,7 +132,7 @@ public final class HubClient {
                         throw new IOException("the hub's model.safetensors.index.json of " + repo + " names the shard '" + shard
                                 + "', which is not a file inside the repository (" + HubNames.fileProblem(shard) + "); refusing it");
                     }
-                    fetch(repo, revision, shard, repoDir, progress);
+                    fetch(repo, revision, shard, repoDir, transfer, progress);
                 }
             }
         }
@@ -130,7 +153,13 @@ public final class HubClient {
         if (HubNames.fileProblem(name) != null) {
             throw new InvalidModelIdException("the file '" + name + "' of " + repo + " is not allowed: " + HubNames.fileProblem(name));
         }
-        return fetch(space ? "spaces/" + repo : repo, revision, name, repoDir, progress);
+        HubTransfer transfer = new HubTransfer(limits, repo);
+        try {
+            return fetch(space ? "spaces/" + repo : repo, revision, name, repoDir, transfer, progress);
+        } catch (IOException | RuntimeException e) {
+            transfer.undo();
+            throw e;
+        }
     }
 
     private Path repoDir(String repo, String revision) throws IOException {
@@ -149,7 +178,8 @@ public final class HubClient {
         return inCache(cache.resolve(type + repo.replace("/", "--")));
     }
 
-    private Path fetch(String repo, String revision, String name, Path repoDir, Progress progress) throws IOException {
+    private Path fetch(String repo, String revision, String name, Path repoDir, HubTransfer transfer, Progress progress)
+            throws IOException {
         // The revision is one path segment (a branch's '/' as %2F, as huggingface_hub sends it); the file's names are escaped one by one.
         URI uri = endpoint.resolve(endpoint.getPath().replaceAll("/$", "") + "/" + repo + "/resolve/" + HubNames.encode(revision) + "/"
                 + String.join("/", java.util.Arrays.stream(name.split("/")).map(HubNames::encode).toList()));
@@ -161,7 +191,10 @@ public final class HubClient {
             if (cached != null) {
                 return cached;
             }
-            throw new IOException("cannot reach the Hugging Face hub at " + endpoint + " (" + unreachable
+            String why = unreachable instanceof HttpTimeoutException
+                    ? "it did not answer within " + limits.readTimeout().toSeconds() + " s (LENSBOARD_HUB_READ_TIMEOUT)"
+                    : String.valueOf(unreachable);
+            throw new IOException("cannot reach the Hugging Face hub at " + endpoint + " (" + why
                     + "); to work offline, put the model in a directory named by LENSBOARD_MODELS_DIRS", unreachable);
         }
         int status = head.statusCode();
@@ -183,15 +216,17 @@ public final class HubClient {
                 : uri;
 
         Path snapshotFile = inCache(repoDir.resolve("snapshots").resolve(commit).resolve(name));
-        writeRef(repoDir, revision, commit);
+        writeRef(repoDir, revision, commit, transfer);
         if (Files.exists(snapshotFile)) {
             return inCache(snapshotFile);
         }
-        Path blobs = Files.createDirectories(inCache(repoDir.resolve("blobs")));
+        Path blobs = createDirectories(inCache(repoDir.resolve("blobs")), transfer);
         String blobName = etag != null ? etag : (commit + "-" + name).replace('/', '_');
         Path blob = inCache(blobs.resolve(blobName));
         if (!Files.exists(blob) || (size >= 0 && Files.size(blob) != size)) {
-            download(source, name, blob, size, progress);
+            transfer.expect(name, size);
+            transfer.made(blob);
+            download(source, name, blob, size, transfer, progress);
             if (etag != null && etag.matches("[0-9a-f]{64}")) {
                 String actual = sha256(blob);
                 if (!actual.equals(etag)) {
@@ -200,7 +235,8 @@ public final class HubClient {
                 }
             }
         }
-        Files.createDirectories(inCache(snapshotFile.getParent()));
+        createDirectories(inCache(snapshotFile.getParent()), transfer);
+        transfer.made(snapshotFile);
         try {
             Files.createSymbolicLink(snapshotFile, snapshotFile.getParent().relativize(blob));
         } catch (UnsupportedOperationException | IOException noLinks) {
@@ -209,10 +245,16 @@ public final class HubClient {
         return snapshotFile;
     }
 
-    /** Streams into {@code blob}.incomplete, resuming with a Range request after a dropped connection. */
-    private void download(URI source, String name, Path blob, long size, Progress progress) throws IOException {
+    /**
+     * Streams into {@code blob}.incomplete, resuming with a Range request after a dropped or stalled connection;
+     * the transfer stops it (a RuntimeException, not resumed) once it passes a limit.
+     */
+    private void download(URI source, String name, Path blob, long size, HubTransfer transfer, Progress progress)
+            throws IOException {
         Path partial = inCache(blob.resolveSibling(blob.getFileName() + ".incomplete"));
+        transfer.made(partial);
         IOException last = null;
+        long counted = 0; // bytes of this file counted against the transfer's total
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             long have = Files.exists(partial) ? Files.size(partial) : 0;
             HttpRequest.Builder request = HttpRequest.newBuilder(source);
@@ -228,26 +270,36 @@ public final class HubClient {
                 }
                 boolean append = status == 206;
                 long done = append ? have : 0;
+                if (!append) {
+                    transfer.restart(counted); // starting over: what came before is overwritten
+                    counted = 0;
+                }
                 long total = size >= 0 ? size : response.headers().firstValueAsLong("Content-Length").orElse(-1) + done;
                 AtomicLong lastRead = new AtomicLong(System.nanoTime());
                 InputStream body = response.body();
                 ScheduledFuture<?> watchdog = WATCHDOG.scheduleAtFixedRate(() -> {
-                    if (System.nanoTime() - lastRead.get() > stall.toNanos()) {
+                    if (System.nanoTime() - lastRead.get() > limits.readTimeout().toNanos()) {
                         try {
                             body.close(); // the blocked read ends, short of the size, and the attempt resumes
                         } catch (IOException ignored) {
                             // closing is all that is wanted
                         }
                     }
-                }, stall.toMillis() / 4 + 1, stall.toMillis() / 4 + 1, TimeUnit.MILLISECONDS);
+                }, limits.readTimeout().toMillis() / 4 + 1, limits.readTimeout().toMillis() / 4 + 1, TimeUnit.MILLISECONDS);
                 try (InputStream in = body;
                      OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                              append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
                     byte[] buffer = new byte[1 << 16];
                     for (int n; (n = in.read(buffer)) > 0; ) {
                         lastRead.set(System.nanoTime());
-                        out.write(buffer, 0, n);
                         done += n;
+                        counted += n;
+                        transfer.received(name, done, n);
+                        if (size >= 0 && done > size) {
+                            throw new CheckpointException("the hub sent more of " + name + " than the " + size
+                                    + " bytes it declared; the download was stopped and removed");
+                        }
+                        out.write(buffer, 0, n);
                         progress.update(name, done, total);
                     }
                 } finally {
@@ -271,7 +323,8 @@ public final class HubClient {
         }
         request.header("User-Agent", "lensboard");
         try {
-            return http.send(request.timeout(Duration.ofMinutes(30)).build(), handler);
+            // The timeout bounds the wait for the answer's headers; a body that stalls is the watchdog's to end.
+            return http.send(request.timeout(limits.readTimeout()).build(), handler);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -283,12 +336,32 @@ public final class HubClient {
                 && uri.getPort() == endpoint.getPort();
     }
 
-    private void writeRef(Path repoDir, String revision, String commit) throws IOException {
+    private void writeRef(Path repoDir, String revision, String commit, HubTransfer transfer) throws IOException {
         if (!revision.equals(commit)) {
             Path ref = inCache(repoDir.resolve("refs").resolve(revision));
-            Files.createDirectories(inCache(ref.getParent()));
+            createDirectories(inCache(ref.getParent()), transfer);
+            if (!Files.exists(ref)) {
+                transfer.made(ref);
+            }
             Files.writeString(ref, commit);
         }
+    }
+
+    /**
+     * Files.createDirectories, telling the transfer the outermost directory it makes inside the cache (never the
+     * cache itself, which other calls' downloads share).
+     */
+    private Path createDirectories(Path dir, HubTransfer transfer) throws IOException {
+        Path root = cache.toAbsolutePath().normalize();
+        Path outermost = null;
+        for (Path p = dir; p.startsWith(root) && !p.equals(root) && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
+            outermost = p;
+        }
+        Files.createDirectories(dir);
+        if (outermost != null) {
+            transfer.made(outermost);
+        }
+        return dir;
     }
 
     /** The cached file of {@code name} at {@code revision}, or null; a ref naming no commit is not followed. */

@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import io.lensboard.LensboardConfig;
 import io.lensboard.model.Dtype;
 import io.lensboard.model.checkpoint.HubClient;
+import io.lensboard.model.checkpoint.HubLimits;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -18,15 +19,24 @@ import java.util.Map;
 @ApplicationScoped
 public class ModelServices {
 
+    /** The hub client models and tuned lenses download with, under the configured limits. */
     @Produces
     @Singleton
-    ModelPool pool(LensboardConfig config) {
+    HubClient hub(LensboardConfig config) {
+        LensboardConfig.Hub c = config.hub();
+        return HubClient.fromEnvironment(new HubLimits(c.maxFileBytes().asLongValue(), c.maxTotalBytes().asLongValue(),
+                c.connectTimeout(), c.readTimeout()));
+    }
+
+    @Produces
+    @Singleton
+    ModelPool pool(LensboardConfig config, HubClient hub) {
         List<Path> dirs = config.models().dirs().orElse(List.of()).stream()
                 .map(String::trim).filter(s -> !s.isEmpty()).map(Path::of).toList();
         // Nothing configured: ./models if there is one, and the hub's defaults, so a first run has models to show.
         ModelCatalog catalog = dirs.isEmpty()
-                ? new ModelCatalog(List.of(Path.of("models")), HubClient.fromEnvironment(), ModelCatalog.DEFAULT_HUB)
-                : new ModelCatalog(dirs, HubClient.fromEnvironment());
+                ? new ModelCatalog(List.of(Path.of("models")), hub, ModelCatalog.DEFAULT_HUB)
+                : new ModelCatalog(dirs, hub);
         catalog = catalog.withDtypes(dtypes(config.models().dtypes().orElse(List.of())));
         DeviceThread device = new DeviceThread(device(config.device()));
         return new ModelPool(catalog, device, config.pool().memoryBudget().asLongValue());

@@ -57,10 +57,11 @@ public class ApiErrors {
             LOG.errorf(t, "unexpected failure, error id %s", id);
             return new ApiError(status, "an unexpected error on the server (error id " + id + ", in its log); please report it");
         }
+        // a failure from below may name a server file: named relative to its models, lenses or data directory
         if (t instanceof Problem) {
-            return new ApiError(status, t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName());
+            return new ApiError(status, t.getMessage() != null ? ServerPaths.relative(t.getMessage()) : t.getClass().getSimpleName());
         }
-        return new ApiError(status, ErrorMessages.withoutClassNames(t));
+        return new ApiError(status, ServerPaths.relative(ErrorMessages.withoutClassNames(t)));
     }
 
     @CheckedTemplate(basePath = "")

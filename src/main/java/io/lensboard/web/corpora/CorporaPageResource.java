@@ -10,6 +10,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -18,14 +19,14 @@ import java.util.List;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
-/** The corpora page: the corpora there are, and a form to upload one (then back to the list). */
+/** The corpora page: the corpora there are, a form to upload one and buttons to delete uploads (then back to the list). */
 @Path("/corpora")
 @Produces(MediaType.TEXT_HTML)
 public class CorporaPageResource {
 
     @CheckedTemplate(basePath = "")
     static class Templates {
-        static native TemplateInstance corpora(List<Corpora.Corpus> corpora, String error);
+        static native TemplateInstance corpora(List<Corpora.Corpus> corpora, Corpora.Usage usage, String error);
     }
 
     @Inject
@@ -33,7 +34,11 @@ public class CorporaPageResource {
 
     @GET
     public String page() {
-        return Templates.corpora(corpora.list(), null).render();
+        return page(null);
+    }
+
+    private String page(String error) {
+        return Templates.corpora(corpora.list(), corpora.usage(), error).render();
     }
 
     @POST
@@ -43,8 +48,23 @@ public class CorporaPageResource {
             CorpusUploads.save(corpora, name, file);
             return Response.seeOther(URI.create("/corpora")).build();
         } catch (RuntimeException e) {
-            ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
-            return Response.status(error.status()).entity(Templates.corpora(corpora.list(), error.error()).render()).build();
+            return refused(e);
         }
+    }
+
+    @POST
+    @Path("/{name}/delete")
+    public Response delete(@PathParam("name") String name) {
+        try {
+            corpora.delete(name);
+            return Response.seeOther(URI.create("/corpora")).build();
+        } catch (RuntimeException e) {
+            return refused(e);
+        }
+    }
+
+    private Response refused(RuntimeException e) {
+        ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
+        return Response.status(error.status()).entity(page(error.error())).build();
     }
 }

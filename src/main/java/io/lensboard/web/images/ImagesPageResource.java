@@ -3,8 +3,10 @@ package io.lensboard.web.images;
 import io.lensboard.images.BuiltinImages;
 import io.lensboard.images.ImageActivationsResult;
 import io.lensboard.images.ImageService;
+import io.lensboard.images.ImageStore;
 import io.lensboard.images.StoredImage;
 import io.lensboard.model.pool.ModelRef;
+import io.lensboard.storage.StorageUnavailableException;
 import io.lensboard.web.common.ApiError;
 import io.lensboard.web.common.ApiErrors;
 import io.lensboard.web.common.ErrorMessages;
@@ -30,14 +32,18 @@ import java.util.List;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
-/** The image pages: built-in images and an upload form; one image's activations as a patch-grid heat map per layer. */
+/**
+ * The image pages: built-in and uploaded images, an upload form and delete buttons; one image's activations as a
+ * patch-grid heat map per layer.
+ */
 @Path("/images")
 @Produces(MediaType.TEXT_HTML)
 public class ImagesPageResource {
 
     @CheckedTemplate(basePath = "")
     static class Templates {
-        static native TemplateInstance images(List<String> builtins, String error);
+        static native TemplateInstance images(List<String> builtins, List<ImageStore.Listed> uploaded, ImageStore.Usage usage,
+                                              String error);
 
         static native TemplateInstance image(StoredImage image, String model, List<String> models, List<ImageHeatMap> maps,
                                              List<ImageActivationsResult.Prediction> predictions, String error);
@@ -51,7 +57,16 @@ public class ImagesPageResource {
 
     @GET
     public String index() {
-        return Templates.images(BuiltinImages.IDS, null).render();
+        return index(null);
+    }
+
+    /** The list page; with the image store unusable, the built-in images still, and why the uploads are missing. */
+    private String index(String error) {
+        try {
+            return Templates.images(BuiltinImages.IDS, images.list(), images.usage(), error).render();
+        } catch (StorageUnavailableException e) {
+            return Templates.images(BuiltinImages.IDS, List.of(), null, error != null ? error : e.getMessage()).render();
+        }
     }
 
     /** The upload form: store the image and go to its page, or show the form again with the message. */
@@ -62,9 +77,25 @@ public class ImagesPageResource {
             StoredImage image = images.upload(ImageUploads.read(file, images.limits()));
             return Response.seeOther(URI.create("/images/" + URLEncoder.encode(image.id(), StandardCharsets.UTF_8))).build();
         } catch (Exception e) {
-            ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
-            return Response.status(error.status()).entity(Templates.images(BuiltinImages.IDS, error.error()).render()).build();
+            return refused(e);
         }
+    }
+
+    /** The delete button of the list and of an image's page: delete it, then back to the list (which shows it gone). */
+    @POST
+    @Path("/{id}/delete")
+    public Response delete(@PathParam("id") String id) {
+        try {
+            images.delete(id);
+            return Response.seeOther(URI.create("/images")).build();
+        } catch (RuntimeException e) {
+            return refused(e);
+        }
+    }
+
+    private Response refused(Exception e) {
+        ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
+        return Response.status(error.status()).entity(index(error.error())).build();
     }
 
     @GET

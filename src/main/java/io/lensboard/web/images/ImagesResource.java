@@ -4,7 +4,9 @@ import io.lensboard.images.ImageActivationsResult;
 import io.lensboard.images.ImageService;
 import io.lensboard.images.StoredImage;
 import jakarta.inject.Inject;
+import io.lensboard.images.ImageStore;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -15,12 +17,13 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
-/** Images: upload (PNG or JPEG), fetch, and an image's activations in an image model (a ViT or a hybrid). */
+/** Images: upload (PNG or JPEG), list, fetch, delete, and an image's activations in an image model (a ViT or a hybrid). */
 @Path("/api/images")
 @Produces(MediaType.APPLICATION_JSON)
 public class ImagesResource {
@@ -45,6 +48,20 @@ public class ImagesResource {
     private static Response created(StoredImage image) {
         return Response.created(URI.create("/api/images/" + image.id()))
                 .entity(Map.of("id", image.id(), "width", image.width(), "height", image.height())).build();
+    }
+
+    @GET
+    @Operation(summary = "The uploaded images, newest first: [{id, mediaType, width, height, bytes, createdAt}]")
+    public List<ImageStore.Listed> list() {
+        return images.list();
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(summary = "Delete an uploaded image (204), freeing its share of the quota; runs that used it keep their results")
+    public Response delete(@PathParam("id") String id) {
+        images.delete(id);
+        return Response.noContent().build();
     }
 
     @GET

@@ -32,6 +32,11 @@ final class FakeHub implements AutoCloseable {
     private final Path fixtures;
     private volatile String dropFirstDownloadOf;
     private volatile String stallFirstDownloadOf;
+    private volatile String stallEveryDownloadOf;
+    private volatile boolean stallHeads;
+    private volatile String declaredFile;
+    private volatile long declaredSize;
+    private volatile boolean hideSizes;
     private volatile String commit = COMMIT;
     private volatile String etag;
     private volatile String location;
@@ -57,6 +62,27 @@ final class FakeHub implements AutoCloseable {
     /** The first download of {@code file} sends half, then nothing more, the connection open until the hub closes. */
     void stallFirstDownloadOf(String file) {
         stallFirstDownloadOf = file;
+    }
+
+    /** Every download of {@code file} sends half, then nothing more (a hub that stalls however often it is asked). */
+    void stallEveryDownloadOf(String file) {
+        stallEveryDownloadOf = file;
+    }
+
+    /** Every HEAD gets no answer at all, the connection open until the hub closes. */
+    void stallHeads() {
+        stallHeads = true;
+    }
+
+    /** Declares {@code file}'s size as {@code size} (X-Linked-Size), whatever it sends: a hub that lies about a size. */
+    void declareSize(String file, long size) {
+        declaredFile = file;
+        declaredSize = size;
+    }
+
+    /** Sends no X-Linked-Size: with {@link #redirectTo} (whose answer's Content-Length is not the file's), sizes are unknown. */
+    void hideSizes() {
+        hideSizes = true;
     }
 
     /** Answers every HEAD with this X-Repo-Commit instead of {@link #COMMIT}. */
@@ -89,9 +115,17 @@ final class FakeHub implements AutoCloseable {
             return;
         }
         byte[] bytes = Files.readAllBytes(file);
+        String name = m.matches() ? m.group(3) : "";
         ex.getResponseHeaders().add("X-Repo-Commit", commit);
         ex.getResponseHeaders().add("ETag", etag != null ? etag : "\"" + sha256(bytes) + "\"");
-        ex.getResponseHeaders().add("X-Linked-Size", String.valueOf(bytes.length));
+        if (!hideSizes) {
+            ex.getResponseHeaders().add("X-Linked-Size", String.valueOf(name.equals(declaredFile) ? declaredSize : bytes.length));
+        }
+        if (ex.getRequestMethod().equals("HEAD") && stallHeads) {
+            awaitClose();
+            ex.close();
+            return;
+        }
         if (ex.getRequestMethod().equals("HEAD")) {
             if (location != null) {
                 redirected = file;
@@ -106,7 +140,6 @@ final class FakeHub implements AutoCloseable {
             ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (bytes.length - 1) + "/" + bytes.length);
         }
         OutputStream out;
-        String name = m.matches() ? m.group(3) : "";
         if (name.equals(dropFirstDownloadOf)) {
             // The connection ends halfway: a chunked body that stops early, short of X-Linked-Size.
             dropFirstDownloadOf = null;
@@ -116,17 +149,13 @@ final class FakeHub implements AutoCloseable {
             out.close();
             return;
         }
-        if (name.equals(stallFirstDownloadOf)) {
+        if (name.equals(stallFirstDownloadOf) || name.equals(stallEveryDownloadOf)) {
             stallFirstDownloadOf = null;
             ex.sendResponseHeaders(200, bytes.length);
             out = ex.getResponseBody();
             out.write(bytes, 0, bytes.length / 2);
             out.flush();
-            try {
-                closed.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitClose();
             ex.close();
             return;
         }
@@ -134,6 +163,14 @@ final class FakeHub implements AutoCloseable {
         out = ex.getResponseBody();
         out.write(bytes, from, bytes.length - from);
         out.close();
+    }
+
+    private void awaitClose() {
+        try {
+            closed.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String sha256(byte[] bytes) {
