@@ -5,6 +5,7 @@ import io.lensboard.analysis.LensResult;
 import io.lensboard.analysis.LogitLens;
 import io.lensboard.analysis.Prompts;
 import io.lensboard.model.Dtype;
+import io.lensboard.model.pool.ModelRef;
 
 /**
 /**
@@ -49,7 +50,7 @@ public record LensQuery(String model, Dtype dtype, String prompt, int topk, bool
             throw new InvalidInputException("a tuned lens has translators for the layers only, not for sub-block rows"
                     + " (hook_resid_mid): use sub=0 with " + d + ", or decoder=logit");
         }
-        return new LensQuery(model, held, prompt, k, subBlocks, d);
+        return new LensQuery(ModelRef.canonical(model), held, prompt, k, subBlocks, d);
     }
 
     /** The tuned lens's id, or null for the logit lens. */

@@ -72,7 +72,7 @@ public class ImagesPageResource {
     public Response image(@PathParam("id") String id, @QueryParam("model") String model) {
         StoredImage image = images.get(id); // an unknown image is the site's 404 page
         List<String> models = imageModels();
-        String chosen = model == null || model.isBlank() ? models.stream().filter(m -> !m.startsWith("hf:")).findFirst().orElse(null) : model.trim();
+        String chosen = model == null || model.isBlank() ? models.stream().filter(m -> !m.startsWith("hf:")).findFirst().orElse(null) : ModelRef.canonical(model.trim());
         if (chosen == null) {
             return Response.ok(Templates.image(image, null, models, List.of(), List.of(), null).render()).build();
         }
