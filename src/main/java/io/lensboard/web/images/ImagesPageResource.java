@@ -71,7 +71,7 @@ public class ImagesPageResource {
     @Path("/{id}")
     public Response image(@PathParam("id") String id, @QueryParam("model") String model) {
         StoredImage image = images.get(id); // an unknown image is the site's 404 page
-        List<String> models = imageModels();
+        List<String> models = listing.imageModels();
         String chosen = model == null || model.isBlank() ? models.stream().filter(m -> !m.startsWith("hf:")).findFirst().orElse(null) : ModelRef.canonical(model.trim());
         if (chosen == null) {
             return Response.ok(Templates.image(image, null, models, List.of(), List.of(), null).render()).build();
@@ -84,30 +84,5 @@ public class ImagesPageResource {
             return Response.status(error.status()).entity(Templates.image(image, chosen, models, List.of(), List.of(),
                     ErrorMessages.withoutPaths(error.error())).render()).build();
         }
-    }
-
-    /**
-     * Models an image can go through: every ViT in the catalog, and the hybrids of a local ViT with each local text
-     * model of the same width (the hub's ViT-Base/16 with GPT-2 small, both 768 wide).
-     */
-    private List<String> imageModels() {
-        List<ModelInfo> all = listing.list();
-        List<String> out = new ArrayList<>();
-        for (ModelInfo vit : all) {
-            if (!"vit".equals(vit.architecture()) && !vit.id().startsWith("hf:google/vit")) {
-                continue;
-            }
-            out.add(vit.id());
-            for (ModelInfo stack : all) {
-                if (!ModelRef.namesUntrained(vit.id()) && stack.dModel() != null && stack.dModel().equals(vit.dModel())
-                        && !"vit".equals(stack.architecture()) && !ModelRef.namesUntrained(stack.id())) {
-                    out.add(vit.id() + "+" + stack.id());
-                }
-            }
-        }
-        if (out.contains("hf:google/vit-base-patch16-224")) {
-            out.add("hf:google/vit-base-patch16-224+hf:openai-community/gpt2");
-        }
-        return out;
     }
 }

@@ -2,6 +2,7 @@ package io.lensboard.web.runs;
 
 import io.lensboard.LensboardConfig;
 import io.lensboard.runs.AlignmentService;
+import io.lensboard.runs.StudyService;
 import io.lensboard.runs.RunKind;
 import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
@@ -43,11 +44,14 @@ public class RunListPageResource {
         static native TemplateInstance runs$list(List<RunGroup> groups, boolean live, RunListParams filter);
     }
 
-    /** A run in the list: what it is about and its result in its kind's words, and its table if a table holds it. */
-    public record RunRow(RunRecord run, String subject, String result, String table) {}
+    /** A run in the list: what it is about and its result in its kind's words, and the grid (table or study) holding it. */
+    public record RunRow(RunRecord run, String subject, String result, Grid grid) {}
 
-    /** A run on its own ({@code table} null), or an alignment table's cells listed together under the table. */
-    public record RunGroup(String table, List<RunRow> rows) {
+    /** What holds a run: an alignment table or a study ({@code what}), its id and page, and what it calls its runs. */
+    public record Grid(String what, String id, String page, String parts) {}
+
+    /** A run on its own ({@code grid} null), or an alignment table's or a study's cells listed together under it. */
+    public record RunGroup(Grid grid, List<RunRow> rows) {
         public boolean live() {
             return rows.stream().anyMatch(r -> !r.run().state().finished());
         }
@@ -67,6 +71,9 @@ public class RunListPageResource {
 
     @Inject
     AlignmentService alignments;
+
+    @Inject
+    StudyService studies;
 
     @Inject
     ModelListing listing;
@@ -93,18 +100,25 @@ public class RunListPageResource {
         return Templates.runs$list(groups, live(groups), filter).render();
     }
 
-    /** The newest runs; a table's cells together, where its newest cell stands. */
+    /** The newest runs; a table's or a study's cells together, where its newest cell stands. */
     private List<RunGroup> groups(RunListParams filter) {
-        Map<String, String> tables = new HashMap<>();
-        alignments.list(100).forEach(a -> a.runs().forEach(row -> row.forEach(run -> tables.put(run, a.id()))));
-        Map<String, RunGroup> byTable = new LinkedHashMap<>();
+        Map<String, Grid> grids = new HashMap<>();
+        alignments.list(100).forEach(a -> {
+            Grid g = new Grid("alignment table", a.id(), "/alignments/" + a.id(), "cells");
+            a.runs().forEach(row -> row.forEach(run -> grids.put(run, g)));
+        });
+        studies.list(100).forEach(s -> {
+            Grid g = new Grid(s.kind() + " study", s.id(), "/studies/" + s.id(), "runs");
+            s.runs().forEach(run -> grids.put(run, g));
+        });
+        Map<Grid, RunGroup> byGrid = new LinkedHashMap<>();
         List<RunGroup> groups = new ArrayList<>();
         for (RunRecord r : service.list(200, filter.filter(kinds))) {
-            RunRow row = new RunRow(r, kinds.subject(r), r.result() == null ? null : views.cell(r), tables.get(r.id()));
-            if (row.table() == null) {
+            RunRow row = new RunRow(r, kinds.subject(r), r.result() == null ? null : views.cell(r), grids.get(r.id()));
+            if (row.grid() == null) {
                 groups.add(new RunGroup(null, List.of(row)));
             } else {
-                byTable.computeIfAbsent(row.table(), t -> {
+                byGrid.computeIfAbsent(row.grid(), t -> {
                     RunGroup g = new RunGroup(t, new ArrayList<>());
                     groups.add(g);
                     return g;
