@@ -64,6 +64,78 @@ class NewerPagesApiTest {
         assertTrue(csv.contains("\n# model: gpt2-tiny\n") && csv.contains("\n# decoder: tuned:gpt2-tiny\n"), csv);
     }
 
+    @Test
+    void eachRunFormOffersOnlyTheModelsThatCanRunItsKind() {
+        Fixtures.root();
+        String page = given().accept("text/html").get("/runs").then().statusCode(200).extract().asString();
+        List<String> imageAscent = options(form(page, "image-ascent"), "model");
+        assertEquals("vit-tiny", imageAscent.get(0), "a model that works is preselected: " + imageAscent);
+        assertTrue(imageAscent.contains("vit-tiny+gpt2-tiny") && !imageAscent.contains("gpt2-tiny"), imageAscent.toString());
+        assertTrue(options(form(page, "image-reconstruction"), "model").stream().allMatch(m -> m.startsWith("vit") || m.startsWith("hf:google/vit")));
+        List<String> reconstruction = options(form(page, "reconstruction"), "model");
+        assertTrue(reconstruction.contains("gpt2-tiny") && reconstruction.stream().noneMatch(m -> m.contains("vit")), reconstruction.toString());
+    }
+
+    @Test
+    void runFormsShowEachParametersHelpAsTextAndOfferTheCorpora() {
+        Fixtures.root();
+        String tuned = form(given().accept("text/html").get("/runs").then().statusCode(200).extract().asString(), "tuned-lens");
+        assertTrue(tuned.contains("<small class=\"help\" id=\"help-tuned-lens-corpus\">the corpus to train on"), tuned);
+        assertTrue(tuned.contains("aria-describedby=\"help-tuned-lens-corpus\""), tuned);
+        assertTrue(tuned.contains("list=\"choices-tuned-lens-corpus\"") && tuned.contains("<option value=\"tinystories-sampled\">"), tuned);
+    }
+
+    @Test
+    void textPagesOfferNoImageModelAndAViTIsSentToTheImages() {
+        Fixtures.root();
+        String studies = given().accept("text/html").get("/studies").then().statusCode(200).extract().asString();
+        assertTrue(options(studies, "models").contains("gpt2-tiny"));
+        assertTrue(options(studies, "models").stream().noneMatch(m -> m.contains("vit")), studies);
+        String compare = given().accept("text/html").get("/compare").then().statusCode(200).extract().asString();
+        assertTrue(options(compare, "a").stream().noneMatch(m -> m.contains("vit")) && options(compare, "a").contains("gpt2-tiny"));
+        String home = given().accept("text/html").get("/").then().statusCode(200).extract().asString();
+        assertTrue(home.contains("<a href=\"/images\" title=\"reads images: pick an image, then this model\">vit-tiny</a>"), home);
+        assertTrue(options(home, "model").stream().noneMatch(m -> m.contains("vit")), "the prompt box offers text models");
+        String lens = given().accept("text/html").queryParam("model", "vit-tiny").queryParam("prompt", "The sky").get("/lens")
+                .then().statusCode(422).body(containsString("reads images, not text")).extract().asString();
+        assertTrue(lens.contains("<a href=\"/images\">pick an image</a>") && !lens.contains("{id}") && !lens.contains("class=\"stream\""), lens);
+    }
+
+    @Test
+    void aStudysRunsAreListedUnderTheirStudyWithAHumanTimestamp() {
+        Fixtures.root();
+        String id = given().contentType("application/json").body(java.util.Map.of("kind", "reconstruction", "models", List.of("gpt2-tiny"),
+                        "blocks", List.of(1), "lm_head", List.of(true), "seeds", List.of(0, 1),
+                        "params", java.util.Map.of("prompt", "The sky", "steps", 2, "decode_every", 1)))
+                .post("/api/studies").then().statusCode(201).extract().path("id");
+        String runs = given().accept("text/html").get("/runs").then().statusCode(200).extract().asString();
+        int heading = runs.indexOf("reconstruction study <a href=\"/studies/" + id + "\">" + id + "</a>: 2 of its runs");
+        assertTrue(heading > 0, runs);
+        String studies = given().accept("text/html").get("/studies").then().statusCode(200).extract().asString();
+        assertTrue(Pattern.compile("<time datetime=\"[0-9T:.\\-]+Z\">\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d(:\\d\\d)? UTC</time>")
+                .matcher(studies).find(), studies);
+    }
+
+    /** The start form of {@code kind} on the runs page. */
+    private static String form(String page, String kind) {
+        int at = page.indexOf("<code>" + kind + "</code>");
+        assertTrue(at > 0, "a form for " + kind);
+        return page.substring(at, page.indexOf("</form>", at));
+    }
+
+    /** The option values of the first select named {@code name}. */
+    private static List<String> options(String html, String name) {
+        int at = html.indexOf("<select name=\"" + name + "\"");
+        assertTrue(at >= 0, "a select " + name);
+        String select = html.substring(at, html.indexOf("</select>", at));
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("<option value=\"([^\"]*)\"").matcher(select);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
     private static List<String> hrefs(String html, String prefix) {
         List<String> out = new ArrayList<>();
         Matcher m = Pattern.compile("href=\"(" + Pattern.quote(prefix) + "[^\"]*)\"").matcher(html);
