@@ -65,6 +65,11 @@ public class ImageService {
         return image;
     }
 
+    /** The newest {@code limit} uploads, newest first, without their bytes. */
+    public java.util.List<ImageStore.Listed> recent(int limit) {
+        return store.recent(limit);
+    }
+
     public StoredImage get(String id) {
         if (BuiltinImages.isBuiltin(id)) {
             return new StoredImage(id, "image/png", BuiltinImages.size(), BuiltinImages.size(), BuiltinImages.png(id));

@@ -11,6 +11,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
@@ -61,6 +63,28 @@ public class ImageStore {
                 return rs.next() ? Optional.of(new StoredImage(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4),
                         rs.getBytes(5))) : Optional.empty();
             }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** An uploaded image as a list shows it: no bytes. */
+    public record Listed(String id, int width, int height, Instant createdAt) {}
+
+    /** The newest {@code limit} uploads, newest first. */
+    public List<Listed> recent(int limit) {
+        Threads.blocking("a database read");
+        checkUsable();
+        try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(
+                "SELECT id, width, height, created_at FROM images ORDER BY created_at DESC, id LIMIT ?")) {
+            st.setInt(1, limit);
+            List<Listed> out = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Listed(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getTimestamp(4).toInstant()));
+                }
+            }
+            return out;
         } catch (SQLException e) {
             throw unavailable(e);
         }

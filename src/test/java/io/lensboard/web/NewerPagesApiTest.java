@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lensboard.Fixtures;
+import io.lensboard.testing.RunsApi;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,6 +115,51 @@ class NewerPagesApiTest {
         String studies = given().accept("text/html").get("/studies").then().statusCode(200).extract().asString();
         assertTrue(Pattern.compile("<time datetime=\"[0-9T:.\\-]+Z\">\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d(:\\d\\d)? UTC</time>")
                 .matcher(studies).find(), studies);
+    }
+
+    @Test
+    void aTunedLensResultLinksTheLensPageAndLogitVsTunedThroughIt() {
+        Fixtures.root();
+        String id = RunsApi.start("tuned-lens", "gpt2-tiny", java.util.Map.of("steps", 2, "tokens", 256, "context", 64));
+        io.restassured.path.json.JsonPath run = RunsApi.finished(id);
+        assertEquals("done", run.getString("state"), run.prettify());
+        String lens = run.getString("result.lens");
+        String page = given().accept("text/html").get("/runs/" + id).then().statusCode(200).extract().asString();
+        List<String> lensLinks = hrefs(page, "/lens?");
+        List<String> compareLinks = hrefs(page, "/compare?");
+        assertEquals(1, lensLinks.size(), page);
+        assertTrue(lensLinks.get(0).contains("decoder=tuned%3A" + lens), lensLinks.toString());
+        assertTrue(compareLinks.get(0).contains("da=logit") && compareLinks.get(0).contains("db=tuned%3A" + lens), compareLinks.toString());
+        given().urlEncodingEnabled(false).accept("text/html").get(lensLinks.get(0)).then().statusCode(200)
+                .body(containsString("Decoder: the tuned lens " + lens));
+        given().urlEncodingEnabled(false).accept("text/html").redirects().follow(true).get(compareLinks.get(0)).then().statusCode(200);
+    }
+
+    @Test
+    void theImagesPageListsUploadsNewestFirstAndAnImageOffersItsRuns() throws Exception {
+        Fixtures.root();
+        byte[] png = java.nio.file.Files.readAllBytes(Fixtures.dir("vit-tiny").resolve("sample.png"));
+        String location = given().redirects().follow(false).multiPart("file", "sample.png", png, "image/png").post("/images")
+                .then().statusCode(303).extract().header("Location");
+        String upload = location.substring(location.lastIndexOf('/') + 1);
+        String images = given().accept("text/html").get("/images").then().statusCode(200).extract().asString();
+        List<String> listed = hrefs(images, "/images/").stream().filter(h -> !h.contains("builtin:") && !h.contains("grid")
+                && !h.contains("compare")).toList();
+        assertEquals("/images/" + upload, listed.get(0), "the newest upload first: " + listed);
+
+        String page = given().accept("text/html").queryParam("model", "vit-tiny").get("/images/" + upload)
+                .then().statusCode(200).extract().asString();
+        assertTrue(page.contains("<input type=\"hidden\" name=\"start\" value=\"image:" + upload + "\">")
+                && page.contains("feature map from this image"), page);
+        assertTrue(page.contains("<input type=\"hidden\" name=\"target\" value=\"image:" + upload + "\">")
+                && page.contains("reconstruct this image"), page);
+        // the reconstruct form as the page posts it
+        String run = given().redirects().follow(false).contentType("application/x-www-form-urlencoded")
+                .formParam("kind", "image-reconstruction").formParam("model", "vit-tiny").formParam("target", "image:" + upload)
+                .formParam("layer", "1").formParam("steps", "2").post("/runs").then().statusCode(303).extract().header("Location");
+        String runId = run.substring(run.lastIndexOf('/') + 1);
+        assertEquals("image:" + upload, RunsApi.run(runId).getString("params.target"));
+        RunsApi.finished(runId);
     }
 
     /** The start form of {@code kind} on the runs page. */

@@ -3,6 +3,8 @@ package io.lensboard.web.images;
 import io.lensboard.images.BuiltinImages;
 import io.lensboard.images.ImageActivationsResult;
 import io.lensboard.images.ImageService;
+import io.lensboard.images.ImageStore;
+import io.lensboard.storage.StorageUnavailableException;
 import io.lensboard.images.StoredImage;
 import io.lensboard.model.pool.ModelRef;
 import io.lensboard.web.common.ApiError;
@@ -37,7 +39,8 @@ public class ImagesPageResource {
 
     @CheckedTemplate(basePath = "")
     static class Templates {
-        static native TemplateInstance images(List<String> builtins, String error);
+        static native TemplateInstance images(List<String> builtins, List<ImageStore.Listed> uploads, String uploadsProblem,
+                                              String error);
 
         static native TemplateInstance image(StoredImage image, String model, List<String> models, List<ImageHeatMap> maps,
                                              List<ImageActivationsResult.Prediction> predictions, String error);
@@ -49,9 +52,21 @@ public class ImagesPageResource {
     @Inject
     ModelListing listing;
 
+    /** How many uploads the images page lists, newest first; older ones are reached by their links. */
+    static final int LISTED_UPLOADS = 48;
+
     @GET
     public String index() {
-        return Templates.images(BuiltinImages.IDS, null).render();
+        return images(null).render();
+    }
+
+    /** The images page; the uploads list says why it is missing where the store cannot be read, the rest still shows. */
+    private TemplateInstance images(String error) {
+        try {
+            return Templates.images(BuiltinImages.IDS, images.recent(LISTED_UPLOADS), null, error);
+        } catch (StorageUnavailableException e) {
+            return Templates.images(BuiltinImages.IDS, List.of(), e.getMessage(), error);
+        }
     }
 
     /** The upload form: store the image and go to its page, or show the form again with the message. */
@@ -63,7 +78,7 @@ public class ImagesPageResource {
             return Response.seeOther(URI.create("/images/" + URLEncoder.encode(image.id(), StandardCharsets.UTF_8))).build();
         } catch (Exception e) {
             ApiError error = ApiErrors.body(ApiErrors.unwrap(e));
-            return Response.status(error.status()).entity(Templates.images(BuiltinImages.IDS, error.error()).render()).build();
+            return Response.status(error.status()).entity(images(error.error()).render()).build();
         }
     }
 
