@@ -162,6 +162,21 @@ class NewerPagesApiTest {
         RunsApi.finished(runId);
     }
 
+    @Test
+    void aComparisonsShortLinkTakesTheColourFromItsUrl() {
+        Fixtures.root();
+        String location = given().redirects().follow(false).contentType("application/x-www-form-urlencoded")
+                .formParam("a", "gpt2-tiny").formParam("b", "gpt2-tiny:untrained").formParam("prompt", "The sky is")
+                .formParam("metric", "prob").post("/compare").then().statusCode(303).extract().header("Location");
+        String page = given().accept("text/html").queryParam("metric", "entropy").get(location).then().statusCode(200)
+                .extract().asString();
+        assertTrue(page.contains("<option value=\"entropy\" selected>"), page);
+        assertTrue(page.contains("metric=entropy") && !page.contains("metric=prob&"), "both panes' fragments coloured by entropy");
+        given().accept("text/html").get(location).then().statusCode(200).body(containsString("<option value=\"prob\" selected>"));
+        given().accept("text/html").queryParam("metric", "colour").get(location).then().statusCode(400)
+                .body(containsString("metric must be one of"));
+    }
+
     /** The start form of {@code kind} on the runs page. */
     private static String form(String page, String kind) {
         int at = page.indexOf("<code>" + kind + "</code>");
