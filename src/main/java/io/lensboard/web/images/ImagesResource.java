@@ -1,9 +1,9 @@
 package io.lensboard.web.images;
 
-import io.lensboard.model.pool.ModelRef;
 import io.lensboard.images.ImageActivationsResult;
 import io.lensboard.images.ImageService;
 import io.lensboard.images.StoredImage;
+import io.lensboard.model.pool.ModelRef;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
