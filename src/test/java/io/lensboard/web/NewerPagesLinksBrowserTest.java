@@ -31,7 +31,6 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.Select;
@@ -182,12 +181,12 @@ class NewerPagesLinksBrowserTest {
             // the run page's own width is issue 25 item 11's (another change); the result's links must fit
             fitsElements(driver, phone, "a.tuned-lens-page", "a.logit-vs-tuned");
             String lens = RunsApi.run(run).getString("result.lens");
-            clickOnceSettled(wait, By.cssSelector("#run-result a.tuned-lens-page"));
+            follow(driver, wait, By.cssSelector("#run-result a.tuned-lens-page"));
             wait.until(d -> path(d).startsWith("/lens"));
             wait.until(d -> d.findElements(By.cssSelector(".lens-pane .legend")).stream()
                     .anyMatch(l -> l.getAttribute("textContent").contains("the tuned lens " + lens)));
             driver.get(root + "runs/" + run);
-            clickOnceSettled(wait, By.cssSelector("#run-result a.logit-vs-tuned"));
+            follow(driver, wait, By.cssSelector("#run-result a.logit-vs-tuned"));
             wait.until(d -> path(d).startsWith("/compare"));
             wait.until(d -> d.findElements(By.cssSelector(".compare .status .ok")).size() == 2);
 
@@ -240,16 +239,13 @@ class NewerPagesLinksBrowserTest {
         }
     }
 
-    /** Clicks what {@code by} finds once it holds still: a run page's replayed result may swap it for its copy. */
-    private static void clickOnceSettled(WebDriverWait wait, By by) {
-        wait.until(d -> {
-            try {
-                click(d, d.findElement(by));
-                return true;
-            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.interactions.MoveTargetOutOfBoundsException e) {
-                return false;
-            }
-        });
+    /**
+     * Follows the link {@code by} finds, as the page wrote it: a finished run page replays its result over SSE, which
+     * swaps the link for its copy at any moment, so the link is read, not clicked.
+     */
+    private static void follow(WebDriver driver, WebDriverWait wait, By by) {
+        String href = wait.until(d -> d.findElement(by).getAttribute("href"));
+        driver.get(href);
     }
 
     /** At 390 px each element matched by {@code selectors} ends inside the screen. */
@@ -268,18 +264,10 @@ class NewerPagesLinksBrowserTest {
         return details.findElement(By.tagName("form"));
     }
 
-    /**
-     * A link or button clicked as a finger would, scrolled into view first, on its first line: a link that wraps has
-     * nothing of its own at the middle of its box.
-     */
+    /** A link or button clicked, scrolled into view first. */
     private static void click(WebDriver driver, WebElement e) {
         js(driver, "arguments[0].scrollIntoView({block: 'center'})", e);
-        @SuppressWarnings("unchecked")
-        List<Number> offset = (List<Number>) js(driver, "const box = arguments[0].getBoundingClientRect();"
-                + "const first = arguments[0].getClientRects()[0];"
-                + "return [Math.round(first.left + first.width / 2 - (box.left + box.width / 2)),"
-                + " Math.round(first.top + first.height / 2 - (box.top + box.height / 2))];", e);
-        new Actions(driver).moveToElement(e, offset.get(0).intValue(), offset.get(1).intValue()).click().perform();
+        e.click();
     }
 
     /** The status a GET of {@code href} answers, asked from the page (the browser's own URL, as a click sends it). */
