@@ -182,10 +182,17 @@
     if (select && select.options.length) { select.value = td.dataset.pos; select.dispatchEvent(new Event("change")); }
   });
 
-  // On a comparison, "Colour by" recolours both panes at once (as the lens page's controls do), on one scale.
+  // On a comparison, "Colour by" recolours both panes at once (as the lens page's controls do), on one scale, and
+  // writes the metric into the URL (/compare?…&metric= or /compare/{id}?metric=), so a reload or a shared link keeps it.
+  // A page shown in answer to a post (no short link: storage unusable) has no URL to write it into.
   document.addEventListener("change", e => {
     const select = e.target.closest("form.compare-form select[name=metric]");
     if (!select) return;
+    if (location.pathname !== "/compare" || location.search) {
+      const here = new URL(location.href);
+      here.searchParams.set("metric", select.value);
+      history.replaceState(history.state, "", here.pathname + here.search + here.hash);
+    }
     document.querySelectorAll(".compare [id^=pane-][hx-get]").forEach(div => {
       const url = new URL(div.getAttribute("hx-get"), location.href);
       url.searchParams.set("metric", select.value);

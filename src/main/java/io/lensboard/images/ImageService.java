@@ -84,12 +84,17 @@ public class ImageService {
 
     /** The uploaded images, newest first. */
     public List<ImageStore.Listed> list() {
-        return store.list();
+        return store.list(Integer.MAX_VALUE);
     }
 
     /** What the uploaded images take against their quota. */
     public ImageStore.Usage usage() {
         return store.usage();
+    }
+
+    /** The newest {@code limit} uploads, newest first, without their bytes. */
+    public List<ImageStore.Listed> recent(int limit) {
+        return store.list(limit);
     }
 
     public StoredImage get(String id) {

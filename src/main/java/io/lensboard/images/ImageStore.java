@@ -136,12 +136,13 @@ public class ImageStore {
         }
     }
 
-    /** The uploaded images, newest first. */
-    public List<Listed> list() {
+    /** The newest {@code limit} uploaded images, newest first, without their bytes. */
+    public List<Listed> list(int limit) {
         Threads.blocking("a database read");
         checkUsable();
         try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(
-                "SELECT id, media_type, width, height, bytes, created_at FROM images ORDER BY created_at DESC, id")) {
+                "SELECT id, media_type, width, height, bytes, created_at FROM images ORDER BY created_at DESC, id LIMIT ?")) {
+            st.setInt(1, limit);
             List<Listed> out = new ArrayList<>();
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {

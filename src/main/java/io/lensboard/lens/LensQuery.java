@@ -6,6 +6,7 @@ import io.lensboard.analysis.LensResult;
 import io.lensboard.analysis.LogitLens;
 import io.lensboard.analysis.Prompts;
 import io.lensboard.model.Dtype;
+import io.lensboard.model.pool.ModelRef;
 
 /**
  * One lens to compute: a model and the dtype its weights are held in (null: the model's default), a prompt, how
@@ -62,7 +63,7 @@ public record LensQuery(String model, Dtype dtype, String prompt, int topk, bool
             throw new InvalidInputException("a tuned lens has translators for the layers only, not for sub-block rows"
                     + " (hook_resid_mid): use sub=0 with " + d + ", or decoder=logit");
         }
-        return new LensQuery(model, held, prompt, k, subBlocks, d, Ablation.parse(ablate, ablation));
+        return new LensQuery(ModelRef.canonical(model), held, prompt, k, subBlocks, d, Ablation.parse(ablate, ablation));
     }
 
     /** The tuned lens's id, or null for the logit lens. */

@@ -151,8 +151,8 @@ class DashboardTest {
                 .then().statusCode(200).header("Content-Disposition", containsString("lens-gpt2-tiny-The_sky_is-")).extract();
         String[] lines = csv.asString().split("\n");
         assertTrue(lines[0].startsWith("layer,hook,position,input_id,input_text,top1_id,top1_text,top1_prob,top1_logit,entropy,"
-                + "kl_final,kl_input,rank_final_top1,rank_next_token,rank_input_token,top1_id,"), lines[0]);
-        assertTrue(lines[0].endsWith(",top3_id,top3_text,top3_prob,top3_logit"), lines[0]);
+                + "kl_final,kl_input,rank_final_top1,rank_next_token,rank_input_token,k1_id,"), lines[0]);
+        assertTrue(lines[0].endsWith(",k3_id,k3_text,k3_prob,k3_logit"), lines[0]);
         given().queryParam("model", "gpt2-tiny").queryParam("prompt", PROMPT).get("/api/lens/json").then().statusCode(200)
                 .header("Content-Disposition", containsString("attachment; filename=\"lens-gpt2-tiny-The_sky_is-" + day))
                 .body("tokens.size()", org.hamcrest.Matchers.greaterThan(0));

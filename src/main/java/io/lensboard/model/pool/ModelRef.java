@@ -21,6 +21,7 @@ public record ModelRef(String id, String base, Long untrainedSeed) {
     private static final String HUB_FORMS = "write hf:<owner>/<repo>[@<revision>] or hf:<owner>/<repo>/<path/to/file.gguf>[@<revision>]";
 
     public static ModelRef parse(String id) {
+        id = canonical(id);
         if (id == null || id.isBlank()) {
             throw new InvalidModelIdException("no model given: pass model=<id> (GET /api/models lists them)");
         }
@@ -45,6 +46,19 @@ public record ModelRef(String id, String base, Long untrainedSeed) {
             checkHub(ref);
         }
         return ref;
+    }
+
+    /**
+     * The id with a hybrid's '+' restored where a query string turned it into a space: an unescaped
+     * {@code ?model=vit-tiny+gpt2-tiny} arrives as {@code vit-tiny gpt2-tiny}. Model ids never hold spaces, so two
+     * words are read as STEM+STACK (and then checked as such); anything else is returned as it is.
+     */
+    public static String canonical(String id) {
+        if (id == null || id.contains("+")) {
+            return id;
+        }
+        String[] words = id.trim().split("\\s+");
+        return words.length == 2 ? words[0] + "+" + words[1] : id;
     }
 
     /** STEM+STACK: each part a model id of its own (with its own ':untrained'), checked as such. */

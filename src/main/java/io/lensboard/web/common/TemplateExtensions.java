@@ -1,6 +1,8 @@
 package io.lensboard.web.common;
 
 import io.quarkus.qute.TemplateExtension;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -8,7 +10,7 @@ import java.util.Locale;
 
 /**
  * Formatting in templates: {@code {t.visible}} shows a token text through {@link TokenDisplay}, as the lens does;
- * {@code {x.percent}} a fraction as a whole percentage; {@code {x.number}} a value to 4 significant digits;
+ * {@code {v.urlParam}} a value escaped for a URL; {@code {x.percent}} a fraction as a whole percentage; {@code {x.number}} a value to 4 significant digits;
  * {@code {n.bytes}} a size.
  */
 @TemplateExtension
@@ -17,6 +19,11 @@ final class TemplateExtensions {
 
     static String visible(String text) {
         return TokenDisplay.visible(text);
+    }
+
+    /** A value written into a URL's query or path: {@code {model.urlParam}} keeps a hybrid's '+' from reading as a space. */
+    static String urlParam(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     static String percent(Object fraction) {

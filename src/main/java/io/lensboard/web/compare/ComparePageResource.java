@@ -22,6 +22,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
@@ -72,11 +73,14 @@ public class ComparePageResource {
                 ablationB), true);
     }
 
-    /** A comparison's short link, read from the database: the page its query string shows. */
+    /**
+     * A comparison's short link, read from the database: the page its query string shows; {@code ?metric=} colours it
+     * otherwise than it was stored ("Colour by" writes it into the URL, so a reload or a shared link keeps it).
+     */
     @GET
     @Path("{id}")
-    public Response saved(@PathParam("id") String id) {
-        return respond(CompareParams.of(links.get(id, SavedAnalysis.Kind.COMPARE)), false);
+    public Response saved(@PathParam("id") String id, @QueryParam("metric") String metric) {
+        return respond(CompareParams.of(links.get(id, SavedAnalysis.Kind.COMPARE)).withMetric(metric), false);
     }
 
     /** Each side is a lens page's stored analysis, so the panes' fragment URLs carry no prompt. */

@@ -51,6 +51,12 @@ public record CompareParams(@QueryParam("a") String a,
                 pa.metric().key, pa.key().topk(), pa.key().sub());
     }
 
+    /** The same comparison coloured by {@code metric}; null or blank keeps this one's. */
+    CompareParams withMetric(String metric) {
+        return metric == null || metric.isBlank() ? this : new CompareParams(a, b, prompt, metric, topk, sub, dtypeA, dtypeB, da, db,
+                ablateA, ablationA, ablateB, ablationB);
+    }
+
     /** A stored comparison's query. */
     static CompareParams of(SavedAnalysis a) {
         return new CompareParams(a.models().get(0), a.models().get(1), a.prompt(), a.metric(), String.valueOf(a.topk()),

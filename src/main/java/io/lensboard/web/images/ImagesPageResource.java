@@ -10,7 +10,6 @@ import io.lensboard.storage.StorageUnavailableException;
 import io.lensboard.web.common.ApiError;
 import io.lensboard.web.common.ApiErrors;
 import io.lensboard.web.common.ErrorMessages;
-import io.lensboard.web.models.ModelInfo;
 import io.lensboard.web.models.ModelListing;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -27,7 +26,6 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
@@ -42,7 +40,8 @@ public class ImagesPageResource {
 
     @CheckedTemplate(basePath = "")
     static class Templates {
-        static native TemplateInstance images(List<String> builtins, List<ImageStore.Listed> uploaded, ImageStore.Usage usage,
+        static native TemplateInstance images(List<String> builtins, List<ImageStore.Listed> uploads, ImageStore.Usage usage,
+                                              String uploadsProblem,
                                               String error);
 
         static native TemplateInstance image(StoredImage image, String model, List<String> models, List<ImageHeatMap> maps,
@@ -55,6 +54,9 @@ public class ImagesPageResource {
     @Inject
     ModelListing listing;
 
+    /** How many uploads the images page lists, newest first; older ones are reached by their links. */
+    static final int LISTED_UPLOADS = 48;
+
     @GET
     public String index() {
         return index(null);
@@ -63,9 +65,9 @@ public class ImagesPageResource {
     /** The list page; with the image store unusable, the built-in images still, and why the uploads are missing. */
     private String index(String error) {
         try {
-            return Templates.images(BuiltinImages.IDS, images.list(), images.usage(), error).render();
+            return Templates.images(BuiltinImages.IDS, images.recent(LISTED_UPLOADS), images.usage(), null, error).render();
         } catch (StorageUnavailableException e) {
-            return Templates.images(BuiltinImages.IDS, List.of(), null, error != null ? error : e.getMessage()).render();
+            return Templates.images(BuiltinImages.IDS, List.of(), null, e.getMessage(), error).render();
         }
     }
 
@@ -102,8 +104,8 @@ public class ImagesPageResource {
     @Path("/{id}")
     public Response image(@PathParam("id") String id, @QueryParam("model") String model) {
         StoredImage image = images.get(id); // an unknown image is the site's 404 page
-        List<String> models = imageModels();
-        String chosen = model == null || model.isBlank() ? models.stream().filter(m -> !m.startsWith("hf:")).findFirst().orElse(null) : model.trim();
+        List<String> models = listing.imageModels();
+        String chosen = model == null || model.isBlank() ? models.stream().filter(m -> !m.startsWith("hf:")).findFirst().orElse(null) : ModelRef.canonical(model.trim());
         if (chosen == null) {
             return Response.ok(Templates.image(image, null, models, List.of(), List.of(), null).render()).build();
         }
@@ -115,30 +117,5 @@ public class ImagesPageResource {
             return Response.status(error.status()).entity(Templates.image(image, chosen, models, List.of(), List.of(),
                     ErrorMessages.withoutPaths(error.error())).render()).build();
         }
-    }
-
-    /**
-     * Models an image can go through: every ViT in the catalog, and the hybrids of a local ViT with each local text
-     * model of the same width (the hub's ViT-Base/16 with GPT-2 small, both 768 wide).
-     */
-    private List<String> imageModels() {
-        List<ModelInfo> all = listing.list();
-        List<String> out = new ArrayList<>();
-        for (ModelInfo vit : all) {
-            if (!"vit".equals(vit.architecture()) && !vit.id().startsWith("hf:google/vit")) {
-                continue;
-            }
-            out.add(vit.id());
-            for (ModelInfo stack : all) {
-                if (!ModelRef.namesUntrained(vit.id()) && stack.dModel() != null && stack.dModel().equals(vit.dModel())
-                        && !"vit".equals(stack.architecture()) && !ModelRef.namesUntrained(stack.id())) {
-                    out.add(vit.id() + "+" + stack.id());
-                }
-            }
-        }
-        if (out.contains("hf:google/vit-base-patch16-224")) {
-            out.add("hf:google/vit-base-patch16-224+hf:openai-community/gpt2");
-        }
-        return out;
     }
 }

@@ -3,6 +3,7 @@ package io.lensboard.web.images;
 import io.lensboard.images.ImageActivationsResult;
 import io.lensboard.images.ImageService;
 import io.lensboard.images.StoredImage;
+import io.lensboard.model.pool.ModelRef;
 import jakarta.inject.Inject;
 import io.lensboard.images.ImageStore;
 import jakarta.ws.rs.Consumes;
@@ -77,7 +78,7 @@ public class ImagesResource {
     @Path("/{id}/activations")
     @Operation(summary = "Per layer (0 = embeddings) and token (0 = CLS, t = patch t-1) the L2 norm of the residual stream")
     public ImageActivationsResult activations(@PathParam("id") String id, @QueryParam("model") String model) {
-        return images.activations(id, model);
+        return images.activations(id, ModelRef.canonical(model));
     }
 
     @GET
@@ -85,8 +86,9 @@ public class ImagesResource {
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     @Operation(summary = "pixel_values [1, C, H, W] and hidden_states [L+1, T, d], float32, as a safetensors file")
     public Response safetensors(@PathParam("id") String id, @QueryParam("model") String model) {
-        byte[] file = images.safetensors(id, model);
-        String name = ("activations-" + model + "-" + id).replaceAll("[^A-Za-z0-9._-]+", "_") + ".safetensors";
+        String canonical = ModelRef.canonical(model);
+        byte[] file = images.safetensors(id, canonical);
+        String name = ("activations-" + canonical + "-" + id).replaceAll("[^A-Za-z0-9._-]+", "_") + ".safetensors";
         return Response.ok(file, MediaType.APPLICATION_OCTET_STREAM)
                 .header("Content-Disposition", "attachment; filename=\"" + name + "\"").build();
     }

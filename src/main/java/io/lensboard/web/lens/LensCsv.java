@@ -5,9 +5,10 @@ import java.time.LocalDate;
 
 /**
  * The lens as CSV: one line per layer and position, text fields quoted as RFC 4180 says. The first fifteen columns
- * came first and stay first (scripts read them by position); then every top-k token: id, text, prob and logit of
- * top1..topK. Comment lines after the rows name the model and the dtype its weights were held in (after, so the
- * header stays the first line; pandas reads it with {@code comment='#'}).
+ * came first and stay first (scripts read them by position, and by name: top1_* there is the top token); then every
+ * top-k token's id, text, prob and logit as k1_*..kK_*, named apart from the fixed top1_* so a reader by name never
+ * meets a column twice. Comment lines after the rows name the model, the dtype its weights were held in and, for a
+ * tuned lens, the decoder (after, so the header stays the first line; pandas reads it with {@code comment='#'}).
  */
 final class LensCsv {
     private LensCsv() {}
@@ -17,7 +18,7 @@ final class LensCsv {
         StringBuilder csv = new StringBuilder("layer,hook,position,input_id,input_text,top1_id,top1_text,top1_prob,top1_logit,"
                 + "entropy,kl_final,kl_input,rank_final_top1,rank_next_token,rank_input_token");
         for (int j = 1; j <= k; j++) {
-            csv.append(",top").append(j).append("_id,top").append(j).append("_text,top").append(j).append("_prob,top")
+            csv.append(",k").append(j).append("_id,k").append(j).append("_text,k").append(j).append("_prob,k")
                     .append(j).append("_logit");
         }
         csv.append('\n');
@@ -39,6 +40,9 @@ final class LensCsv {
             }
         }
         csv.append("# model: ").append(r.model()).append('\n').append("# dtype: ").append(r.dtype()).append('\n');
+        if (!r.decoder().equals(LensResult.LOGIT)) {
+            csv.append("# decoder: ").append(r.decoder()).append('\n');
+        }
         if (r.ablation() != null) {
             csv.append("# ablation: ").append(r.ablation().mode()).append(' ').append(r.ablation().ablate()).append('\n');
         }

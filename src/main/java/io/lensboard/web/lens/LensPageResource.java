@@ -41,7 +41,7 @@ public class LensPageResource {
     static class Templates {
         static native TemplateInstance lens(List<ModelInfo> models, String model, String prompt, LensMetric[] metrics,
                                             String error, LensSelection p, String pane, boolean twin, List<String> decoders,
-                                            String tuned, AblationForm ablation);
+                                            String tuned, boolean images, AblationForm ablation);
     }
 
     @Inject
@@ -92,25 +92,29 @@ public class LensPageResource {
     }
 
     private Response respond(LensParams params, Supplier<LensSelection> select, boolean redirect) {
+        if (params.model() != null && listing.takesImages(params.model())) {
+            // the lens decodes text: an image model's page would only fail in its stream; point to the images instead
+            return Response.status(422).entity(page(params, null, null, true).render()).build();
+        }
         try {
             LensSelection p = select.get();
             if (redirect && p.links().id() != null) {
                 return Response.seeOther(URI.create("/lens/" + p.links().id())).build();
             }
-            return Response.ok(page(params, null, p).render()).build();
+            return Response.ok(page(params, null, p, false).render()).build();
         } catch (RuntimeException e) {
             ApiError error = ApiErrors.body(e);
-            return Response.status(error.status()).entity(page(params, ErrorMessages.withoutPaths(error.error()), null).render()).build();
+            return Response.status(error.status()).entity(page(params, ErrorMessages.withoutPaths(error.error()), null, false).render()).build();
         }
     }
 
-    private TemplateInstance page(LensParams params, String error, LensSelection p) {
+    private TemplateInstance page(LensParams params, String error, LensSelection p, boolean images) {
         List<String> decoders = p == null ? List.of() : tunedLenses.decoders(p.key().model(), p.key().decoder());
         // "logit vs tuned" compares with the page's tuned lens, or with the first lens that fits the model
         String tuned = p == null ? null : p.key().lensId() != null ? p.key().decoder() : decoders.stream().skip(1).findFirst().orElse(null);
         return Templates.lens(listing.list(), params.model(), params.prompt(), LensMetric.values(), error, p,
                 p == null ? null : LensFragments.pane(p, "main", lens.cached(p.key())), p != null && listing.loads(p.links().twin()),
-                decoders, tuned, p == null ? null : AblationForm.of(facts.config(pool.catalog().check(p.key().model())).orElse(null),
+                decoders, tuned, images, p == null ? null : AblationForm.of(facts.config(pool.catalog().check(p.key().model())).orElse(null),
                         p.key().ablation()));
     }
 }

@@ -27,7 +27,7 @@ public record LensParams(@QueryParam("model") String model,
     public LensSelection selection() {
         LensQuery query = LensQuery.parse(model, dtype, prompt, topk, sub, decoder, ablate, ablation);
         LensMetric m = LensMetric.parse(metric);
-        return new LensSelection(query, m, new LensLinks(null, model, query.prompt(), m.key, query.topk(), query.sub(),
+        return new LensSelection(query, m, new LensLinks(null, query.model(), query.prompt(), m.key, query.topk(), query.sub(),
                 query.dtype() == null ? null : query.dtype().id, query.decoder(), query.ablation()));
     }
 }

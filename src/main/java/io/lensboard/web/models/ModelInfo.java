@@ -10,6 +10,14 @@ public record ModelInfo(String id, String architecture, Integer layers, Integer 
                         String device, boolean loaded, String state, double progress, String detail,
                         String dtype, long bytes) {
 
+    /**
+     * Whether it reads images (a ViT, or a hybrid STEM+STACK) rather than text: its config says so, or, for a hub ViT
+     * whose config is not downloaded yet, its name. Not a record component, so the API's JSON is what it was.
+     */
+    public boolean takesImages() {
+        return "vit".equals(architecture) || id.contains("+") || id.startsWith("hf:google/vit");
+    }
+
     /** The bytes held, for people ("13.8 GB"); empty when not loaded. */
     public String memory() {
         if (bytes == 0) {

@@ -58,6 +58,48 @@ public class ModelListing {
         return out;
     }
 
+    /** The models that read text, for the lens, compare and every text kind's list: no ViT, no hybrid. */
+    public List<ModelInfo> textModels() {
+        return list().stream().filter(m -> !m.takesImages()).toList();
+    }
+
+    /**
+     * Models an image can go through, for the image pages and the image kinds' lists: every ViT in the catalog, and
+     * the hybrids of a trained local ViT with each trained text model of the same width (the hub's ViT-Base/16 with
+     * GPT-2 small, both 768 wide).
+     */
+    public List<String> imageModels() {
+        List<ModelInfo> all = list();
+        List<String> out = new ArrayList<>();
+        for (ModelInfo vit : all) {
+            if (!vit.takesImages() || out.contains(vit.id())) {
+                continue;
+            }
+            out.add(vit.id());
+            for (ModelInfo stack : all) {
+                if (!vit.id().contains("+") && !ModelRef.namesUntrained(vit.id()) && stack.dModel() != null
+                        && stack.dModel().equals(vit.dModel()) && !stack.takesImages() && !ModelRef.namesUntrained(stack.id())
+                        && !out.contains(vit.id() + "+" + stack.id())) {
+                    out.add(vit.id() + "+" + stack.id());
+                }
+            }
+        }
+        if (out.contains("hf:google/vit-base-patch16-224") && !out.contains("hf:google/vit-base-patch16-224+hf:openai-community/gpt2")) {
+            out.add("hf:google/vit-base-patch16-224+hf:openai-community/gpt2");
+        }
+        return out;
+    }
+
+    /** Whether {@code id} reads images (a ViT or a hybrid), where that is known before loading; false for what is no id. */
+    public boolean takesImages(String id) {
+        try {
+            ModelRef ref = ModelRef.parse(id);
+            return facts.takesImages(ref).orElse(ref.base().startsWith("hf:google/vit"));
+        } catch (RuntimeException e) {
+            return false; // not a model id: the lens says what is wrong with it
+        }
+    }
+
     /**
      * Whether {@code id} can load here: a hub id may be downloaded, an untrained twin needs only a config, a trained
      * local model needs its weights (gpt2-small-config has none, so only its :untrained twin loads); a hybrid, both parts.

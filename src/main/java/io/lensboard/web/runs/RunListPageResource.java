@@ -1,7 +1,6 @@
 package io.lensboard.web.runs;
 
 import io.lensboard.LensboardConfig;
-import io.lensboard.runs.AlignmentService;
 import io.lensboard.runs.RunKind;
 import io.lensboard.runs.RunKinds;
 import io.lensboard.runs.RunRecord;
@@ -23,12 +22,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** The runs list, newest first and filtered as its URL says, with a start form per kind. */
 @Path("/runs")
@@ -37,20 +32,10 @@ public class RunListPageResource {
 
     @CheckedTemplate(basePath = "")
     static class Templates {
-        static native TemplateInstance runs(List<RunGroup> groups, boolean live, List<ModelInfo> models, List<RunForms.Form> forms,
+        static native TemplateInstance runs(List<RunGroups.Group> groups, boolean live, List<ModelInfo> models, List<RunForms.Form> forms,
                                             String error, RunListParams filter, List<String> kinds, List<String> states);
 
-        static native TemplateInstance runs$list(List<RunGroup> groups, boolean live, RunListParams filter);
-    }
-
-    /** A run in the list: what it is about and its result in its kind's words, and its table if a table holds it. */
-    public record RunRow(RunRecord run, String subject, String result, String table) {}
-
-    /** A run on its own ({@code table} null), or an alignment table's cells listed together under the table. */
-    public record RunGroup(String table, List<RunRow> rows) {
-        public boolean live() {
-            return rows.stream().anyMatch(r -> !r.run().state().finished());
-        }
+        static native TemplateInstance runs$list(List<RunGroups.Group> groups, boolean live, RunListParams filter);
     }
 
     @Inject
@@ -60,13 +45,10 @@ public class RunListPageResource {
     RunKinds kinds;
 
     @Inject
-    RunViews views;
-
-    @Inject
     RunForms forms;
 
     @Inject
-    AlignmentService alignments;
+    RunGroups runGroups;
 
     @Inject
     ModelListing listing;
@@ -80,8 +62,8 @@ public class RunListPageResource {
     }
 
     private TemplateInstance page(RunListParams filter, List<RunForms.Form> shown, String error) {
-        List<RunGroup> groups = groups(filter);
-        return Templates.runs(groups, live(groups), listing.list(), shown, error, filter, kinds.all().stream().map(RunKind::name).toList(),
+        List<RunGroups.Group> groups = runGroups.newest(filter);
+        return Templates.runs(groups, RunGroups.live(groups), listing.list(), shown, error, filter, kinds.all().stream().map(RunKind::name).toList(),
                 Arrays.stream(RunState.values()).map(RunState::key).toList());
     }
 
@@ -89,33 +71,8 @@ public class RunListPageResource {
     @GET
     @Path("/list")
     public String runList(@BeanParam RunListParams filter) {
-        List<RunGroup> groups = groups(filter);
-        return Templates.runs$list(groups, live(groups), filter).render();
-    }
-
-    /** The newest runs; a table's cells together, where its newest cell stands. */
-    private List<RunGroup> groups(RunListParams filter) {
-        Map<String, String> tables = new HashMap<>();
-        alignments.list(100).forEach(a -> a.runs().forEach(row -> row.forEach(run -> tables.put(run, a.id()))));
-        Map<String, RunGroup> byTable = new LinkedHashMap<>();
-        List<RunGroup> groups = new ArrayList<>();
-        for (RunRecord r : service.list(200, filter.filter(kinds))) {
-            RunRow row = new RunRow(r, kinds.subject(r), r.result() == null ? null : views.cell(r), tables.get(r.id()));
-            if (row.table() == null) {
-                groups.add(new RunGroup(null, List.of(row)));
-            } else {
-                byTable.computeIfAbsent(row.table(), t -> {
-                    RunGroup g = new RunGroup(t, new ArrayList<>());
-                    groups.add(g);
-                    return g;
-                }).rows().add(row);
-            }
-        }
-        return groups;
-    }
-
-    private static boolean live(List<RunGroup> groups) {
-        return groups.stream().anyMatch(RunGroup::live);
+        List<RunGroups.Group> groups = runGroups.newest(filter);
+        return Templates.runs$list(groups, RunGroups.live(groups), filter).render();
     }
 
     /** A start form: create the run and go to its page, or show the form again with the message next to it. */
