@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lensboard.Fixtures;
 import io.lensboard.analysis.ActivationPatching.Request;
 import io.lensboard.analysis.ActivationPatching.Row;
@@ -15,6 +17,7 @@ import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.pool.ModelLoader;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -81,6 +84,33 @@ class ActivationPatchingTest {
         }
     }
 
+    /**
+     * Every cell of every site against src/test/python/patching_golden.py (float64 PyTorch, each cell its own forward
+     * pass of the corrupted prompt); lensboard runs in float32, hence 1e-4 on m.
+     */
+    @ParameterizedTest
+    @CsvSource({"gpt2-tiny,gpt2-tiny", "stories260K/hf,stories260K"})
+    void everyCellMatchesTheIndependentFloat64Patching(String name, String golden) throws Exception {
+        JsonNode g = new ObjectMapper().readTree(getClass().getResource("/golden-patching/" + golden + ".json"));
+        try (LoadedModel m = ModelLoader.load(name, Fixtures.dir(name), null, Device.cpu())) {
+            for (Site site : Site.values()) {
+                int[] layers = IntStream.range(0, m.config().nLayers()).toArray();
+                Request r = new Request(ids(g.get("clean")), ids(g.get("corrupted")), g.get("answer").asLong(), g.get("wrong").asLong(), site, layers);
+                try (ActivationPatching p = new ActivationPatching(m, r)) {
+                    assertEquals(g.get("clean_metric").asDouble(), p.cleanMetric(), 1e-4);
+                    assertEquals(g.get("corrupted_metric").asDouble(), p.corruptedMetric(), 1e-4);
+                    JsonNode grid = g.get("grids").get(site.id());
+                    while (!p.finished()) {
+                        Row row = p.next();
+                        double[] expected = new double[grid.get(row.index()).size()];
+                        Arrays.setAll(expected, c -> grid.get(row.index()).get(c).asDouble());
+                        assertArrayEquals(expected, row.metric(), 1e-4, name + " " + site.id() + " block " + row.layer());
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void rerunsAreBitIdentical() {
         try (LoadedModel m = ModelLoader.load("gpt2-tiny", Fixtures.dir("gpt2-tiny"), null, Device.cpu())) {
@@ -110,10 +140,16 @@ class ActivationPatchingTest {
         List<List<Double>> rows = new ArrayList<>();
         try (ActivationPatching p = new ActivationPatching(m, request(m, site))) {
             while (!p.finished()) {
-                rows.add(java.util.Arrays.stream(p.next().metric()).boxed().toList());
+                rows.add(Arrays.stream(p.next().metric()).boxed().toList());
             }
         }
         return rows;
+    }
+
+    private static long[] ids(JsonNode array) {
+        long[] ids = new long[array.size()];
+        Arrays.setAll(ids, i -> array.get(i).asLong());
+        return ids;
     }
 
     private static int onlyDifference(long[] a, long[] b) {
