@@ -58,6 +58,9 @@ public final class ActivationPatching implements AutoCloseable {
     /** One finished layer: m with each column (position or head) patched. */
     public record Row(int index, int layer, double[] metric) {}
 
+    /** The most floats one block of a batched pass may hold at once (1 GiB). */
+    static final long PASS_FLOATS = 1L << 28;
+
     private final LoadedModel model;
     private final Transformer tf;
     private final Request request;
@@ -134,29 +137,58 @@ public final class ActivationPatching implements AutoCloseable {
     }
 
     /**
-     * The next layer's row: one pass from that block over the columns whose patch changes the activation, batch row b
-     * with the b-th of them patched; the other columns' m is m_corrupted.
+     * The next layer's row: one pass from that block over the columns whose patch changes the activation (in batches
+     * of {@link #rowsPerPass()}), batch row b with the b-th of them patched; the other columns' m is m_corrupted.
      */
     public Row next() {
         int i = next;
         int l = request.layers()[i];
         double[] metric = new double[columns];
         java.util.Arrays.fill(metric, corruptedMetric);
-        int[] patched = changed(cleanSite[i], corruptedSite[i]);
-        if (patched.length > 0) {
-            try (NDManager step = scope.newSubManager()) {
-                NDArray residPre = corruptedResidPre[i].repeat(0, patched.length);
-                residPre.attach(step);
-                NDArray resid = tf.forwardFrom(l, residPre, Forward.residualAfter(model.config().nLayers()),
-                        ActivationCache.none().with(patch(l, cleanSite[i], patched)));
-                double[] m = metric(resid);
-                for (int b = 0; b < patched.length; b++) {
-                    metric[patched[b]] = m[b];
-                }
+        int[] changed = changed(cleanSite[i], corruptedSite[i]);
+        int rows = rowsPerPass();
+        for (int from = 0; from < changed.length; from += rows) {
+            int[] patched = java.util.Arrays.copyOfRange(changed, from, Math.min(changed.length, from + rows));
+            double[] m = patchedPass(i, patched);
+            for (int b = 0; b < patched.length; b++) {
+                metric[patched[b]] = m[b];
             }
         }
         next++;
         return new Row(i, l, metric);
+    }
+
+    /**
+     * m for a batch whose row b patches column {@code patched[b]} of layer {@code layers()[i]}: block by block from the
+     * corrupted resid_pre there, each block's intermediate arrays freed once its output is kept.
+     */
+    private double[] patchedPass(int i, int[] patched) {
+        int l = request.layers()[i];
+        Intervention patch = patch(l, cleanSite[i], patched);
+        try (NDManager pass = scope.newSubManager()) {
+            NDArray h = corruptedResidPre[i].repeat(0, patched.length);
+            h.attach(pass);
+            for (int b = l; b < model.config().nLayers(); b++) {
+                try (NDManager block = pass.newSubManager()) {
+                    h.attach(block);
+                    NDArray out = tf.forwardFrom(b, h, Forward.residualAfter(b + 1), ActivationCache.none().with(patch));
+                    out.attach(pass);
+                    h = out;
+                }
+            }
+            return metric(h);
+        }
+    }
+
+    /**
+     * Rows per batched pass: a block's intermediates per row (attention scores, the MLP's hidden layer and the
+     * residual-width arrays, with room for the ops between) kept under {@link #PASS_FLOATS}.
+     */
+    private int rowsPerPass() {
+        long t = request.clean().length;
+        var c = model.config();
+        long perRow = 8L * c.nHeads() * t * t + 32L * t * c.dMlp() + 48L * t * c.dModel();
+        return (int) Math.max(1, Math.min(columns, PASS_FLOATS / perRow));
     }
 
     /** The columns (positions, or heads) where the clean activation differs from the corrupted one in any bit. */

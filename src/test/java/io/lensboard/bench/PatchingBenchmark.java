@@ -1,0 +1,72 @@
+package io.lensboard.bench;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import io.lensboard.analysis.ActivationPatching;
+import io.lensboard.analysis.ActivationPatching.Request;
+import io.lensboard.analysis.ActivationPatching.Site;
+import io.lensboard.model.LoadedModel;
+import io.lensboard.model.pool.ModelLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+/**
+ * Activation patching on gpt2-small-config:untrained (GPT-2 small's shape) at 32 tokens: cells per second of the
+ * batched grid (one pass per layer from the corrupted resid_pre, as the run kind computes it) against one whole
+ * forward pass per cell from the embeddings. The prompts are two seeded random token sequences that differ at every
+ * position, so no cell is skipped as unchanged and both sides compute every cell. The baseline times a sample of
+ * cells (every layer, {@link #SAMPLE} columns each) since timing all of them one pass at a time takes minutes.
+ * Writes a Markdown report (default target/benchmarks/patching.md). Run: ./mvnw -Pbench-patching verify
+ */
+public final class PatchingBenchmark {
+    static final int TOKENS = 32;
+    static final int SAMPLE = 2;
+
+    public static void main(String[] args) throws IOException {
+        Path fixtures = Path.of(System.getProperty("shared.fixtures", "../shared/fixtures"));
+        Path report = Path.of(args.length > 0 ? args[0] : "target/benchmarks/patching.md");
+        StringBuilder out = new StringBuilder("# Activation patching benchmark: gpt2-small-config:untrained, " + TOKENS + " tokens, CPU\n\n");
+        out.append("- ").append(LocalDate.now(ZoneOffset.UTC)).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
+                .append(System.getProperty("os.arch")).append(", Java ").append(System.getProperty("java.version"))
+                .append(", PyTorch ").append(Engine.getEngine("PyTorch").getVersion()).append("\n\n");
+        out.append("| site | cells | batched, s | batched cells/s | one forward per cell, cells/s | speed-up |\n|---|---:|---:|---:|---:|---:|\n");
+        try (LoadedModel m = ModelLoader.load("gpt2-small-config:untrained", fixtures.resolve("gpt2-small-config"), 0L, Device.cpu())) {
+            Random random = new Random(24);
+            long[] clean = random.longs(TOKENS, 0, m.config().vocabSize()).toArray();
+            long[] corrupted = random.longs(TOKENS, 0, m.config().vocabSize()).toArray();
+            int[] layers = IntStream.range(0, m.config().nLayers()).toArray();
+            for (Site site : new Site[] {Site.RESID_PRE, Site.HEAD}) {
+                Request r = new Request(clean, corrupted, 11, 13, site, layers);
+                try (ActivationPatching p = new ActivationPatching(m, r)) {
+                    p.unbatchedCell(0, 0); // warm-up
+                    long t0 = System.nanoTime();
+                    int cells = 0;
+                    while (!p.finished()) {
+                        cells += p.next().metric().length;
+                    }
+                    double batched = (System.nanoTime() - t0) / 1e9;
+                    long t1 = System.nanoTime();
+                    int sampled = 0;
+                    for (int i = 0; i < layers.length; i++) {
+                        for (int k = 0; k < SAMPLE; k++) {
+                            p.unbatchedCell(i, k * p.columns() / SAMPLE);
+                            sampled++;
+                        }
+                    }
+                    double plainRate = sampled / ((System.nanoTime() - t1) / 1e9);
+                    double rate = cells / batched;
+                    out.append(String.format("| %s | %d | %.2f | %.1f | %.1f | %.1f× |%n", site.id(), cells, batched, rate, plainRate, rate / plainRate));
+                    System.out.printf("%s: %d cells in %.2f s batched (%.1f/s); one forward per cell %.1f/s%n", site.id(), cells, batched, rate, plainRate);
+                }
+            }
+        }
+        Files.createDirectories(report.toAbsolutePath().getParent());
+        Files.writeString(report, out);
+        System.out.println(out);
+    }
+}
