@@ -20,7 +20,8 @@ import java.util.stream.IntStream;
  * batched grid (one pass per layer from the corrupted resid_pre, as the run kind computes it) against one whole
  * forward pass per cell from the embeddings. The prompts are two seeded random token sequences that differ at every
  * position, so no cell is skipped as unchanged and both sides compute every cell. The baseline times a sample of
- * cells (every layer, {@link #SAMPLE} columns each) since timing all of them one pass at a time takes minutes.
+ * cells (every layer, {@link #SAMPLE} columns each, timed right after that layer's batched row) since timing all
+ * of them one pass at a time takes many minutes.
  * Writes a Markdown report (default target/benchmarks/patching.md). Run: ./mvnw -Pbench-patching verify
  */
 public final class PatchingBenchmark {
@@ -44,21 +45,23 @@ public final class PatchingBenchmark {
                 Request r = new Request(clean, corrupted, 11, 13, site, layers);
                 try (ActivationPatching p = new ActivationPatching(m, r)) {
                     p.unbatchedCell(0, 0); // warm-up
-                    long t0 = System.nanoTime();
+                    // each layer's batched row, then its sample of single passes: on a shared machine both see the same load
+                    double batched = 0;
+                    double plain = 0;
                     int cells = 0;
-                    while (!p.finished()) {
-                        cells += p.next().metric().length;
-                    }
-                    double batched = (System.nanoTime() - t0) / 1e9;
-                    long t1 = System.nanoTime();
                     int sampled = 0;
                     for (int i = 0; i < layers.length; i++) {
+                        long t0 = System.nanoTime();
+                        cells += p.next().metric().length;
+                        long t1 = System.nanoTime();
                         for (int k = 0; k < SAMPLE; k++) {
                             p.unbatchedCell(i, k * p.columns() / SAMPLE);
                             sampled++;
                         }
+                        batched += (t1 - t0) / 1e9;
+                        plain += (System.nanoTime() - t1) / 1e9;
                     }
-                    double plainRate = sampled / ((System.nanoTime() - t1) / 1e9);
+                    double plainRate = sampled / plain;
                     double rate = cells / batched;
                     out.append(String.format("| %s | %d | %.2f | %.1f | %.1f | %.1f× |%n", site.id(), cells, batched, rate, plainRate, rate / plainRate));
                     System.out.printf("%s: %d cells in %.2f s batched (%.1f/s); one forward per cell %.1f/s%n", site.id(), cells, batched, rate, plainRate);
