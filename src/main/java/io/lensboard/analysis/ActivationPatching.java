@@ -11,8 +11,12 @@ import io.lensboard.model.Forward;
 import io.lensboard.model.Hooks;
 import io.lensboard.model.Intervention;
 import io.lensboard.model.LoadedModel;
+import io.lensboard.model.ModelConfig;
 import io.lensboard.model.Transformer;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -44,11 +48,11 @@ public final class ActivationPatching implements AutoCloseable {
 
         /** The API's name: resid_pre, attn_out, mlp_out, head. */
         public String id() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
 
         public static Site of(String id) {
-            return valueOf(id.toUpperCase(java.util.Locale.ROOT));
+            return valueOf(id.toUpperCase(Locale.ROOT));
         }
     }
 
@@ -124,16 +128,8 @@ public final class ActivationPatching implements AutoCloseable {
         return columns;
     }
 
-    public int[] layers() {
-        return request.layers().clone();
-    }
-
     public boolean finished() {
         return next == request.layers().length;
-    }
-
-    public int rowsDone() {
-        return next;
     }
 
     /**
@@ -144,11 +140,11 @@ public final class ActivationPatching implements AutoCloseable {
         int i = next;
         int l = request.layers()[i];
         double[] metric = new double[columns];
-        java.util.Arrays.fill(metric, corruptedMetric);
+        Arrays.fill(metric, corruptedMetric);
         int[] changed = changed(cleanSite[i], corruptedSite[i]);
         int rows = rowsPerPass();
         for (int from = 0; from < changed.length; from += rows) {
-            int[] patched = java.util.Arrays.copyOfRange(changed, from, Math.min(changed.length, from + rows));
+            int[] patched = Arrays.copyOfRange(changed, from, Math.min(changed.length, from + rows));
             double[] m = patchedPass(i, patched);
             for (int b = 0; b < patched.length; b++) {
                 metric[patched[b]] = m[b];
@@ -186,7 +182,7 @@ public final class ActivationPatching implements AutoCloseable {
      */
     private int rowsPerPass() {
         long t = request.clean().length;
-        var c = model.config();
+        ModelConfig c = model.config();
         long perRow = 8L * c.nHeads() * t * t + 32L * t * c.dMlp() + 48L * t * c.dModel();
         return (int) Math.max(1, Math.min(columns, PASS_FLOATS / perRow));
     }
@@ -198,7 +194,7 @@ public final class ActivationPatching implements AutoCloseable {
         Shape s = clean.getShape();
         boolean heads = request.site() == Site.HEAD;
         long inner = heads ? s.get(3) : s.get(2); // values per (position, head) or per position
-        java.util.BitSet changed = new java.util.BitSet(columns);
+        BitSet changed = new BitSet(columns);
         for (int k = 0; k < a.length; k++) {
             if (Float.floatToRawIntBits(a[k]) != Float.floatToRawIntBits(b[k])) {
                 long unit = k / inner; // position (× heads + head)
