@@ -63,8 +63,8 @@ public final class PatchingBenchmark {
                     }
                     double plainRate = sampled / plain;
                     double rate = cells / batched;
-                    out.append(String.format("| %s | %d | %.2f | %.1f | %.1f | %.1f× |%n", site.id(), cells, batched, rate, plainRate, rate / plainRate));
-                    System.out.printf("%s: %d cells in %.2f s batched (%.1f/s); one forward per cell %.1f/s%n", site.id(), cells, batched, rate, plainRate);
+                    out.append(String.format("| %s | %d | %.1f | %.2f | %.3f | %.1f× |%n", site.id(), cells, batched, rate, plainRate, rate / plainRate));
+                    System.out.printf("%s: %d cells in %.1f s batched (%.2f/s); one forward per cell %.3f/s%n", site.id(), cells, batched, rate, plainRate);
                 }
             }
         }
