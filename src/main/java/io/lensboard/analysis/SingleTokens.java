@@ -6,8 +6,8 @@ import java.util.stream.Collectors;
 /**
  * A parameter that names one token ({@code token}, {@code against}): a token id (digits only), or a text that is
  * exactly one token. A text is first looked up as a vocabulary entry's own text (" cat" with its leading space, as
- * the lens shows tokens), so that a tokenizer which adds BOS or a word-start marker to every encoding still finds it;
- * failing that, a text whose encoding is one token is that token.
+ * the lens shows tokens), so that a tokenizer which adds a word-start marker to every encoding still finds it;
+ * failing that, a text whose encoding, less what the tokenizer puts before every text (Llama's BOS), is one token.
  */
 public final class SingleTokens {
     private static final int MAX_SHOWN = 12;
@@ -27,7 +27,7 @@ public final class SingleTokens {
                 return id;
             }
         }
-        long[] ids = Prompts.encode(tok, value, what);
+        long[] ids = withoutPrefix(tok, Prompts.encode(tok, value, what));
         if (ids.length == 1) {
             return ids[0];
         }
@@ -49,6 +49,13 @@ public final class SingleTokens {
                     + tok.vocabSize() + " ids, 0.." + (tok.vocabSize() - 1));
         }
         return id;
+    }
+
+    /** ids less the tokens the tokenizer puts before every text (its encoding of ""). */
+    private static long[] withoutPrefix(LensTokenizer tok, long[] ids) {
+        long[] prefix = tok.encode("");
+        boolean prefixed = ids.length >= prefix.length && java.util.Arrays.equals(prefix, java.util.Arrays.copyOf(ids, prefix.length));
+        return prefixed ? java.util.Arrays.copyOfRange(ids, prefix.length, ids.length) : ids;
     }
 
     private static String shorten(String s) {

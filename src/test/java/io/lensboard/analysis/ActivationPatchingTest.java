@@ -47,7 +47,7 @@ class ActivationPatchingTest {
             long[] clean = tok.encode(cleanText);
             long[] corrupted = tok.encode(corruptedText);
             int differing = onlyDifference(clean, corrupted);
-            Request r = new Request(clean, corrupted, OneToken.parse(tok, answer, "answer"), OneToken.parse(tok, wrong, "wrong"),
+            Request r = new Request(clean, corrupted, SingleTokens.resolve(tok, answer, "answer"), SingleTokens.resolve(tok, wrong, "wrong"),
                     Site.RESID_PRE, new int[] {0});
             try (ActivationPatching p = new ActivationPatching(m, r)) {
                 assertNotEquals(p.cleanMetric(), p.corruptedMetric());
@@ -132,8 +132,8 @@ class ActivationPatchingTest {
     static Request request(LoadedModel m, Site site) {
         LensTokenizer tok = m.tokenizer();
         int[] layers = IntStream.range(0, m.config().nLayers()).toArray();
-        return new Request(tok.encode(CLEAN), tok.encode(CORRUPTED), OneToken.parse(tok, " was", "answer"),
-                OneToken.parse(tok, " is", "wrong"), site, layers);
+        return new Request(tok.encode(CLEAN), tok.encode(CORRUPTED), SingleTokens.resolve(tok, " was", "answer"),
+                SingleTokens.resolve(tok, " is", "wrong"), site, layers);
     }
 
     private static List<List<Double>> grid(LoadedModel m, Site site) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.lensboard.analysis.ActivationPatching;
 import io.lensboard.analysis.ActivationPatching.Site;
 import io.lensboard.analysis.InvalidInputException;
-import io.lensboard.analysis.OneToken;
+import io.lensboard.analysis.SingleTokens;
 import io.lensboard.analysis.Prompts;
 import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
@@ -156,8 +156,8 @@ public class PatchingKind extends AbstractRunKind<PatchingKind.Params> {
         if (clean.length > limit) {
             throw new InvalidInputException("the prompts are " + clean.length + " tokens long; patching takes at most " + limit + ": shorten them");
         }
-        long answer = OneToken.parse(tokenizer, p.answer(), "params.answer");
-        long wrong = OneToken.parse(tokenizer, p.wrong(), "params.wrong");
+        long answer = SingleTokens.resolve(tokenizer, p.answer(), "params.answer");
+        long wrong = SingleTokens.resolve(tokenizer, p.wrong(), "params.wrong");
         if (answer == wrong) {
             throw new InvalidInputException("params.answer and params.wrong are the same token ('" + tokenizer.text(answer) + "', id " + answer
                     + "), so m is always 0: choose two different tokens");
