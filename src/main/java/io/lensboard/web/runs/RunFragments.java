@@ -1,6 +1,7 @@
 package io.lensboard.web.runs;
 
 import io.lensboard.runs.RunRecord;
+import io.lensboard.runs.RunState;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
@@ -20,6 +21,10 @@ public final class RunFragments {
         static native TemplateInstance run$outcome(RunRecord run, String result);
 
         static native TemplateInstance run$finished();
+
+        static native TemplateInstance run$ended(String endedState, String endedWord);
+
+        static native TemplateInstance run$stopped(String stoppedText);
     }
 
     /** The state badge (queued, running, done, failed, cancelled). */
@@ -40,5 +45,15 @@ public final class RunFragments {
     /** What replaces the cancel button once a run (or a table) is finished; its event also closes the stream. */
     public static String finished() {
         return Templates.run$finished().render();
+    }
+
+    /** What replaces a run's cancel button when it ends: how it ended ("finished" only when it is done). */
+    public static String ended(RunState state) {
+        return Templates.run$ended(state.key(), state == RunState.DONE ? "finished" : state.key()).render();
+    }
+
+    /** The progress line of a run that stopped without a result: what happened instead of a bar and a time left. */
+    public static String stopped(String text) {
+        return Templates.run$stopped(text).render();
     }
 }
