@@ -1,6 +1,5 @@
 package io.lensboard.web.runs;
 
-import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
 import io.quarkus.qute.CheckedTemplate;
@@ -9,14 +8,17 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
-/** Two runs side by side ({@code /runs/compare?a=ID&b=ID}), each as its own page shows it, live: a run and its twin. */
-@Path("/runs/compare")
+/**
+ * Two runs side by side ({@code /runs/compare/A/B}), each as its own page shows it, live: a run and its twin. The
+ * second run's id ends the URL, as it ends a run page's.
+ */
+@Path("/runs/compare/{a}/{b}")
 @Produces(MediaType.TEXT_HTML)
 public class RunComparePageResource {
 
@@ -33,16 +35,13 @@ public class RunComparePageResource {
 
     /** The side-by-side page of runs {@code a} and {@code b}. */
     static URI link(String a, String b) {
-        return URI.create("/runs/compare?a=" + URLEncoder.encode(a, StandardCharsets.UTF_8) + "&b=" + URLEncoder.encode(b, StandardCharsets.UTF_8));
+        return URI.create("/runs/compare/" + URLEncoder.encode(a, StandardCharsets.UTF_8) + "/" + URLEncoder.encode(b, StandardCharsets.UTF_8));
     }
 
     @GET
-    public String page(@QueryParam("a") String a, @QueryParam("b") String b) {
-        if (a == null || a.isBlank() || b == null || b.isBlank()) {
-            throw new InvalidInputException("give two runs to compare: /runs/compare?a=RUN_ID&b=RUN_ID (the ids are on /runs)");
-        }
-        RunRecord ra = service.find(a.strip());
-        RunRecord rb = service.find(b.strip());
+    public String page(@PathParam("a") String a, @PathParam("b") String b) {
+        RunRecord ra = service.find(a);
+        RunRecord rb = service.find(b);
         return Templates.runCompare(ra, rb, panes.pane(ra), panes.pane(rb)).render();
     }
 }

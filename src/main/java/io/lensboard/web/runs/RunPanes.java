@@ -9,19 +9,18 @@ import jakarta.inject.Inject;
 import java.util.List;
 
 /**
- * A run as its page shows it (templates/run.html), alone or as one of two panes side by side (its
- * {@code {#fragment id=pane}}, for /runs/compare): the same header, buttons, live feed and result either way.
+ * A run as its page shows it (templates/runPane.html), alone on its page (templates/run.html) or as one of two panes
+ * side by side (/runs/compare): the same header, buttons, live feed and result either way.
  */
 @ApplicationScoped
 public class RunPanes {
 
     @CheckedTemplate(basePath = "")
     static class Templates {
-        static native TemplateInstance run(RunRecord run, String title, String state, List<Param> params, boolean again,
-                                           Twin twin, boolean alone, String live, String result);
+        static native TemplateInstance run(RunRecord run, String pane);
 
-        static native TemplateInstance run$pane(RunRecord run, String title, String state, List<Param> params, boolean again,
-                                                Twin twin, boolean alone, String live, String result);
+        static native TemplateInstance runPane(RunRecord run, String title, String state, List<Param> params, boolean again,
+                                               Twin twin, boolean alone, String live, String result);
     }
 
     /** A stored parameter as the run page lists it. */
@@ -35,14 +34,17 @@ public class RunPanes {
 
     /** The run's whole page. */
     String page(RunRecord r) {
-        return Templates.run(r, views.title(r), r.state().key(), params(r), kinds.nextSeed(r).isPresent(), Twin.of(r.model()).orElse(null),
-                true, views.live(r), views.result(r)).render();
+        return Templates.run(r, pane(r, true)).render();
     }
 
     /** The run as one pane of a page that shows two (element ids are left out: the page holds two of each). */
     String pane(RunRecord r) {
-        return Templates.run$pane(r, views.title(r), r.state().key(), params(r), kinds.nextSeed(r).isPresent(), Twin.of(r.model()).orElse(null),
-                false, views.live(r), views.result(r)).render();
+        return pane(r, false);
+    }
+
+    private String pane(RunRecord r, boolean alone) {
+        return Templates.runPane(r, views.title(r), r.state().key(), params(r), kinds.nextSeed(r).isPresent(), Twin.of(r.model()).orElse(null),
+                alone, views.live(r), views.result(r)).render();
     }
 
     private static List<Param> params(RunRecord r) {
