@@ -124,6 +124,7 @@ class NewerPagesChartsBrowserTest {
                     Map.of("prompt", "The sky is blue.", "steps", 2, "lr", 0.05));
             driver.get(root + page.substring(1));
             new WebDriverWait(driver, LONG).until(d -> d.findElement(By.id("study-status")).getText().equals("4 of 4 runs finished"));
+            new WebDriverWait(driver, LONG).until(d -> d.findElements(By.cssSelector(".study-live .finished")).size() == 1);
             List<?> texts = (List<?>) js(driver, "return [...document.querySelectorAll('table.study tbody tr')].map(r => r.cells[3].textContent)");
             assertEquals(List.of("never", "never", "never", "never"), texts, "the table's steps to criterion");
             String c = chart(".chart-criterion");
@@ -151,10 +152,11 @@ class NewerPagesChartsBrowserTest {
     void walkStudyChartsItsRatioAgainstBlocks() throws Exception {
         WebDriver driver = chromium();
         try {
-            String page = study("orthogonal-walk", List.of("gpt2-tiny", "gpt2-tiny:untrained"), List.of(1, 2, 4), List.of(false), List.of(0, 1),
+            String page = study("orthogonal-walk", List.of("gpt2-tiny", "gpt2-tiny:untrained"), List.of(1, 2, 4), List.of(false), List.of(0),
                     Map.of("prompt", "The sky is blue.", "steps", 10, "eta", 0.1, "decode_every", 5));
             driver.get(root + page.substring(1));
-            new WebDriverWait(driver, LONG).until(d -> d.findElement(By.id("study-status")).getText().equals("12 of 12 runs finished"));
+            new WebDriverWait(driver, LONG).until(d -> d.findElement(By.id("study-status")).getText().equals("6 of 6 runs finished"));
+            new WebDriverWait(driver, LONG).until(d -> d.findElements(By.cssSelector(".study-live .finished")).size() == 1);
             String c = chart(".chart-criterion");
             new WebDriverWait(driver, LONG).until(d -> js(d, "return " + c + ".data.datasets.every(d => d.data.length === 3"
                     + " && d.data.every(Number.isFinite))").equals(Boolean.TRUE));
