@@ -44,8 +44,8 @@ final class RunPageStream {
             }
             case "done" -> {
                 run = runs.find(run.id());
-                out.add(html("state", RunFragments.state(run.state().key())));
                 out.add(html("progress", progressLine(1)));
+                out.add(html("state", RunFragments.state(run.state().key())));
                 out.add(html("result", RunFragments.outcome(run, views.result(run))));
                 out.add(html("done", RunFragments.ended(run.state())));
             }
