@@ -10,6 +10,18 @@
     return a >= 1e-4 && a < 1e6 ? String(Number(v.toPrecision(4))) : v.toExponential(3);
   }
 
+  // Every log axis's tick labels, set once here for all charts: 4 significant digits like every other number, a
+  // power of ten far from 1 as 1e-15 (Chart.js's own labels print all the decimals: "0.0000000000000010"). Like
+  // Chart.js, only 1, 2, 3 and 5 times a power of ten, and the last ticks, are labelled, so the labels do not collide.
+  function logTick(v, index, ticks) {
+    if (!(v > 0)) return String(v);
+    const e = Math.floor(Math.log10(v) + 1e-9);
+    const m = Number((v / 10 ** e).toPrecision(4));
+    if (![1, 2, 3, 5].includes(m) && index <= 0.8 * ticks.length) return "";
+    return e < -4 || e >= 6 ? `${m}e${e}` : fmt4(v);
+  }
+  if (typeof Chart !== "undefined") Chart.defaults.scales.logarithmic.ticks.callback = logTick;
+
   // The one colour scale, light to dark: t in [0, 1]. Black text on light cells, white on dark ones, switching
   // where the two contrasts cross (t = 0.672 on this scale): either is then at least 4.58:1 (WCAG AA is 4.5:1).
   // No dark grey would do: on the middle shades it falls under 4.5:1 and so does white.
@@ -204,13 +216,14 @@
   const drawn = new WeakMap();
 
   // A line chart over layers, with its text alternative: a table of the same numbers behind a <details> after it.
-  function lineChart(canvas, labels, series, y) {
+  // A series is its label, or {label, yAxisID} to draw it against one of the `more` axes.
+  function lineChart(canvas, labels, series, y, more = {}) {
     const chart = new Chart(canvas, {
       type: "line",
-      data: { labels, datasets: series.map(label => ({ label, data: [], spanGaps: false })) },
+      data: { labels, datasets: series.map(s => ({ ...(typeof s === "string" ? { label: s } : s), data: [], spanGaps: false })) },
       options: { animation: false, maintainAspectRatio: false,
         plugins: { tooltip: { callbacks: { label: c => `${c.dataset.label}: ${fmt4(c.parsed.y)}` } } },
-        scales: { x: { title: { display: true, text: "layer" } }, y } }
+        scales: { x: { title: { display: true, text: "layer" } }, y, ...more } }
     });
     const details = document.createElement("details");
     details.className = "chart-data";
@@ -277,8 +290,12 @@
     byLayer.refresh();
     // One token (or the logit difference of two) followed across layers, where it is among a layer's top-k.
     const follow = pane.querySelector("form.follow");
-    const followChart = lineChart(pane.querySelector(".chart-follow"), labels, ["probability", "rank"],
-      { title: { display: true, text: "probability, rank or logit difference" } });
+    // Probability on a linear axis, rank on a log axis of its own (as the rank chart above), so that rank 4 is not
+    // drawn beside p = 0.1 on one scale; a logit difference has the left axis to itself.
+    const followChart = lineChart(pane.querySelector(".chart-follow"), labels,
+      ["probability", { label: "rank", yAxisID: "rank" }],
+      { title: { display: true, text: "probability" }, min: 0 },
+      { rank: { ...logRank, position: "right", grid: { drawOnChartArea: false } } });
     function candidates(pos) {
       const seen = new Map();
       lens.layers.forEach(l => l.positions[pos].top.forEach(t => { if (!seen.has(t.id)) seen.set(t.id, t.text); }));
@@ -293,12 +310,15 @@
       const a = parseInt(follow.elements.a.value, 10), b = parseInt(follow.elements.b.value, 10);
       const find = (l, id) => { const top = l.positions[pos].top; const k = top.findIndex(t => t.id === id); return k < 0 ? null : { rank: k + 1, t: top[k] }; };
       const sets = followChart.data.datasets;
+      const { y, rank: rankAxis } = followChart.options.scales;
       if (Number.isNaN(b)) {
         sets.length = 2;
+        y.title.text = "probability"; y.min = 0; rankAxis.display = true;
         sets[0].label = "probability"; sets[0].data = lens.layers.map(l => find(l, a)?.t.prob ?? null);
-        sets[1] = { label: "rank (— beyond top-k)", data: lens.layers.map(l => find(l, a)?.rank ?? null) };
+        sets[1] = { label: "rank (— beyond top-k)", yAxisID: "rank", data: lens.layers.map(l => find(l, a)?.rank ?? null) };
       } else {
         sets.length = 1;
+        y.title.text = "logit difference"; delete y.min; rankAxis.display = false;
         sets[0].label = "logit difference"; sets[0].data = lens.layers.map(l => {
           const x = find(l, a), y = find(l, b);
           return x && y ? x.t.logit - y.t.logit : null;

@@ -68,7 +68,10 @@ public final class StudyTable {
                 kind.summarise(done));
     }
 
-    /** The chart's {@code data-chart} spec: one series per (model, lm_head), keyed s0, s1, …, over the blocks. */
+    /**
+     * The chart's {@code data-chart} spec: one series per (model, lm_head), keyed s0, s1, …, over the blocks; n0, n1, …
+     * say where a row "never" met the criterion (run-charts.js marks those at the top of the axis).
+     */
     public String chartSpec(ObjectMapper json) {
         ObjectNode spec = json.createObjectNode().put("event", "criterion").put("type", "line").put("labels", "blocks").put("points", true)
                 .put("xTitle", "blocks").put("yTitle", charted().heading());
@@ -76,7 +79,7 @@ public final class StudyTable {
         int line = 0;
         for (Object model : g.values().get(MODEL)) {
             for (Object head : g.values().get(HEAD)) {
-                series.addObject().put("key", "s" + line++).put("label", model + (Boolean.TRUE.equals(head) ? ", LM head" : ", no LM head"));
+                series.addObject().put("key", "s" + line).put("never", "n" + line++).put("label", model + (Boolean.TRUE.equals(head) ? ", LM head" : ", no LM head"));
             }
         }
         return spec.toString();
@@ -86,7 +89,10 @@ public final class StudyTable {
         return columns().get(kind.chartedColumn());
     }
 
-    /** The chart's data: the blocks, and per line the charted figure at each (null where unknown or not a number). */
+    /**
+     * The chart's data: the blocks, and per line the charted figure at each (null where unknown or not a number) and
+     * whether it is "never".
+     */
     public ObjectNode chart(List<RunRecord> runs, ObjectMapper json) {
         ObjectNode data = json.createObjectNode();
         data.set("blocks", json.valueToTree(g.values().get(BLOCKS)));
@@ -96,8 +102,11 @@ public final class StudyTable {
         for (int m = 0; m < models; m++) {
             for (int h = 0; h < heads; h++) {
                 ArrayNode line = data.putArray("s" + (m * heads + h));
+                ArrayNode never = data.putArray("n" + (m * heads + h));
                 for (int b = 0; b < blocks; b++) {
-                    Double v = row((m * blocks + b) * heads + h, runs).figures().get(kind.chartedColumn()).value();
+                    Studyable.Figure f = row((m * blocks + b) * heads + h, runs).figures().get(kind.chartedColumn());
+                    never.add(f.never());
+                    Double v = f.value();
                     if (v == null) {
                         line.addNull();
                     } else {

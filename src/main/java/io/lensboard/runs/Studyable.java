@@ -19,6 +19,12 @@ public interface Studyable<P extends Record & StudyRun> extends Seeded<P> {
      */
     record Figure(Double value, String text) {
         public static final Figure UNKNOWN = new Figure(null, "—");
+        /** No finished run met the criterion: no value to draw, but the chart marks it at the top of its axis. */
+        public static final Figure NEVER = new Figure(null, "never");
+
+        public boolean never() {
+            return equals(NEVER);
+        }
     }
 
     /** The table's columns after model, blocks and LM head. */

@@ -45,10 +45,10 @@ record ReconstructionSummary(int done, int seeds, Double stepsToCriterion, Doubl
         }
     }
 
-    /** The row's figures in {@link ReconstructionKind#studyColumns()}'s order; "never" is no point on the chart. */
+    /** The row's figures in {@link ReconstructionKind#studyColumns()}'s order; "never" is marked at the top of the chart. */
     List<Figure> figures() {
         Figure steps = stepsToCriterion == null ? Figure.UNKNOWN
-                : stepsToCriterion.isInfinite() ? new Figure(null, "never") : new Figure(stepsToCriterion, whole(stepsToCriterion));
+                : stepsToCriterion.isInfinite() ? Figure.NEVER : new Figure(stepsToCriterion, whole(stepsToCriterion));
         return List.of(steps, SeedStats.figure("%.2f", exactFraction), SeedStats.figure("%.3g", mGOverM), SeedStats.figure("%.2f", repetition));
     }
 

@@ -10,7 +10,8 @@ import java.util.Locale;
 
 /**
  * Formatting in templates: {@code {t.visible}} shows a token text through {@link TokenDisplay}, as the lens does;
- * {@code {v.urlParam}} a value escaped for a URL; {@code {x.percent}} a fraction as a whole percentage; {@code {x.number}} a value to 4 significant digits;
+ * {@code {v.urlParam}} a value escaped for a URL; {@code {x.percent}} a fraction as a whole percentage
+ * ({@code {x.percent(1)}} to one decimal); {@code {x.number}} a value to 4 significant digits;
  * {@code {n.bytes}} a size.
  */
 @TemplateExtension
@@ -27,7 +28,12 @@ final class TemplateExtensions {
     }
 
     static String percent(Object fraction) {
-        return fraction instanceof Number n ? String.format(Locale.ROOT, "%.0f%%", 100 * n.doubleValue()) : String.valueOf(fraction);
+        return percent(fraction, 0);
+    }
+
+    /** {@code {x.percent(1)}}: a percentage with that many decimals (an accuracy of 3.6% is not "4%"). */
+    static String percent(Object fraction, int decimals) {
+        return fraction instanceof Number n ? String.format(Locale.ROOT, "%." + decimals + "f%%", 100 * n.doubleValue()) : String.valueOf(fraction);
     }
 
     /** A time as people read it: 2026-11-30 18:57:13 UTC. */

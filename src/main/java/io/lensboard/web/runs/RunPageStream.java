@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lensboard.runs.RunEvent;
 import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
+import io.lensboard.runs.RunState;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
@@ -43,21 +44,34 @@ final class RunPageStream {
             }
             case "done" -> {
                 run = runs.find(run.id());
+                out.add(html("progress", progressLine(1)));
                 out.add(html("state", RunFragments.state(run.state().key())));
                 out.add(html("result", RunFragments.outcome(run, views.result(run))));
-                out.add(html("done", RunFragments.finished()));
+                out.add(html("done", RunFragments.ended(run.state())));
             }
             default -> {
                 out.add(sse.newEventBuilder().id(String.valueOf(e.seq())).name("data").mediaType(MediaType.APPLICATION_JSON_TYPE)
                         .data(write(json.createObjectNode().put("type", e.type()).set("data", views.shown(run, e.type(), data)))).build());
                 views.event(run, e.type(), data).ifPresent(html -> out.add(html(e.type(), html)));
                 if (data.has("progress")) {
-                    double f = data.get("progress").asDouble();
-                    out.add(html("progress", RunFragments.progress(f, timing(f))));
+                    out.add(html("progress", progressLine(data.get("progress").asDouble())));
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * The progress bar while the run runs or once it is done (then full: a done run did all its work); a run that
+     * stopped without a result (cancelled, failed, interrupted) says so instead, with no bar and no time left.
+     */
+    private String progressLine(double fraction) {
+        RunState state = run.state();
+        if (state.finished() && state != RunState.DONE) {
+            return RunFragments.stopped(state.key() + (run.startedAt() == null || run.finishedAt() == null ? " before it started"
+                    : " after " + seconds(Duration.between(run.startedAt(), run.finishedAt()))));
+        }
+        return RunFragments.progress(state == RunState.DONE ? 1 : fraction, timing(fraction));
     }
 
     /** "12 s so far, about 30 s left" while the run runs; "took 42 s" once it is finished. */

@@ -10,8 +10,6 @@ import io.lensboard.runs.RunRecord;
 import io.lensboard.runs.RunService;
 import io.lensboard.web.lens.LensLinks;
 import io.lensboard.model.pool.ModelRef;
-import io.quarkus.qute.CheckedTemplate;
-import io.quarkus.qute.TemplateInstance;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
@@ -26,22 +24,11 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.net.URI;
-import java.util.List;
 
 /** One run's live page, its result and its live feed, and what its buttons do: again, twin, cancel. */
 @Path("/runs")
 @Produces(MediaType.TEXT_HTML)
 public class RunsPageResource {
-
-    @CheckedTemplate(basePath = "")
-    static class Templates {
-        static native TemplateInstance run(RunRecord run, String title, String state, List<Param> params, boolean again,
-                                           String live, String result);
-
-    }
-
-    /** A stored parameter as the run page lists it. */
-    public record Param(String name, String value) {}
 
     @Inject
     RunService service;
@@ -61,13 +48,13 @@ public class RunsPageResource {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    RunPanes panes;
+
     @GET
     @Path("/{id}")
     public String page(@PathParam("id") String id) {
-        RunRecord r = service.find(id);
-        List<Param> params = r.params().properties().stream()
-                .map(e -> new Param(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString())).toList();
-        return Templates.run(r, views.title(r), r.state().key(), params, kinds.nextSeed(r).isPresent(), views.live(r), views.result(r)).render();
+        return panes.page(service.find(id));
     }
 
     @GET
@@ -94,11 +81,13 @@ public class RunsPageResource {
         return redirect(service.submit(r.kind(), r.model(), params));
     }
 
+    /** Runs the same parameters on the twin (trained ↔ untrained) and opens both runs side by side. */
     @POST
     @Path("/{id}/twin")
     public Response twin(@PathParam("id") String id) {
         RunRecord r = service.find(id);
-        return redirect(service.submit(r.kind(), ModelRef.twin(r.model()), r.params()));
+        RunRecord twin = service.submit(r.kind(), ModelRef.twin(r.model()), r.params());
+        return Response.seeOther(RunComparePageResource.link(r.id(), twin.id())).build();
     }
 
     @POST
