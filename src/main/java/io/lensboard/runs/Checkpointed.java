@@ -4,6 +4,8 @@ import io.lensboard.model.LoadedModel;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A kind whose runs can stop between two steps and go on elsewhere (a cluster's replica died): its job writes what its
@@ -28,5 +30,23 @@ public interface Checkpointed<P extends Record> extends RunKind<P> {
     interface SavableJob extends Job {
         /** On the device thread, between steps: writes the state {@link #resume} reads back. */
         void save(DataOutput out) throws IOException;
+    }
+
+    /** A job's series (a value per step so far) into its state: the doubles' raw bits. */
+    static void writeSeries(DataOutput out, List<Double> series) throws IOException {
+        out.writeInt(series.size());
+        for (double x : series) {
+            out.writeDouble(x);
+        }
+    }
+
+    /** A series {@link #writeSeries} wrote, as a list the job goes on adding to. */
+    static List<Double> readSeries(DataInput in) throws IOException {
+        int n = in.readInt();
+        List<Double> series = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            series.add(in.readDouble());
+        }
+        return series;
     }
 }

@@ -53,13 +53,13 @@ public final class RunLoop {
     private volatile boolean stopping;
 
     RunLoop(ModelPool pool, RunKinds kinds, ObjectMapper json, RunStore store, EventLog log, String replica, Checkpoints checkpoints) {
-        this.checkpoints = checkpoints;
         this.pool = pool;
         this.kinds = kinds;
         this.json = json;
         this.store = store;
         this.log = log;
         this.replica = replica;
+        this.checkpoints = checkpoints;
     }
 
     /** Hands work to the run thread (a queued run, or a cluster's claim loop). */

@@ -14,6 +14,10 @@ import io.lensboard.model.LoadedModel;
 import io.lensboard.model.pool.ModelLoader;
 import io.lensboard.runs.Checkpointed;
 import io.lensboard.runs.Checkpointed.SavableJob;
+import io.lensboard.runs.RunFiles;
+import io.lensboard.model.VisionConfig;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -46,10 +50,32 @@ class CheckpointRoundTripTest {
                 Arguments.of(new ReconstructionKind(), "gpt2-tiny",
                         "{\"prompt\":\"The sky is blue\",\"blocks\":2,\"seed\":3,\"precision\":\"float64\",\"loss\":\"l2\",\"decode_every\":5}", 4),
                 Arguments.of(new ReconstructionKind(), "stories260K",
-                        "{\"prompt\":\"Once upon a time\",\"blocks\":1,\"seed\":4,\"optimizer\":\"gd\",\"lr\":0.5,\"decode_every\":3}", 10));
+                        "{\"prompt\":\"Once upon a time\",\"blocks\":1,\"seed\":4,\"optimizer\":\"gd\",\"lr\":0.5,\"decode_every\":3}", 10),
+                Arguments.of(new ImageAscentKind(IMAGES, FILES), "vit-tiny",
+                        "{\"layer\":2,\"feature\":\"[:, :, 7]\",\"start\":\"image:a\",\"seed\":3,\"jitter\":2,\"optimizer\":\"adam\",\"lr\":0.05,\"snapshot_every\":4}", 6),
+                Arguments.of(new ImageReconstructionKind(IMAGES, FILES), "vit-tiny",
+                        "{\"layer\":2,\"target\":\"image:b\",\"start\":\"image:a\",\"seed\":1,\"optimizer\":\"adam\",\"lr\":0.05,\"snapshot_every\":5}", 8));
     }
 
-    @ParameterizedTest(name = "{0} on {1}, saved after step {3}")
+    /** Images for the image kinds: seeded noise in the model's pixel_values, a different one per name. */
+    private static final ImageInputs IMAGES = new ImageInputs() {
+        @Override
+        public void check(String param, String value, boolean noiseAllowed) {}
+
+        @Override
+        public float[] pixels(LoadedModel model, String value, long seed) {
+            VisionConfig v = model.images().vision();
+            SplittableRandom rng = new SplittableRandom(value.hashCode() * 31L + seed);
+            float[] x = new float[v.channels() * v.imageSize() * v.imageSize()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rng.nextDouble(-1, 1);
+            }
+            return x;
+        }
+    };
+    private static final RunFiles FILES = new RunFiles(Path.of("target", "checkpoint-round-trip"));
+
+    @ParameterizedTest(name = "[{index}] on {1}, saved after step {3}")
     @MethodSource("runs")
     <P extends Record> void aRunResumedFromItsCheckpointEndsBitIdenticalToOneThatNeverStopped(Checkpointed<P> kind, String model,
                                                                                                 String params, int k) throws Exception {
@@ -59,18 +85,18 @@ class CheckpointRoundTripTest {
             P p = kind.complete(kind.schema().read(node), Optional.of(m.config()));
 
             List<String> whole = new ArrayList<>();
-            Run uninterrupted = run(kind.open(m, p, (type, data) -> whole.add(type + " " + json(data))), whole, 0, STEPS);
+            Run uninterrupted = run(kind.open(m, p, (type, data) -> whole.add(type + " " + json(data))), whole);
 
             List<String> first = new ArrayList<>();
             SavableJob job = kind.open(m, p, (type, data) -> first.add(type + " " + json(data)));
-            run(job, first, 0, k);
+            run(job, first, k);
             byte[] saved = save(job);
             job.close();
             assertEquals(whole.subList(0, first.size()), first, "the first attempt's events are the run's first ones");
 
             List<String> rest = new ArrayList<>();
             SavableJob resumed = kind.resume(m, p, new DataInputStream(new ByteArrayInputStream(saved)));
-            Run continued = run(resumed, rest, k, STEPS);
+            Run continued = run(resumed, rest);
             assertEquals(whole.subList(first.size(), whole.size()), rest, "the resumed job emits exactly the events after step " + k);
             assertEquals(uninterrupted.result(), continued.result(), "the same result");
             assertArrayEquals(uninterrupted.state(), continued.state(), "the same state at the end, bit for bit");
@@ -97,21 +123,25 @@ class CheckpointRoundTripTest {
 
     private record Run(String result, byte[] state) {}
 
-    /** Steps the job from step {@code from} to {@code to}; at the end ({@code to} the last step) its result and state. */
-    private static Run run(SavableJob job, List<String> events, int from, int to) throws IOException {
-        for (int step = from; step < to; step++) {
-            assertFalse(job.finished(), "step " + (step + 1) + " is still to do");
+    /** Steps the job to its end; its result and its state then. */
+    private static Run run(SavableJob job, List<String> events) throws IOException {
+        while (!job.finished()) {
             job.step((type, data) -> events.add(type + " " + json(data)));
         }
-        if (to < STEPS) {
-            return null;
-        }
-        assertTrue(job.finished());
         try {
             return new Run(json(job.result()), save(job));
         } finally {
             job.close();
         }
+    }
+
+    /** Steps the job k times, none of them its last. */
+    private static void run(SavableJob job, List<String> events, int k) {
+        for (int step = 0; step < k; step++) {
+            assertFalse(job.finished(), "step " + (step + 1) + " is still to do");
+            job.step((type, data) -> events.add(type + " " + json(data)));
+        }
+        assertFalse(job.finished());
     }
 
     private static byte[] save(SavableJob job) throws IOException {
