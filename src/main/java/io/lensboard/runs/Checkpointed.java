@@ -12,7 +12,8 @@ import java.util.List;
  * next steps depend on (step count, optimiser state, the parameters being optimised, best-so-far) and the kind opens a
  * job from those bytes. A resumed run must end bit-identical to one that never stopped: what the kind's {@code open}
  * draws from its seed is drawn again, the same, by {@link #resume}, and only what the steps change is saved (floats as
- * their raw bits). Kinds without it start again from step 1 when their replica dies.
+ * their raw bits). A kind without it starts again from step 1 when its replica dies, storing nothing until it passes the
+ * last step stored (the run loop's doing, for every kind).
  */
 public interface Checkpointed<P extends Record> extends RunKind<P> {
 
