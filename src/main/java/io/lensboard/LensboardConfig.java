@@ -127,6 +127,17 @@ public interface LensboardConfig {
         /** How long a run waits for a replica holding its model warm before any replica takes it. */
         @WithDefault("10S")
         Duration warmWait();
+
+        /**
+         * How often the run this replica executes writes its checkpoint (after a step, when this long has passed since
+         * the last); 0S: after every step. A replica taking the run over recomputes at most this long.
+         */
+        @WithDefault("10S")
+        Duration checkpointEvery();
+
+        /** The largest checkpoint stored; a run whose state is larger is not checkpointed (its next attempt starts over). */
+        @WithDefault("64M")
+        MemorySize checkpointMaxSize();
     }
 
     interface Images {

@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 
 /** Adam's moment estimates for one optimised array (Kingma and Ba, default betas). */
 final class Adam {
@@ -11,8 +14,8 @@ final class Adam {
     private static final float BETA2 = 0.999f;
     private static final float EPS = 1e-8f;
 
-    private final NDArray m;
-    private final NDArray v;
+    private NDArray m;
+    private NDArray v;
     private int n;
 
     /** Moments live in {@code run}, the optimisation's own manager. */
@@ -24,6 +27,24 @@ final class Adam {
     Adam(NDManager run, Shape shape, DataType type) {
         m = run.zeros(shape, type);
         v = run.zeros(shape, type);
+    }
+
+    /** The moments and their step count t, for a checkpoint. */
+    void save(DataOutput out) throws IOException {
+        out.writeInt(n);
+        Snapshots.write(out, m);
+        Snapshots.write(out, v);
+    }
+
+    /** The moments {@link #save} wrote, in {@code run} (the manager of the ones they replace). */
+    void restore(DataInput in, NDManager run) throws IOException {
+        n = in.readInt();
+        NDArray m1 = Snapshots.like(Snapshots.read(in, run), m, "Adam m");
+        NDArray v1 = Snapshots.like(Snapshots.read(in, run), v, "Adam v");
+        m.close();
+        v.close();
+        m = m1;
+        v = v1;
     }
 
     /** The step m̂ / (√v̂ + ε) for this gradient, owned by {@code stepScope}; the caller scales it by the rate. */

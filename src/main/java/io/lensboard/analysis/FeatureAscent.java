@@ -8,6 +8,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
 import io.lensboard.model.LoadedModel;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 
 /**
  * Feature visualisation by gradient ascent (write-up "language model features"). Two inputs:
@@ -43,7 +46,7 @@ public final class FeatureAscent implements AutoCloseable {
     private final LoadedModel model;
     private final Params p;
     private final NDManager run;
-    private final NDArray x;           // the optimised array: e [1, N, d], or a [1, N, V]
+    private NDArray x;                 // the optimised array: e [1, N, d], or a [1, N, V]
     private final NDArray wE;          // W_E [V, d]
     private final EmbeddingDecoder decoder;
     private final Adam adam;
@@ -120,6 +123,25 @@ public final class FeatureAscent implements AutoCloseable {
         }
         long[] ids = n % p.decodeEvery() == 0 || n == p.steps() ? decode(1)[0] : null;
         return new Step(n, j, value, ids);
+    }
+
+    /**
+     * Between steps: what the next steps depend on (the step count n, x, Adam's moments); the start and W_E are
+     * made again, the same, by the constructor.
+     */
+    public void save(DataOutput out) throws IOException {
+        out.writeInt(n);
+        Snapshots.write(out, x);
+        adam.save(out);
+    }
+
+    /** Continues from a {@link #save} of a run of the same model and parameters, as if its steps had run here. */
+    public void restore(DataInput in) throws IOException {
+        n = in.readInt();
+        NDArray x1 = Snapshots.like(Snapshots.read(in, run), x, "input");
+        x.close();
+        x = x1;
+        adam.restore(in, run);
     }
 
     /** The top-k decodings of the current input, [k][N]. */

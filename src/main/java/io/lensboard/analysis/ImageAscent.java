@@ -8,6 +8,9 @@ import ai.djl.training.GradientCollector;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
 import io.lensboard.model.ImageProcessor;
 import io.lensboard.model.LoadedModel;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import io.lensboard.model.VisionConfig;
 import java.util.SplittableRandom;
 
@@ -105,6 +108,30 @@ public final class ImageAscent implements AutoCloseable {
             x.set(next.toFloatArray());
         }
         return new Step(n++, value);
+    }
+
+    /** Between steps: the step count, x and Adam's moments; the start x_0 and the range are made again by the constructor. */
+    public void save(DataOutput out) throws IOException {
+        out.writeInt(n);
+        Snapshots.write(out, x);
+        if (adam != null) {
+            adam.save(out);
+        }
+    }
+
+    /**
+     * Continues from a {@link #save} of a run of the same model, parameters and start: the shifts, drawn one pair
+     * per step in step order, are drawn again up to step n so the next step gets the pair it would have got.
+     */
+    public void restore(DataInput in) throws IOException {
+        n = in.readInt();
+        x.set(Snapshots.like(Snapshots.read(in, run), x, "image").toFloatArray());
+        if (adam != null) {
+            adam.restore(in, run);
+        }
+        for (int t = 0; t < n; t++) {
+            shifts.at(t);
+        }
     }
 
     /** f at the current image (after the last step: values[steps]). */

@@ -7,6 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.lensboard.analysis.InputReconstruction.Optimizer;
 import io.lensboard.model.LoadedModel;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import io.lensboard.model.VisionConfig;
 
 /**
@@ -69,6 +72,24 @@ public final class ImageReconstruction implements AutoCloseable {
             x.set(Scopes.copy(x, stepScope).sub(direction.mul((float) p.lr())).toFloatArray());
         }
         return new Step(n++, loss);
+    }
+
+    /** Between steps: the step count, x and Adam's moments; the target h_l(x*) is computed again by the constructor. */
+    public void save(DataOutput out) throws IOException {
+        out.writeInt(n);
+        Snapshots.write(out, x);
+        if (adam != null) {
+            adam.save(out);
+        }
+    }
+
+    /** Continues from a {@link #save} of a run of the same model, parameters, start and target. */
+    public void restore(DataInput in) throws IOException {
+        n = in.readInt();
+        x.set(Snapshots.like(Snapshots.read(in, run), x, "image").toFloatArray());
+        if (adam != null) {
+            adam.restore(in, run);
+        }
     }
 
     /** The loss at the current image (after the last step: losses[steps]). */

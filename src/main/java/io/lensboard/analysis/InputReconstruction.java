@@ -7,6 +7,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.lensboard.model.LoadedModel;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 
 /**
  * Input reconstruction (write-up "sentence representation"): gradient descent on an input embedding
@@ -53,7 +56,7 @@ public final class InputReconstruction implements AutoCloseable {
     private final NDManager run;
     private final SentenceTarget target;
     private final NDArray e0;          // e_0, kept for the export
-    private final NDArray e;           // e_n, [1, T, d], the optimised token embedding
+    private NDArray e;                 // e_n, [1, T, d], the optimised token embedding
     private final Adam adam;
     private final double m;            // the yardstick, eq. 4
     private Integer stepsToCriterion;
@@ -126,6 +129,28 @@ public final class InputReconstruction implements AutoCloseable {
             stepsToCriterion = n; // the criterion m_g < m (eq. 4), first met at this checked step
         }
         return new Step(n, lossValue, ids, mG);
+    }
+
+    /**
+     * Between steps: what the next steps and the result depend on (n, e_n, Adam's moments, the criterion's step);
+     * the target, e_0 and the yardstick m are drawn again, the same, by the constructor.
+     */
+    public void save(DataOutput out) throws IOException {
+        out.writeInt(n);
+        out.writeInt(stepsToCriterion == null ? -1 : stepsToCriterion);
+        Snapshots.write(out, e);
+        adam.save(out);
+    }
+
+    /** Continues from a {@link #save} of a run of the same model and parameters, as if its steps had run here. */
+    public void restore(DataInput in) throws IOException {
+        n = in.readInt();
+        int criterion = in.readInt();
+        stepsToCriterion = criterion < 0 ? null : criterion;
+        NDArray e1 = Snapshots.like(Snapshots.read(in, run), e, "e_n");
+        e.close();
+        e = e1;
+        adam.restore(in, run);
     }
 
     /** a_g = argmax W^+ e_n per position: the top-k decodings, [k][T]. */

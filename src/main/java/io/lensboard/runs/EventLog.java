@@ -3,6 +3,8 @@ package io.lensboard.runs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,6 +41,25 @@ public final class EventLog {
     public void emit(String id, String type, Object data) {
         long seq = sequences.computeIfAbsent(id, k -> new AtomicLong(store.lastSeq(k))).incrementAndGet();
         append(id, new RunEvent(seq, type, write(data)));
+    }
+
+    /**
+     * A run step's events ({@code type}, {@code data} pairs), numbered on and stored in one transaction, then published:
+     * after a crash the store holds a step's events whole or not at all.
+     */
+    public void emitStep(String id, int step, List<Map.Entry<String, Object>> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        AtomicLong counted = sequences.computeIfAbsent(id, k -> new AtomicLong(store.lastSeq(k)));
+        long first = counted.get() + 1;
+        List<RunEvent> numbered = new ArrayList<>(events.size());
+        for (Map.Entry<String, Object> e : events) {
+            numbered.add(new RunEvent(first + numbered.size(), e.getKey(), write(e.getValue())));
+        }
+        store.appendStep(id, step, numbered);
+        counted.set(first + numbered.size() - 1); // counted only once stored: a failed step leaves the count as it was
+        numbered.forEach(e -> publish(id, e));
     }
 
     /**

@@ -13,8 +13,9 @@ import java.util.Optional;
  * looks at its name. A kind is a CDI bean: adding one is this class (extending {@link AbstractRunKind}) plus its
  * templates. What a kind offers beyond running is an interface it implements, asked with {@code instanceof}:
  * {@link FeatureKind} (cells of an alignment table), {@link Studyable} (studies over blocks, LM head and seeds, in its
- * own columns), {@link Seeded} (run again with a new seed), {@link Pictures} (images as the run goes). Its events'
- * tokens are a type too: {@link TokenText}s in the event records it lists in {@link #eventRecords()}.
+ * own columns), {@link Seeded} (run again with a new seed), {@link Pictures} (images as the run goes),
+ * {@link Checkpointed} (resumed from its checkpoint on another replica). Its events' tokens are a type too:
+ * {@link TokenText}s in the event records it lists in {@link #eventRecords()}.
  *
  * @param <P> the parameter record, stored with the run as JSON
  */

@@ -7,9 +7,11 @@ import io.lensboard.Threads;
 import io.lensboard.model.Dtype;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.pool.ModelPool;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -40,6 +42,7 @@ public final class RunLoop {
     private final RunStore store;
     private final EventLog log;
     private final String replica;
+    private final Checkpoints checkpoints;
 
     private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
     /** Runs this replica executes that another replica took over (its lease lapsed): abandoned without a write. */
@@ -49,13 +52,14 @@ public final class RunLoop {
     /** Set when the service stops: the running job ends after its step, queued ones never start. */
     private volatile boolean stopping;
 
-    RunLoop(ModelPool pool, RunKinds kinds, ObjectMapper json, RunStore store, EventLog log, String replica) {
+    RunLoop(ModelPool pool, RunKinds kinds, ObjectMapper json, RunStore store, EventLog log, String replica, Checkpoints checkpoints) {
         this.pool = pool;
         this.kinds = kinds;
         this.json = json;
         this.store = store;
         this.log = log;
         this.replica = replica;
+        this.checkpoints = checkpoints;
     }
 
     /** Hands work to the run thread (a queued run, or a cluster's claim loop). */
@@ -124,12 +128,20 @@ public final class RunLoop {
             try (ModelPool.Lease lease = pool.lease(run.model(), Dtype.parse(run.dtype()))) {
                 owned(id, RunState.RUNNING, null);
                 P params = kind.schema().stored(json, run.params());
-                Events events = new Events(id);
+                Events events = new Events(id, store.lastStep(id));
                 kind.prepare(params);
-                RunKind.Job job = onDevice(lease, m -> kind.open(m, params, events));
-                events.store(0);
+                RunCheckpoint checkpoint = new RunCheckpoint(checkpoints, id, replica);
+                Optional<Checkpoints.Saved> saved = checkpoint.stored(kind);
+                RunKind.Job job = saved.isPresent()
+                        ? onDevice(lease, m -> RunCheckpoint.resume((Checkpointed<P>) kind, m, params, saved.get()))
+                        : onDevice(lease, m -> kind.open(m, params, events));
+                int step = saved.map(Checkpoints.Saved::step).orElse(0);
+                if (saved.isPresent()) {
+                    LOG.infof("run %s: resumed from its checkpoint after step %d", id, step);
+                } else {
+                    events.store(0);
+                }
                 try {
-                    int step = 0;
                     while (!job.finished()) {
                         if (lost.contains(id)) {
                             return true;
@@ -139,6 +151,9 @@ public final class RunLoop {
                             return true;
                         }
                         if (stopping) {
+                            if (checkpoint.savable(job)) { // the replica taking the run over recomputes nothing
+                                checkpoint.save(step, onDevice(lease, m -> RunCheckpoint.bytes(job)));
+                            }
                             return false;
                         }
                         onDevice(lease, m -> {
@@ -146,11 +161,15 @@ public final class RunLoop {
                             return null;
                         });
                         events.store(++step);
+                        if (checkpoint.due(job) && !checkpoint.save(step, onDevice(lease, m -> RunCheckpoint.bytes(job)))) {
+                            lost.add(id);
+                        }
                     }
                     JsonNode result = json.valueToTree(onDevice(lease, m -> job.result()));
                     Divergence.check(step, result);
                     store.result(id, result);
                     if (store.state(id, replica, RunState.DONE, null)) {
+                        checkpoints.delete(id);
                         log.emit(id, "done", Map.of("state", RunState.DONE.key(), "result", result));
                     }
                     return true;
@@ -188,6 +207,9 @@ public final class RunLoop {
             lost.add(id);
             return;
         }
+        if (state.finished()) {
+            checkpoints.delete(id);
+        }
         log.emit(id, state.finished() ? "done" : "state", error == null ? Map.of("state", state.key())
                 : Map.of("state", state.key(), "error", error));
     }
@@ -207,37 +229,44 @@ public final class RunLoop {
     /** A run that ends without running here (cancelled while queued, interrupted by a stop, failed to start). */
     void finish(String id, RunState state, String error) {
         store.state(id, state, error);
+        checkpoints.delete(id);
         log.emit(id, "done", error == null ? Map.of("state", state.key()) : Map.of("state", state.key(), "error", error));
     }
 
-    /** A job's events, collected on the device thread; the run thread checks and stores them after each task. */
+    /**
+     * A job's events, collected on the device thread; the run thread checks and stores them after each task. Those of
+     * steps an earlier attempt stored already (its replica died after them) are dropped: the job recomputes them from
+     * its checkpoint, or from the start, the same.
+     */
     private final class Events implements RunKind.Progress {
         private final String id;
-        private record Pending(String type, Object data) {}
+        private final int storedUpTo;
+        private final List<Map.Entry<String, Object>> pending = new ArrayList<>();
 
-        private final List<Pending> pending = new ArrayList<>();
-
-        Events(String id) {
+        /** {@code storedUpTo}: the last step whose events are stored (-1: none). */
+        Events(String id, int storedUpTo) {
             this.id = id;
+            this.storedUpTo = storedUpTo;
         }
 
         @Override
         public void emit(String type, Object data) {
-            pending.add(new Pending(type, data));
+            pending.add(new AbstractMap.SimpleImmutableEntry<>(type, data));
         }
 
         /** Stores and publishes the events of step {@code step} (0: opening), none of them if one is non-finite. */
         void store(int step) {
-            List<JsonNode> trees = new ArrayList<>(pending.size());
             try {
-                for (Pending e : pending) {
-                    JsonNode tree = json.valueToTree(e.data());
+                if (step <= storedUpTo) {
+                    return;
+                }
+                List<Map.Entry<String, Object>> trees = new ArrayList<>(pending.size());
+                for (Map.Entry<String, Object> e : pending) {
+                    JsonNode tree = json.valueToTree(e.getValue());
                     Divergence.check(step, tree);
-                    trees.add(tree);
+                    trees.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey(), tree));
                 }
-                for (int i = 0; i < trees.size(); i++) {
-                    log.emit(id, pending.get(i).type(), trees.get(i));
-                }
+                log.emitStep(id, step, trees);
             } finally {
                 pending.clear();
             }

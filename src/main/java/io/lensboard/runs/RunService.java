@@ -68,9 +68,13 @@ public class RunService {
         Replica replica = Replica.of(config.cluster().replicaId(), config.cluster().url(), port);
         store = new RunStore(dataSource, json);
         EventLog log = new EventLog(store, vertx, json, (id, e) -> queue.published(id, e));
-        loop = new RunLoop(pool, kinds, json, store, log, replica.id());
         boolean usable = storage.problem().isEmpty();
-        queue = usable && storage.postgresql() ? new ClusterQueue(loop, log, store, dataSource, replica, config, pool, json)
+        // only a cluster resumes runs (on another replica); a single process marks them interrupted at its next start
+        Checkpoints checkpoints = usable && storage.postgresql() ? new Checkpoints(dataSource, config.cluster().checkpointEvery(),
+                config.cluster().checkpointMaxSize().asLongValue()) : Checkpoints.none();
+        loop = new RunLoop(pool, kinds, json, store, log, replica.id(), checkpoints);
+        queue = usable && storage.postgresql() ? new ClusterQueue(loop, log, store, dataSource, replica, config, pool, json,
+                checkpoints)
                 : new LocalQueue(loop, store, log, pool, replica, config.runs().queueLimit());
         if (!usable) {
             return;

@@ -106,6 +106,34 @@ public class RunStore {
         update("INSERT INTO run_events (run_id, seq, type, data) VALUES (?, ?, ?, ?)", id, e.seq(), e.type(), e.data());
     }
 
+    /** One run step's events, all of them or (on any failure) none, each under that step's number. */
+    public void appendStep(String id, int step, List<RunEvent> events) {
+        if (events.size() == 1) { // one statement is whole by itself: no transaction's extra round trip per step
+            RunEvent e = events.get(0);
+            update("INSERT INTO run_events (run_id, seq, type, data, step) VALUES (?, ?, ?, ?, ?)", id, e.seq(), e.type(), e.data(), step);
+            return;
+        }
+        Jdbc.transaction(db, c -> {
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO run_events (run_id, seq, type, data, step) VALUES (?, ?, ?, ?, ?)")) {
+                for (RunEvent e : events) {
+                    bind(st, id, e.seq(), e.type(), e.data(), step).addBatch();
+                }
+                st.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * The last run step whose events are stored (0: the job's opening; -1: none), of any attempt: a replica taking the
+     * run over stores nothing up to it again.
+     */
+    public int lastStep(String id) {
+        int[] last = {-1};
+        query("SELECT MAX(step) FROM run_events WHERE run_id = ?", rs -> last[0] = rs.getObject(1) == null ? -1 : rs.getInt(1), id);
+        return last[0];
+    }
+
     public List<RunEvent> events(String id, long afterSeq) {
         List<RunEvent> out = new ArrayList<>();
         query("SELECT seq, type, data FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq", rs -> {

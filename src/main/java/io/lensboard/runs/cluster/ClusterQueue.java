@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lensboard.LensboardConfig;
 import io.lensboard.model.pool.ModelPool;
+import io.lensboard.runs.Checkpoints;
 import io.lensboard.runs.EventLog;
 import io.lensboard.runs.RunEvent;
 import io.lensboard.runs.RunFeed;
@@ -47,6 +48,7 @@ public final class ClusterQueue implements RunQueue {
     private final ModelPool pool;
     private final ObjectMapper json;
     private final Notifications notifications;
+    private final Checkpoints checkpoints;
     private final Semaphore work = new Semaphore(0);
     private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "lensboard-heartbeat");
@@ -55,7 +57,8 @@ public final class ClusterQueue implements RunQueue {
     });
 
     public ClusterQueue(RunLoop loop, EventLog log, RunStore runs, DataSource db, Replica me, LensboardConfig config, ModelPool pool,
-                        ObjectMapper json) {
+                        ObjectMapper json, Checkpoints checkpoints) {
+        this.checkpoints = checkpoints;
         this.loop = loop;
         this.log = log;
         this.runs = runs;
@@ -99,6 +102,7 @@ public final class ClusterQueue implements RunQueue {
     @Override
     public void cancel(RunRecord run) {
         if (runs.cancelQueued(run.id())) {
+            checkpoints.delete(run.id()); // queued again after its replica died, it may have one
             log.emitShared(run.id(), "done", Map.of("state", RunState.CANCELLED.key()));
         } else if (!run.state().finished() && !requestCancel(run.id())) {
             LOG.debugf("run %s finished while its cancel was asked", run.id());
@@ -176,6 +180,7 @@ public final class ClusterQueue implements RunQueue {
             String error = "the replica running it stopped answering, " + e.attempts() + " times (at most "
                     + config.maxAttempts() + " attempts)";
             if (store.failExpired(e.id(), now, error)) {
+                checkpoints.delete(e.id());
                 log.emitShared(e.id(), "done", Map.of("state", RunState.FAILED.key(), "error", error));
             }
         } else {

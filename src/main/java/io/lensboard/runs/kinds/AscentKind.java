@@ -11,6 +11,7 @@ import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.runs.AbstractRunKind;
+import io.lensboard.runs.Checkpointed;
 import io.lensboard.runs.EventRecord;
 import io.lensboard.runs.FeatureKind;
 import io.lensboard.runs.FeatureRun;
@@ -19,6 +20,9 @@ import io.lensboard.runs.Seeded;
 import io.lensboard.runs.SeededRun;
 import io.lensboard.runs.TokenEvent;
 import io.lensboard.runs.TokenText;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -30,7 +34,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * step with the objective and the feature, and the current tokens (top-1 and top-k per position) every
  * {@code decode_every} steps.
  */
-public abstract class AscentKind extends AbstractRunKind<AscentKind.Params> implements FeatureKind<AscentKind.Params>, Seeded<AscentKind.Params> {
+public abstract class AscentKind extends AbstractRunKind<AscentKind.Params> implements FeatureKind<AscentKind.Params>, Seeded<AscentKind.Params>,
+        Checkpointed<AscentKind.Params> {
 
     public record Params(
             @Schema(defaultValue = "1", minimum = "1", maximum = "1000", description = "block l (1-based): the feature is read from blocks.{l-1}.hook_resid_post") int layer,
@@ -85,15 +90,42 @@ public abstract class AscentKind extends AbstractRunKind<AscentKind.Params> impl
     }
 
     @Override
-    public Job open(LoadedModel model, Params p, Progress progress) {
+    public SavableJob open(LoadedModel model, Params p, Progress progress) {
+        return job(model, p, ascent(model, p), 0);
+    }
+
+    @Override
+    public SavableJob resume(LoadedModel model, Params p, DataInput state) throws IOException {
+        FeatureAscent a = ascent(model, p);
+        try {
+            int n = state.readInt();
+            a.restore(state);
+            return job(model, p, a, n);
+        } catch (IOException | RuntimeException e) {
+            a.close();
+            throw e;
+        }
+    }
+
+    private FeatureAscent ascent(LoadedModel model, Params p) {
         complete(p, Optional.of(model.config())); // a hub model's config is known only now
         Feature feature = FeatureChecks.check(p.layer(), p.feature(), Optional.empty()); // the slice, already checked
-        FeatureAscent a = new FeatureAscent(model, new FeatureAscent.Params(input, feature, p.tokens(),
+        return new FeatureAscent(model, new FeatureAscent.Params(input, feature, p.tokens(),
                 Objective.valueOf(p.objective().toUpperCase()), p.c(), Optimizer.valueOf(p.optimizer().toUpperCase()), p.lr(), p.steps(),
                 p.seed(), p.initScale(), p.topk(), p.decodeEvery()));
+    }
+
+    /** The run's job over the ascent {@code a}, {@code done} steps in. */
+    private SavableJob job(LoadedModel model, Params p, FeatureAscent a, int done) {
         LensTokenizer tok = model.tokenizer();
-        return new Job() {
-            private int n;
+        return new SavableJob() {
+            private int n = done;
+
+            @Override
+            public void save(DataOutput out) throws IOException {
+                out.writeInt(n);
+                a.save(out);
+            }
 
             @Override
             public boolean finished() {

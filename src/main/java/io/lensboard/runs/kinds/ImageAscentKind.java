@@ -9,6 +9,7 @@ import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.VisionConfig;
 import io.lensboard.runs.AbstractRunKind;
+import io.lensboard.runs.Checkpointed;
 import io.lensboard.runs.FeatureKind;
 import io.lensboard.runs.FeatureRun;
 import io.lensboard.runs.ParamSchema;
@@ -18,6 +19,9 @@ import io.lensboard.runs.Seeded;
 import io.lensboard.runs.SeededRun;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +37,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  */
 @Singleton
 public class ImageAscentKind extends AbstractRunKind<ImageAscentKind.Params> implements FeatureKind<ImageAscentKind.Params>, Seeded<ImageAscentKind.Params>,
-        Pictures {
+        Pictures, Checkpointed<ImageAscentKind.Params> {
 
     public record Params(
             @Schema(defaultValue = "1", minimum = "1", maximum = "1000", description = "block l (1-based): the feature is read from blocks.{l-1}.hook_resid_post") int layer,
@@ -87,14 +91,39 @@ public class ImageAscentKind extends AbstractRunKind<ImageAscentKind.Params> imp
     }
 
     @Override
-    public Job open(LoadedModel model, Params p, Progress progress) {
+    public SavableJob open(LoadedModel model, Params p, Progress progress) {
+        return job(model, p, ascent(model, p), new ArrayList<>());
+    }
+
+    @Override
+    public SavableJob resume(LoadedModel model, Params p, DataInput state) throws IOException {
+        ImageAscent a = ascent(model, p);
+        try {
+            List<Double> values = Checkpointed.readSeries(state);
+            a.restore(state);
+            return job(model, p, a, values);
+        } catch (IOException | RuntimeException e) {
+            a.close();
+            throw e;
+        }
+    }
+
+    private ImageAscent ascent(LoadedModel model, Params p) {
         complete(p, Optional.of(model.config())); // a hub model's config is known only now
-        VisionConfig v = model.images().vision();
         Feature feature = FeatureChecks.check(p.layer(), p.feature(), Optional.empty());
-        ImageAscent a = new ImageAscent(model, new ImageAscent.Params(feature, Optimizer.valueOf(p.optimizer().toUpperCase()),
+        return new ImageAscent(model, new ImageAscent.Params(feature, Optimizer.valueOf(p.optimizer().toUpperCase()),
                 p.lr(), p.blurSigma(), p.clamp()), inputs.pixels(model, p.start(), p.seed()), ImageAscent.Shifts.random(p.jitter(), p.seed()));
-        return new Job() {
-            private final List<Double> values = new ArrayList<>();
+    }
+
+    /** The run's job over {@code a}, with f(x_t) of the steps done so far. */
+    private SavableJob job(LoadedModel model, Params p, ImageAscent a, List<Double> values) {
+        VisionConfig v = model.images().vision();
+        return new SavableJob() {
+            @Override
+            public void save(DataOutput out) throws IOException {
+                Checkpointed.writeSeries(out, values);
+                a.save(out);
+            }
 
             @Override
             public boolean finished() {

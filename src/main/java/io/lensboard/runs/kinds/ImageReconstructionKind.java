@@ -9,6 +9,7 @@ import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.model.VisionConfig;
 import io.lensboard.runs.AbstractRunKind;
+import io.lensboard.runs.Checkpointed;
 import io.lensboard.runs.ParamSchema;
 import io.lensboard.runs.Pictures;
 import io.lensboard.runs.RunFiles;
@@ -17,6 +18,9 @@ import io.lensboard.runs.SeededRun;
 import io.lensboard.runs.TargetRun;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +36,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  */
 @Singleton
 public class ImageReconstructionKind extends AbstractRunKind<ImageReconstructionKind.Params>
-        implements Seeded<ImageReconstructionKind.Params>, Pictures {
+        implements Seeded<ImageReconstructionKind.Params>, Pictures, Checkpointed<ImageReconstructionKind.Params> {
 
     public record Params(
             @Schema(required = true, maxLength = 200, example = "image:builtin:shapes", description = "the image to reconstruct, image:ID") String target,
@@ -95,16 +99,43 @@ public class ImageReconstructionKind extends AbstractRunKind<ImageReconstruction
     }
 
     @Override
-    public Job open(LoadedModel model, Params p, Progress progress) {
+    public SavableJob open(LoadedModel model, Params p, Progress progress) {
         complete(p, Optional.of(model.config())); // a hub model's config is known only now
-        VisionConfig v = model.images().vision();
         float[] target = inputs.pixels(model, p.target(), p.seed());
-        ImageReconstruction r = new ImageReconstruction(model, new ImageReconstruction.Params(p.layer(),
+        progress.emit("target", Map.of("snapshot", PixelImages.dataUrl(target, model.images().vision())));
+        return job(model, p, reconstruction(model, p, target), new ArrayList<>());
+    }
+
+    /** The target event was stored with the run's first attempt: the resumed job emits only its next steps. */
+    @Override
+    public SavableJob resume(LoadedModel model, Params p, DataInput state) throws IOException {
+        complete(p, Optional.of(model.config()));
+        ImageReconstruction r = reconstruction(model, p, inputs.pixels(model, p.target(), p.seed()));
+        try {
+            List<Double> losses = Checkpointed.readSeries(state);
+            r.restore(state);
+            return job(model, p, r, losses);
+        } catch (IOException | RuntimeException e) {
+            r.close();
+            throw e;
+        }
+    }
+
+    private ImageReconstruction reconstruction(LoadedModel model, Params p, float[] target) {
+        return new ImageReconstruction(model, new ImageReconstruction.Params(p.layer(),
                 Loss.valueOf(p.loss().toUpperCase()), Optimizer.valueOf(p.optimizer().toUpperCase()), p.lr()),
                 inputs.pixels(model, p.start(), p.seed()), target);
-        progress.emit("target", Map.of("snapshot", PixelImages.dataUrl(target, v)));
-        return new Job() {
-            private final List<Double> losses = new ArrayList<>();
+    }
+
+    /** The run's job over {@code r}, with loss(x_t) of the steps done so far. */
+    private SavableJob job(LoadedModel model, Params p, ImageReconstruction r, List<Double> losses) {
+        VisionConfig v = model.images().vision();
+        return new SavableJob() {
+            @Override
+            public void save(DataOutput out) throws IOException {
+                Checkpointed.writeSeries(out, losses);
+                r.save(out);
+            }
 
             @Override
             public boolean finished() {

@@ -12,6 +12,7 @@ import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.runs.AbstractRunKind;
+import io.lensboard.runs.Checkpointed;
 import io.lensboard.runs.EmbeddingEvents;
 import io.lensboard.runs.EventRecord;
 import io.lensboard.runs.ParamSchema;
@@ -20,6 +21,9 @@ import io.lensboard.runs.Studyable;
 import io.lensboard.runs.TokenEvent;
 import io.lensboard.runs.TokenText;
 import jakarta.inject.Singleton;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -27,7 +31,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Run kind "reconstruction": {@link InputReconstruction}, one device task per step, with live progress. */
 @Singleton
-public class ReconstructionKind extends AbstractRunKind<ReconstructionKind.Params> implements Studyable<ReconstructionKind.Params> {
+public class ReconstructionKind extends AbstractRunKind<ReconstructionKind.Params> implements Studyable<ReconstructionKind.Params>,
+        Checkpointed<ReconstructionKind.Params> {
 
     /**
      * The write-up's symbols: O_l is the first {@code blocks} blocks (+ final norm, + LM head), or a toy {@code network}
@@ -128,18 +133,49 @@ public class ReconstructionKind extends AbstractRunKind<ReconstructionKind.Param
     }
 
     @Override
-    public Job open(LoadedModel model, Params p, Progress progress) {
+    public SavableJob open(LoadedModel model, Params p, Progress progress) {
+        InputReconstruction r = reconstruction(model, p);
+        TARGET.emit(progress, new Target(r.target(), TokenText.of(model.tokenizer().texts(r.target())), r.yardstick()));
+        return job(model, p, r, 0, Double.NaN);
+    }
+
+    /** The target event was stored with the run's first attempt: the resumed job emits only its next steps. */
+    @Override
+    public SavableJob resume(LoadedModel model, Params p, DataInput state) throws IOException {
+        InputReconstruction r = reconstruction(model, p);
+        try {
+            int n = state.readInt();
+            double loss = state.readDouble();
+            r.restore(state);
+            return job(model, p, r, n, loss);
+        } catch (IOException | RuntimeException e) {
+            r.close();
+            throw e;
+        }
+    }
+
+    private InputReconstruction reconstruction(LoadedModel model, Params p) {
         complete(p, Optional.of(model.config())); // a hub model's config and tokenizer are known only now
         checkTokens(p, model.tokenizer(), model.config());
-        InputReconstruction r = new InputReconstruction(model, new InputReconstruction.Params(p.prompt(),
+        return new InputReconstruction(model, new InputReconstruction.Params(p.prompt(),
                 SentenceChecks.network(p.network(), p.blocks(), p.finalNorm(), p.lmHead(), p.networkSeed(), p.precision()),
                 Loss.valueOf(p.loss().toUpperCase()), Optimizer.valueOf(p.optimizer().toUpperCase()), p.lr(), p.steps(),
                 p.seed(), p.topk(), p.decodeEvery(), p.mu(), p.sigma(), p.s(), p.t(), p.yardstickSigma()));
+    }
+
+    /** The run's job over {@code r}, {@code done} steps in, the last of them with loss {@code lastLoss}. */
+    private SavableJob job(LoadedModel model, Params p, InputReconstruction r, int done, double lastLoss) {
         LensTokenizer tok = model.tokenizer();
-        TARGET.emit(progress, new Target(r.target(), TokenText.of(tok.texts(r.target())), r.yardstick()));
-        return new Job() {
-            private int n;
-            private double loss = Double.NaN;
+        return new SavableJob() {
+            private int n = done;
+            private double loss = lastLoss;
+
+            @Override
+            public void save(DataOutput out) throws IOException {
+                out.writeInt(n);
+                out.writeDouble(loss); // the result's final loss, should the run end right after
+                r.save(out);
+            }
 
             @Override
             public boolean finished() {

@@ -42,8 +42,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Two lensboard replicas (child JVMs, {@link ReplicaProcess}) on one real PostgreSQL started by the test: runs
  * submitted to either run exactly once, a viewer on one replica follows a run the other executes, a cancel asked on
- * one stops a run on the other, and a run whose replica is killed (SIGKILL) is queued again and finished by the other. Short lease (6 s) and heartbeat (1 s) here;
- * the warm wait is long (60 s), so a run whose model A holds warm is A's. Skips when PostgreSQL cannot start.
+ * one stops a run on the other, a run whose replica is killed (SIGKILL) is queued again and finished by the other, from
+ * its checkpoint. Short lease (6 s), heartbeat (1 s) and checkpoint interval (1 s) here; the warm wait is long (60 s),
+ * so a run whose model A holds warm is A's. Skips when PostgreSQL cannot start.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Tag("cluster")
@@ -59,6 +60,8 @@ class ClusterTest {
     private static Postgres postgres;
     private static Child a;
     private static Child b;
+    /** Started for the last test (A is dead by then), to be killed in turn. */
+    private static Child c;
 
     /** A replica: its process, id and URL. */
     record Child(String id, Process process, String url) {}
@@ -80,11 +83,11 @@ class ClusterTest {
 
     @AfterAll
     static void stopCluster() throws Exception {
-        for (Child c : new Child[] {a, b}) {
-            if (c != null) {
-                c.process().getOutputStream().close(); // ReplicaProcess ends when its input closes
-                if (!c.process().waitFor(30, TimeUnit.SECONDS)) {
-                    c.process().destroyForcibly();
+        for (Child r : new Child[] {a, b, c}) {
+            if (r != null) {
+                r.process().getOutputStream().close(); // ReplicaProcess ends when its input closes
+                if (!r.process().waitFor(30, TimeUnit.SECONDS)) {
+                    r.process().destroyForcibly();
                 }
             }
         }
@@ -226,6 +229,94 @@ class ClusterTest {
         assertEquals(1, get(b, "/api/cluster").get("replicas").size(), "A dropped out of the cluster once its heartbeat was old");
     }
 
+    /**
+     * Issue 23: a run whose replica is killed mid-run goes on from its checkpoint on the other replica: the step numbers
+     * continue (each step once), its events are one sequence without a gap or a duplicate, and its result and steps are
+     * those of an uninterrupted run of the same parameters. C holds the run's model warm, so C runs it; B takes it over.
+     */
+    @Test
+    @Order(6)
+    void aRunWhoseReplicaIsKilledContinuesFromItsCheckpointOnTheOther() throws Exception {
+        c = start("c");
+        send(c, "POST", "/api/models/load?model=" + RESUMED_MODEL, "");
+        Await.until("C to report " + RESUMED_MODEL + " warm", Duration.ofSeconds(60),
+                () -> get(b, "/api/cluster").get("replicas").toString().contains("\"" + RESUMED_MODEL + "\""));
+        String id = submitAscent();
+        CompletableFuture<List<JsonNode>> seen = CompletableFuture.supplyAsync(() -> {
+            try {
+                return events(b, id);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        int saved = Await.until("a checkpoint of " + id, Duration.ofSeconds(300), () -> checkpointStep(id), step -> step > 0);
+        c.process().destroyForcibly(); // SIGKILL, between two checkpoints: B recomputes the steps after the last one silently
+        List<JsonNode> got = seen.get(600, TimeUnit.SECONDS);
+
+        JsonNode run = get(b, "/api/runs/" + id);
+        assertEquals("done", run.get("state").asText(), run.toString());
+        String finisher = run.get("replica").asText(); // B (A too when this test runs alone)
+        assertTrue(!finisher.equals("c"), "another replica finished it");
+        assertEquals(2, run.get("attempts").asInt(), "C's attempt, then another's");
+        assertTrue(Files.readString(Path.of("target", "cluster-test", "replica-" + finisher + ".log"))
+                .contains("run " + id + ": resumed from its checkpoint after step "), finisher + " resumed the run rather than start it over");
+        for (int i = 0; i < got.size(); i++) {
+            assertEquals(i + 1, got.get(i).get("seq").asLong(), id + ": one sequence, without a gap or a duplicate: " + got);
+        }
+        assertEquals(events(b, id).toString(), got.toString(), "the viewer live through the kill saw what is stored");
+        List<JsonNode> steps = steps(got);
+        assertEquals(RESUMED_STEPS, steps.size(), "each step once");
+        for (int i = 0; i < steps.size(); i++) {
+            assertEquals(i + 1, steps.get(i).get("step").asInt(), "the step numbers continue from C's to B's");
+        }
+        assertTrue(saved < RESUMED_STEPS, "C was killed mid-run (its checkpoint after step " + saved + ")");
+        assertEquals(0, checkpointRows(id), "the finished run's checkpoint is gone");
+
+        String twin = submitAscent(); // C is dead: this one is never interrupted
+        JsonNode uninterrupted = awaitFinished(b, twin, Duration.ofSeconds(600));
+        assertEquals(1, uninterrupted.get("attempts").asInt());
+        assertEquals(uninterrupted.get("result").toString(), run.get("result").toString(), "the result of an uninterrupted run");
+        assertEquals(steps(events(b, twin)).toString(), steps.toString(), "the steps of an uninterrupted run, to the bit");
+    }
+
+    private static final String RESUMED_MODEL = "gpt2-tiny";
+    private static final int RESUMED_STEPS = 300;
+
+    private static String submitAscent() throws Exception {
+        String body = JSON.writeValueAsString(JSON.createObjectNode().put("kind", "ascent").put("model", RESUMED_MODEL)
+                .set("params", JSON.createObjectNode().put("layer", 2).put("feature", "[:, :, 7]").put("steps", RESUMED_STEPS).put("seed", 7)));
+        HttpResponse<String> r = send(b, "POST", "/api/runs", body);
+        assertEquals(201, r.statusCode(), r.body());
+        return JSON.readTree(r.body()).get("id").asText();
+    }
+
+    /** The data of the run's step events, in order. */
+    private static List<JsonNode> steps(List<JsonNode> events) {
+        return events.stream().filter(e -> e.get("type").asText().equals("step")).map(e -> e.get("data")).toList();
+    }
+
+    /** The step of the run's stored checkpoint, 0 when it has none. */
+    private static int checkpointStep(String id) throws Exception {
+        try (Connection c = DriverManager.getConnection(postgres.url(), "lensboard", null);
+             PreparedStatement st = c.prepareStatement("SELECT step FROM run_checkpoints WHERE run_id = ?")) {
+            st.setString(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        }
+    }
+
+    private static int checkpointRows(String id) throws Exception {
+        try (Connection c = DriverManager.getConnection(postgres.url(), "lensboard", null);
+             PreparedStatement st = c.prepareStatement("SELECT COUNT(*) FROM run_checkpoints WHERE run_id = ?")) {
+            st.setString(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
     private static void loadOnA() throws Exception {
         send(a, "POST", "/api/models/load?model=" + WARM_ON_A, "");
         Await.until("A to report " + WARM_ON_A + " warm", Duration.ofSeconds(60), () -> {
@@ -320,7 +411,7 @@ class ClusterTest {
                     "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
                     "-Dshared.fixtures=" + System.getProperty("shared.fixtures", "../shared/fixtures"),
                     "-Dlensboard.cluster.lease=" + LEASE.toSeconds() + "S", "-Dlensboard.cluster.heartbeat=1S",
-                    "-Dlensboard.cluster.warm-wait=60S", "-D%test.lensboard.runs.queue-limit=64",
+                    "-Dlensboard.cluster.warm-wait=60S", "-Dlensboard.cluster.checkpoint-every=1S", "-D%test.lensboard.runs.queue-limit=64",
                     "-D%test.lensboard.data-dir=target/cluster-test/data-" + id,
                     "-cp", System.getProperty("java.class.path"), ReplicaProcess.class.getName()).redirectErrorStream(true);
             pb.environment().put("LENSBOARD_DB_URL", postgres.url() + "?ApplicationName=replica-" + id); // to find its connections
