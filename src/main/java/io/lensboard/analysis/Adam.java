@@ -8,11 +8,17 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 
-/** Adam's moment estimates for one optimised array (Kingma and Ba, default betas). */
+/**
+ * Adam's moment estimates for one optimised array (Kingma and Ba, default betas). A float32 run computes with the float
+ * constants it always had (bit-identical results); a float64 run with the doubles, so that it is float64 Adam.
+ */
 final class Adam {
     private static final float BETA1 = 0.9f;
     private static final float BETA2 = 0.999f;
     private static final float EPS = 1e-8f;
+    private static final double BETA1_64 = 0.9;
+    private static final double BETA2_64 = 0.999;
+    private static final double EPS_64 = 1e-8;
 
     private NDArray m;
     private NDArray v;
@@ -50,6 +56,13 @@ final class Adam {
     /** The step m̂ / (√v̂ + ε) for this gradient, owned by {@code stepScope}; the caller scales it by the rate. */
     NDArray direction(NDArray grad, NDManager stepScope) {
         n++;
+        if (m.getDataType() == DataType.FLOAT64) {
+            m.muli(BETA1_64).addi(grad.mul(1 - BETA1_64));
+            v.muli(BETA2_64).addi(grad.square().mul(1 - BETA2_64));
+            NDArray mHat = Scopes.copy(m, stepScope).div(1 - Math.pow(BETA1_64, n));
+            NDArray vHat = Scopes.copy(v, stepScope).div(1 - Math.pow(BETA2_64, n));
+            return mHat.div(vHat.sqrt().add(EPS_64));
+        }
         m.muli(BETA1).addi(grad.mul(1 - BETA1));
         v.muli(BETA2).addi(grad.square().mul(1 - BETA2));
         NDArray mHat = Scopes.copy(m, stepScope).div((float) (1 - Math.pow(BETA1, n)));

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.lensboard.model.LoadedModel;
+import io.lensboard.model.Scalars;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -74,7 +75,7 @@ public final class InputReconstruction implements AutoCloseable {
         // e_0 = s * N(mu, sigma) + t * e  (sentence representation, defaults mu = 1/2, sigma = 1/20, s = 1, t = 0);
         // drawn in float32 so that both precisions start from the same e_0
         NDArray noise = run.randomNormal((float) p.mu(), (float) p.sigma(), shape, DataType.FLOAT32).toType(type, false);
-        e0 = noise.mul((float) p.s()).add(eTarget.mul((float) p.t()));
+        e0 = noise.mul(Scalars.in(noise, p.s())).add(eTarget.mul(Scalars.in(eTarget, p.t())));
         e = e0.duplicate();
         adam = new Adam(run, shape, type);
         // m = ||O_l(e') - O_l(e)||_1, e' = e + N(0, yardstick_sigma): how far a slightly shifted input lands (eq. 4)
@@ -113,11 +114,11 @@ public final class InputReconstruction implements AutoCloseable {
             }
             n++;
             if (p.optimizer() == Optimizer.ADAM) {
-                e.subi(adam.direction(grad, stepScope).mul((float) p.lr()));
+                e.subi(adam.direction(grad, stepScope).mul(Scalars.in(e, p.lr())));
             } else {
                 // e_{n+1} = e_n - eta_n grad, eta falling linearly from eta to eta/10 over N steps
                 double eta = p.lr() * (1 - 0.9 * (n - 1) / Math.max(1, p.steps() - 1));
-                e.subi(grad.mul((float) eta));
+                e.subi(grad.mul(Scalars.in(grad, eta)));
             }
         }
         if (n % p.decodeEvery() != 0 && n != p.steps()) {

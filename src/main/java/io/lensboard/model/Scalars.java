@@ -17,6 +17,17 @@ import ai.djl.ndarray.NDArray;
 public final class Scalars {
     private Scalars() {}
 
+    /**
+     * The constant v in x's precision: a float32 v for a float32 x, the double itself for a float64 one, which must
+     * compute the float64 function (0.044715f is 0.0447149984...: a float64 pass would be rounded by 3e-9).
+     */
+    public static Number in(NDArray x, double v) {
+        if (x.getDataType() == ai.djl.ndarray.types.DataType.FLOAT64) {
+            return v; // not a conditional expression: it would unbox both branches to double
+        }
+        return (float) v;
+    }
+
     /** x · c, c in the dtype its boxed type names (a Float float32, a Double float64). */
     public static NDArray times(NDArray x, Number c) {
         return x.mul(constant(x, c));

@@ -281,15 +281,9 @@ public abstract class Transformer {
         return centred.div(var.add(constant(x, config.normEps())).sqrt()).mul(gamma).add(beta);
     }
 
-    /**
-     * The constant v in x's precision: a float32 v for a float32 x, the double itself for a float64 pass, which must
-     * compute the float64 function (0.044715f is 0.0447149984..., a float64 pass rounded it wrongly by 3e-9).
-     */
+    /** The constant v in x's precision ({@link Scalars#in}). */
     protected static Number constant(NDArray x, double v) {
-        if (x.getDataType() == DataType.FLOAT64) {
-            return v; // not a conditional expression: it would unbox both branches to double
-        }
-        return (float) v;
+        return Scalars.in(x, v);
     }
 
     /** The final norm (ln_f / norm) applied to a residual stream. */

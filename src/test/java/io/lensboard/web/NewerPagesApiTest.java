@@ -137,8 +137,7 @@ class NewerPagesApiTest {
 
     @Test
     void theImagesPageListsUploadsNewestFirstAndAnImageOffersItsRuns() throws Exception {
-        Fixtures.root();
-        byte[] png = java.nio.file.Files.readAllBytes(Fixtures.dir("vit-tiny").resolve("sample.png"));
+        byte[] png = freshPng(); // an image no other test uploaded: uploading one again keeps its first upload's time
         String location = given().redirects().follow(false).multiPart("file", "sample.png", png, "image/png").post("/images")
                 .then().statusCode(303).extract().header("Location");
         String upload = location.substring(location.lastIndexOf('/') + 1);
@@ -195,6 +194,21 @@ class NewerPagesApiTest {
             out.add(m.group(1));
         }
         return out;
+    }
+
+    /** A 32 × 32 PNG of random grey levels. */
+    private static byte[] freshPng() throws java.io.IOException {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(32, 32, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        java.util.Random random = new java.util.Random();
+        for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+                int g = random.nextInt(256);
+                image.setRGB(x, y, new java.awt.Color(g, g, g).getRGB());
+            }
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "png", out);
+        return out.toByteArray();
     }
 
     private static List<String> hrefs(String html, String prefix) {

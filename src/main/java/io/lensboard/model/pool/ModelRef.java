@@ -51,14 +51,17 @@ public record ModelRef(String id, String base, Long untrainedSeed) {
     /**
      * The id with a hybrid's '+' restored where a query string turned it into a space: an unescaped
      * {@code ?model=vit-tiny+gpt2-tiny} arrives as {@code vit-tiny gpt2-tiny}. Model ids never hold spaces, so two
-     * words are read as STEM+STACK (and then checked as such); anything else is returned as it is.
+     * words joined by one space (what a '+' decodes to) are read as STEM+STACK, then checked as such, when both are
+     * local ids or both hub ids: a hub id with a space inside its name ({@code hf:a/b c}) stays one id and is refused
+     * for its name. Anything else is returned as it is.
      */
     public static String canonical(String id) {
         if (id == null || id.contains("+")) {
             return id;
         }
-        String[] words = id.trim().split("\\s+");
-        return words.length == 2 ? words[0] + "+" + words[1] : id;
+        String[] words = id.trim().split(" ", -1);
+        boolean sameKind = words.length == 2 && words[0].startsWith("hf:") == words[1].startsWith("hf:");
+        return sameKind && !words[0].isEmpty() && !words[1].isEmpty() ? words[0] + "+" + words[1] : id;
     }
 
     /** STEM+STACK: each part a model id of its own (with its own ':untrained'), checked as such. */
