@@ -112,11 +112,7 @@ public final class ImageAscent implements AutoCloseable {
 
     /** Between steps: the step count, x and Adam's moments; the start x_0 and the range are made again by the constructor. */
     public void save(DataOutput out) throws IOException {
-        out.writeInt(n);
-        Snapshots.write(out, x);
-        if (adam != null) {
-            adam.save(out);
-        }
+        Snapshots.writeStep(out, n, x, adam);
     }
 
     /**
@@ -124,11 +120,7 @@ public final class ImageAscent implements AutoCloseable {
      * per step in step order, are drawn again up to step n so the next step gets the pair it would have got.
      */
     public void restore(DataInput in) throws IOException {
-        n = in.readInt();
-        x.set(Snapshots.like(Snapshots.read(in, run), x, "image").toFloatArray());
-        if (adam != null) {
-            adam.restore(in, run);
-        }
+        n = Snapshots.readStep(in, run, x, adam, "image");
         for (int t = 0; t < n; t++) {
             shifts.at(t);
         }

@@ -76,20 +76,12 @@ public final class ImageReconstruction implements AutoCloseable {
 
     /** Between steps: the step count, x and Adam's moments; the target h_l(x*) is computed again by the constructor. */
     public void save(DataOutput out) throws IOException {
-        out.writeInt(n);
-        Snapshots.write(out, x);
-        if (adam != null) {
-            adam.save(out);
-        }
+        Snapshots.writeStep(out, n, x, adam);
     }
 
     /** Continues from a {@link #save} of a run of the same model, parameters, start and target. */
     public void restore(DataInput in) throws IOException {
-        n = in.readInt();
-        x.set(Snapshots.like(Snapshots.read(in, run), x, "image").toFloatArray());
-        if (adam != null) {
-            adam.restore(in, run);
-        }
+        n = Snapshots.readStep(in, run, x, adam, "image");
     }
 
     /** The loss at the current image (after the last step: losses[steps]). */

@@ -62,4 +62,26 @@ public final class Snapshots {
         }
         return restored;
     }
+
+    /**
+     * The step count n, an array optimised in place and Adam's moments (null: plain gradient steps), as the image
+     * optimisations save themselves between steps.
+     */
+    static void writeStep(DataOutput out, int n, NDArray x, Adam adam) throws IOException {
+        out.writeInt(n);
+        write(out, x);
+        if (adam != null) {
+            adam.save(out);
+        }
+    }
+
+    /** What {@link #writeStep} wrote, read back into x (named {@code name} in a refusal) and adam; returns n. */
+    static int readStep(DataInput in, NDManager run, NDArray x, Adam adam, String name) throws IOException {
+        int n = in.readInt();
+        x.set(like(read(in, run), x, name).toFloatArray());
+        if (adam != null) {
+            adam.restore(in, run);
+        }
+        return n;
+    }
 }

@@ -76,7 +76,7 @@ public class AlignmentsPageResource {
     }
 
     private String form(String error) {
-        return Templates.alignments(service.list(100), listing.list(), kinds.featureKinds().stream().map(RunKind::name).toList(), error)
+        return Templates.alignments(service.list(100), listing.choices(listing.list()), kinds.featureKinds().stream().map(RunKind::name).toList(), error)
                 .render();
     }
 

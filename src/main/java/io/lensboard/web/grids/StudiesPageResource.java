@@ -76,7 +76,7 @@ public class StudiesPageResource {
     }
 
     private TemplateInstance form(RefusedForm refused) {
-        return Templates.studies(service.list(100), listing.textModels(), service.studyKinds(), refused);
+        return Templates.studies(service.list(100), listing.choices(listing.textModels()), service.studyKinds(), refused);
     }
 
     /** The start form ({@link StudyForm}); a refused one comes back with every value as typed. */

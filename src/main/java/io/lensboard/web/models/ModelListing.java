@@ -12,10 +12,12 @@ import io.lensboard.web.common.ErrorMessages;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** The catalog as users see it: local models and their untrained twins, then whatever else is in the pool. */
 @ApplicationScoped
@@ -61,6 +63,16 @@ public class ModelListing {
     /** The models that read text, for the lens, compare and every text kind's list: no ViT, no hybrid. */
     public List<ModelInfo> textModels() {
         return list().stream().filter(m -> !m.takesImages()).toList();
+    }
+
+    /**
+     * Each model once, in its default dtype, for a form that names models by id only (alignment tables, studies): a
+     * model warm in a second dtype would otherwise be a second option of the same value, and choosing one would
+     * choose both.
+     */
+    public List<ModelInfo> choices(List<ModelInfo> models) {
+        Set<String> seen = new HashSet<>();
+        return models.stream().filter(m -> seen.add(m.id())).toList();
     }
 
     /**
