@@ -65,11 +65,7 @@ public class ModelListing {
         return list().stream().filter(m -> !m.takesImages()).toList();
     }
 
-    /**
-     * Each model once, in its default dtype, for a form that names models by id only (alignment tables, studies): a
-     * model warm in a second dtype would otherwise be a second option of the same value, and choosing one would
-     * choose both.
-     */
+    /** Each model once (its default dtype first) for forms naming models by id: one warm in two dtypes is one option. */
     public List<ModelInfo> choices(List<ModelInfo> models) {
         Set<String> seen = new HashSet<>();
         return models.stream().filter(m -> seen.add(m.id())).toList();
