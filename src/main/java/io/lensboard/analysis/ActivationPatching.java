@@ -2,6 +2,7 @@ package io.lensboard.analysis;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -25,7 +26,7 @@ import java.util.Set;
  * the sites resid_pre, attn_out and mlp_out, or (layer, head) for the site head (that head's hook_result at every
  * position). One layer's cells are one batched pass: row b patches the b-th column that changes anything, and the pass
  * starts at the patched block from the corrupted run's resid_pre there (what comes before is the corrupted run's,
- * whatever is patched). A cell whose clean activation equals the corrupted one bit for bit (a position before the
+ * whatever is patched; the head site's rows share block l's attention and differ from its output on). A cell whose clean activation equals the corrupted one bit for bit (a position before the
  * first differing token, or one where the prompts agree at block 0's resid_pre) is the corrupted run itself: its m is
  * m_corrupted, not recomputed in a batch whose sums would round differently (by about 1e-6), so it normalises to
  * exactly 0.
@@ -160,9 +161,11 @@ public final class ActivationPatching implements AutoCloseable {
      */
     private double[] patchedPass(int i, int[] patched) {
         int l = request.layers()[i];
-        Intervention patch = patch(l, cleanSite[i], patched);
+        boolean heads = request.site() == Site.HEAD;
         try (NDManager pass = scope.newSubManager()) {
-            NDArray h = corruptedResidPre[i].repeat(0, patched.length);
+            Intervention patch = heads ? headDelta(i, patched, pass) : patch(l, cleanSite[i], patched);
+            // the head site's rows share block l's attention: one row enters, the patch makes B of its output
+            NDArray h = heads ? corruptedResidPre[i].duplicate() : corruptedResidPre[i].repeat(0, patched.length);
             h.attach(pass);
             for (int b = l; b < model.config().nLayers(); b++) {
                 try (NDManager block = pass.newSubManager()) {
@@ -185,6 +188,35 @@ public final class ActivationPatching implements AutoCloseable {
         ModelConfig c = model.config();
         long perRow = 8L * c.nHeads() * t * t + 32L * t * c.dMlp() + 48L * t * c.dModel();
         return (int) Math.max(1, Math.min(columns, PASS_FLOATS / perRow));
+    }
+
+    /**
+     * The head site's patch, added where the heads' outputs are already summed: row b's hook_attn_out is the
+     * corrupted one plus (clean − corrupted) hook_result of head {@code patched[b]}, which is Σ_h hook_result + b_O
+     * with that head's term swapped. Block l's attention is then computed once for all rows, and no row makes
+     * hook_result [T, heads, d_model]; the sum's order differs from a pass that patches hook_result itself by a
+     * rounding (about 1e-6 in m).
+     */
+    private Intervention headDelta(int i, int[] patched, NDManager pass) {
+        String hook = Hooks.attnOut(request.layers()[i]);
+        NDArray delta = cleanSite[i].sub(corruptedSite[i]).squeeze(0); // [T, heads, d_model]
+        delta.attach(pass);
+        NDArray[] rows = new NDArray[patched.length];
+        for (int b = 0; b < rows.length; b++) {
+            rows[b] = delta.get(new NDIndex(":, {}, :", patched[b]));
+        }
+        NDArray swap = NDArrays.stack(new NDList(rows)); // [B, T, d_model]
+        return new Intervention() {
+            @Override
+            public boolean targets(String name) {
+                return name.equals(hook);
+            }
+
+            @Override
+            public NDArray apply(String name, NDArray attnOut) {
+                return attnOut.add(swap); // [1, T, d] + [B, T, d]: the pass goes on with B rows
+            }
+        };
     }
 
     /** The columns (positions, or heads) where the clean activation differs from the corrupted one in any bit. */
