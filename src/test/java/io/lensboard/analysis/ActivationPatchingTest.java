@@ -13,7 +13,9 @@ import io.lensboard.Fixtures;
 import io.lensboard.analysis.ActivationPatching.Request;
 import io.lensboard.analysis.ActivationPatching.Row;
 import io.lensboard.analysis.ActivationPatching.Site;
+import io.lensboard.model.Dtype;
 import io.lensboard.model.LensTokenizer;
+import io.lensboard.model.LoadProgress;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.pool.ModelLoader;
 import java.util.ArrayList;
@@ -79,6 +81,29 @@ class ActivationPatchingTest {
                     }
                     double[] plain = IntStream.range(0, p.columns()).mapToDouble(c -> p.unbatchedCell(row.index(), c)).toArray();
                     assertArrayEquals(plain, row.metric(), 1e-4, site + " at block " + row.layer());
+                }
+            }
+        }
+    }
+
+    /**
+     * Half precision: the head site's batched rows (attention once, then B rows) against one pass per cell that patches
+     * hook_result itself, on llama-tiny (grouped-query attention) held in bfloat16 and float16 (computed
+     * block by block in float32 copies, so the two sums' orders differ by about 1e-6 here too).
+     */
+    @ParameterizedTest
+    @CsvSource({"bfloat16,1e-3", "float16,1e-3"})
+    void theHeadSiteAgreesWithOneForwardPerCellInHalfPrecision(String dtype, double tolerance) {
+        try (LoadedModel m = ModelLoader.load("llama-tiny", Fixtures.dir("llama-tiny"), null, Dtype.parse(dtype), Device.cpu(), LoadProgress.NONE)) {
+            try (ActivationPatching p = new ActivationPatching(m, request(m, Site.HEAD))) {
+                assertNotEquals(p.cleanMetric(), p.corruptedMetric());
+                while (!p.finished()) {
+                    Row row = p.next();
+                    if (row.layer() != 0 && row.layer() != m.config().nLayers() - 1) {
+                        continue;
+                    }
+                    double[] plain = IntStream.range(0, p.columns()).mapToDouble(c -> p.unbatchedCell(row.index(), c)).toArray();
+                    assertArrayEquals(plain, row.metric(), tolerance, dtype + " block " + row.layer());
                 }
             }
         }
