@@ -47,7 +47,7 @@ public class TunedLensKind extends AbstractRunKind<TunedLensKind.Params> impleme
     /**
      * The saved lens's id and held-out mean KL(final ‖ layer) per layer 0 … L through the logit lens and the tuned lens;
      * {@code prompt}, the opening of the held-out text ({@link #heldOutPrompt}), is what the result page's links look at
-     * through the lens (null in results stored before it was kept, or where that text is blank: the page falls back).
+     * through the lens (absent from results stored before it was kept, null where that text is blank: the page falls back).
      */
     public record Result(String lens, double[] klLogit, double[] klTuned, String prompt) {}
 
