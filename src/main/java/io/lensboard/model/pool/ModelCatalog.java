@@ -124,9 +124,20 @@ public final class ModelCatalog {
         return local().stream().filter(m -> m.id().equals(name)).findFirst();
     }
 
-    /** Fails fast with a 404-style error for a local id that does not exist; hub ids are checked on download. */
+    /**
+     * The id as {@link ModelRef#canonical(String, java.util.function.Predicate)} reads it knowing the local models, so a
+     * hand-typed {@code hf:google/vit-base-patch16-224 gpt2-tiny} is that hybrid, as {@code vit-tiny gpt2-tiny} is.
+     */
+    public String canonical(String id) {
+        return ModelRef.canonical(id, name -> findLocal(name).isPresent());
+    }
+
+    /**
+     * Fails fast with a 404-style error for a local id that does not exist; hub ids are checked on download. The
+     * returned ref's id is the canonical one ({@link #canonical}).
+     */
     public ModelRef check(String id) {
-        ModelRef ref = ModelRef.parse(id);
+        ModelRef ref = ModelRef.parse(canonical(id));
         if (ref.isHybrid()) {
             check(ref.stem().id());
             check(ref.stack().id());

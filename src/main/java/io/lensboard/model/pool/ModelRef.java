@@ -2,6 +2,7 @@ package io.lensboard.model.pool;
 
 import io.lensboard.model.checkpoint.HubNames;
 import io.lensboard.model.InvalidModelIdException;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -51,17 +52,33 @@ public record ModelRef(String id, String base, Long untrainedSeed) {
     /**
      * The id with a hybrid's '+' restored where a query string turned it into a space: an unescaped
      * {@code ?model=vit-tiny+gpt2-tiny} arrives as {@code vit-tiny gpt2-tiny}. Model ids never hold spaces, so two
-     * words joined by one space (what a '+' decodes to) are read as STEM+STACK, then checked as such, when both are
-     * local ids or both hub ids: a hub id with a space inside its name ({@code hf:a/b c}) stays one id and is refused
-     * for its name. Anything else is returned as it is.
+     * words joined by one space (what a '+' decodes to) are read as STEM+STACK, then checked as such, whatever each
+     * word's source (local or hub). One pair needs to know the local models: a hub id then a local one
+     * ({@code hf:google/vit-base-patch16-224 gpt2-tiny}) is the hybrid where {@code isLocal} knows the second word's
+     * model; else ({@code hf:a/b c}) it stays one hub id with a space inside its name, refused for its name.
+     * Anything else is returned as it is.
      */
-    public static String canonical(String id) {
+    public static String canonical(String id, Predicate<String> isLocal) {
         if (id == null || id.contains("+")) {
             return id;
         }
         String[] words = id.trim().split(" ", -1);
-        boolean sameKind = words.length == 2 && words[0].startsWith("hf:") == words[1].startsWith("hf:");
-        return sameKind && !words[0].isEmpty() && !words[1].isEmpty() ? words[0] + "+" + words[1] : id;
+        if (words.length != 2 || words[0].isEmpty() || words[1].isEmpty()) {
+            return id;
+        }
+        boolean hubThenLocal = words[0].startsWith("hf:") && !words[1].startsWith("hf:");
+        return !hubThenLocal || isLocal.test(untrainedStripped(words[1])) ? words[0] + "+" + words[1] : id;
+    }
+
+    /** {@link #canonical(String, Predicate)} knowing no local model: what a bare id can say about itself. */
+    public static String canonical(String id) {
+        return canonical(id, local -> false);
+    }
+
+    /** The word without its ':untrained' or ':untrained:<seed>'. */
+    private static String untrainedStripped(String word) {
+        Matcher m = ID.matcher(word);
+        return m.matches() ? m.group(1) : word;
     }
 
     /** STEM+STACK: each part a model id of its own (with its own ':untrained'), checked as such. */

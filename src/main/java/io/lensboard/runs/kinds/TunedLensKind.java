@@ -5,6 +5,7 @@ import io.lensboard.analysis.CorpusChunks;
 import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.analysis.TunedLens;
 import io.lensboard.corpora.Corpora;
+import io.lensboard.model.LensTokenizer;
 import io.lensboard.model.LoadedModel;
 import io.lensboard.model.ModelConfig;
 import io.lensboard.runs.AbstractRunKind;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -42,8 +44,18 @@ public class TunedLensKind extends AbstractRunKind<TunedLensKind.Params> impleme
             @Schema(defaultValue = "0", minimum = "0", maximum = "2147483647", description = "seed of the order of the chunks") long seed) implements SeededRun {
     }
 
-    /** The saved lens's id and held-out mean KL(final ‖ layer) per layer 0 … L through the logit lens and the tuned lens. */
-    public record Result(String lens, double[] klLogit, double[] klTuned) {}
+    /**
+     * The saved lens's id and held-out mean KL(final ‖ layer) per layer 0 … L through the logit lens and the tuned lens;
+     * {@code prompt}, the opening of the held-out text ({@link #heldOutPrompt}), is what the result page's links look at
+     * through the lens (absent from results stored before it was kept, null where that text is blank: the page falls back).
+     */
+    public record Result(String lens, double[] klLogit, double[] klTuned, String prompt) {}
+
+    /** Tokens of held-out text a result keeps for its links: a sentence or two, short enough for a URL and a lens table. */
+    static final int PROMPT_TOKENS = 24;
+
+    /** A token that ends a sentence: '.', '!' or '?' (maybe before a closing quote or bracket), or a line break. */
+    private static final Pattern SENTENCE_END = Pattern.compile("(?s).*([.!?][\"')\\]]*\\s*|\n.*)");
 
     @Inject
     Corpora corpora;
@@ -81,6 +93,7 @@ public class TunedLensKind extends AbstractRunKind<TunedLensKind.Params> impleme
         String text = corpora.read(p.corpus(), bytesToRead(p));
         CorpusChunks chunks = chunks(model, p, text);
         TunedLens lens = new TunedLens(model, chunks, training(p));
+        String prompt = heldOutPrompt(model.tokenizer(), chunks.heldOut()[0]);
         List<String> layers = IntStream.range(0, lens.layers()).mapToObj(String::valueOf).toList();
         progress.emit("corpus", Map.of("train_tokens", chunks.train().length * p.context(), "held_out_tokens", chunks.heldOut().length * p.context()));
         return new Job() {
@@ -105,7 +118,7 @@ public class TunedLensKind extends AbstractRunKind<TunedLensKind.Params> impleme
             public Object result() {
                 TunedLens.Evaluation e = lens.evaluate();
                 String id = save(model, lens.translators());
-                return new Result(id, e.klLogit(), e.klTuned());
+                return new Result(id, e.klLogit(), e.klTuned(), prompt);
             }
 
             @Override
@@ -139,6 +152,27 @@ public class TunedLensKind extends AbstractRunKind<TunedLensKind.Params> impleme
     public static TunedLens.Params training(Params p) {
         return new TunedLens.Params(p.steps(), p.lr(), TunedLens.Optimizer.valueOf(p.optimizer().toUpperCase()),
                 p.tokens() / p.context(), p.seed());
+    }
+
+    /**
+     * Text the lens was evaluated on and never trained on, for the result's links: the first held-out chunk from its
+     * first whole sentence (after the first sentence end in its first half; from its start where there is none, line
+     * breaks skipped), at most {@link #PROMPT_TOKENS} tokens, decoded; null where that is blank.
+     */
+    static String heldOutPrompt(LensTokenizer tokenizer, long[] chunk) {
+        List<String> texts = tokenizer.texts(chunk);
+        int from = 0;
+        for (int i = 0; i < chunk.length / 2; i++) {
+            if (SENTENCE_END.matcher(texts.get(i)).matches()) {
+                from = i + 1;
+                break;
+            }
+        }
+        while (from < chunk.length - 1 && texts.get(from).isBlank()) {
+            from++;
+        }
+        String text = tokenizer.decode(Arrays.copyOfRange(chunk, from, Math.min(chunk.length, from + PROMPT_TOKENS))).strip();
+        return text.isEmpty() ? null : text;
     }
 
     /** The one place a trained lens is written. */

@@ -75,9 +75,13 @@ public class AlignmentsPageResource {
         return form(null);
     }
 
+    /**
+     * The form offers what it can run: the feature searches over token embeddings and the models that read text. Image
+     * feature maps are tables too, started with their own fields at /images/grid (the page says so).
+     */
     private String form(String error) {
-        return Templates.alignments(service.list(100), listing.choices(listing.list()), kinds.featureKinds().stream().map(RunKind::name).toList(), error)
-                .render();
+        List<String> textKinds = kinds.featureKinds().stream().filter(k -> !k.takesImages()).map(RunKind::name).toList();
+        return Templates.alignments(service.list(100), listing.choices(listing.textModels()), textKinds, error).render();
     }
 
     /** The start form ({@link AlignmentForm}); redirects to the table. */

@@ -47,7 +47,7 @@ public class ImageComparePageResource {
 
     @CheckedTemplate(basePath = "")
     static class Templates {
-        static native TemplateInstance imageCompare(List<String> models, RefusedForm refused);
+        static native TemplateInstance imageCompare(List<String> models, String vit, String hybrid, RefusedForm refused);
 
         static native TemplateInstance imageCompareView(String ids, String target, List<String> models, List<Row> rows, boolean finished);
 
@@ -75,7 +75,13 @@ public class ImageComparePageResource {
 
     @GET
     public String form() {
-        return Templates.imageCompare(images.vits(), RefusedForm.NONE).render();
+        return compareForm(RefusedForm.NONE).render();
+    }
+
+    /** The form, offering every image model; by default the first ViT against the first hybrid. */
+    private TemplateInstance compareForm(RefusedForm refused) {
+        List<String> models = images.models();
+        return Templates.imageCompare(models, ImageForms.first(models, false), ImageForms.first(models, true), refused);
     }
 
     /** Starts one run per (block, model) together (or none) and goes to their page. */
@@ -90,7 +96,7 @@ public class ImageComparePageResource {
             return Response.seeOther(URI.create("/images/compare/view?runs=" + ids)).build();
         } catch (RuntimeException e) {
             RefusedForm refused = RefusedForm.of(e, form);
-            return refused.respond(Templates.imageCompare(images.vits(), refused));
+            return refused.respond(compareForm(refused));
         }
     }
 

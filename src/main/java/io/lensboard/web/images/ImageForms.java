@@ -5,7 +5,6 @@ import io.lensboard.analysis.InvalidInputException;
 import io.lensboard.runs.NewRun;
 import io.lensboard.runs.RunKinds;
 import io.lensboard.web.runs.RunForms;
-import io.lensboard.web.models.ModelInfo;
 import io.lensboard.web.models.ModelListing;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -32,10 +31,17 @@ class ImageForms {
     @Inject
     RunForms forms;
 
-    /** The catalog's ViTs, offered in the forms (a hybrid is typed: STEM+STACK). */
-    List<String> vits() {
-        return listing.list().stream().filter(m -> "vit".equals(m.architecture()) || m.id().startsWith("hf:google/vit"))
-                .map(ModelInfo::id).toList();
+    /**
+     * The models the forms offer: every one an image figure's runs accept (image-ascent and image-reconstruction take a
+     * ViT or a hybrid STEM+STACK alike), by the one rule of {@link ModelListing#imageModels}.
+     */
+    List<String> models() {
+        return listing.imageModels();
+    }
+
+    /** The first of {@code models} that is a hybrid ({@code hybrid}) or is not: a comparison field's default; "" where none is. */
+    static String first(List<String> models, boolean hybrid) {
+        return models.stream().filter(m -> m.contains("+") == hybrid).findFirst().orElse("");
     }
 
     /** The form's values as parameters of the figure's {@code kind}. */

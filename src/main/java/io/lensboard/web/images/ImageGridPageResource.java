@@ -47,7 +47,7 @@ public class ImageGridPageResource {
 
     @GET
     public String form() {
-        return Templates.imageGrid(images.vits(), RefusedForm.NONE).render();
+        return Templates.imageGrid(images.models(), RefusedForm.NONE).render();
     }
 
     /** Starts the table: features [:, :, n..n+15] (neurons) or [:, t..t+15, :] (tokens), the form's ascent parameters. */
@@ -68,7 +68,7 @@ public class ImageGridPageResource {
             return Response.seeOther(URI.create("/alignments/" + a.id())).build();
         } catch (RuntimeException e) {
             RefusedForm refused = RefusedForm.of(e, form);
-            return refused.respond(Templates.imageGrid(images.vits(), refused));
+            return refused.respond(Templates.imageGrid(images.models(), refused));
         }
     }
 

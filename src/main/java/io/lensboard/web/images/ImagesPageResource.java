@@ -5,7 +5,6 @@ import io.lensboard.images.ImageActivationsResult;
 import io.lensboard.images.ImageService;
 import io.lensboard.images.ImageStore;
 import io.lensboard.images.StoredImage;
-import io.lensboard.model.pool.ModelRef;
 import io.lensboard.storage.StorageUnavailableException;
 import io.lensboard.web.common.ApiError;
 import io.lensboard.web.common.ApiErrors;
@@ -105,7 +104,7 @@ public class ImagesPageResource {
     public Response image(@PathParam("id") String id, @QueryParam("model") String model) {
         StoredImage image = images.get(id); // an unknown image is the site's 404 page
         List<String> models = listing.imageModels();
-        String chosen = model == null || model.isBlank() ? models.stream().filter(m -> !m.startsWith("hf:")).findFirst().orElse(null) : ModelRef.canonical(model.trim());
+        String chosen = model == null || model.isBlank() ? models.stream().filter(m -> !m.startsWith("hf:")).findFirst().orElse(null) : listing.canonical(model.trim());
         if (chosen == null) {
             return Response.ok(Templates.image(image, null, models, List.of(), List.of(), null).render()).build();
         }

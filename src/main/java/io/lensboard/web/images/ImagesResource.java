@@ -3,7 +3,7 @@ package io.lensboard.web.images;
 import io.lensboard.images.ImageActivationsResult;
 import io.lensboard.images.ImageService;
 import io.lensboard.images.StoredImage;
-import io.lensboard.model.pool.ModelRef;
+import io.lensboard.web.models.ModelListing;
 import jakarta.inject.Inject;
 import io.lensboard.images.ImageStore;
 import jakarta.ws.rs.Consumes;
@@ -31,6 +31,9 @@ public class ImagesResource {
 
     @Inject
     ImageService images;
+
+    @Inject
+    ModelListing listing;
 
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
@@ -78,7 +81,7 @@ public class ImagesResource {
     @Path("/{id}/activations")
     @Operation(summary = "Per layer (0 = embeddings) and token (0 = CLS, t = patch t-1) the L2 norm of the residual stream")
     public ImageActivationsResult activations(@PathParam("id") String id, @QueryParam("model") String model) {
-        return images.activations(id, ModelRef.canonical(model));
+        return images.activations(id, listing.canonical(model));
     }
 
     @GET
@@ -86,7 +89,7 @@ public class ImagesResource {
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     @Operation(summary = "pixel_values [1, C, H, W] and hidden_states [L+1, T, d], float32, as a safetensors file")
     public Response safetensors(@PathParam("id") String id, @QueryParam("model") String model) {
-        String canonical = ModelRef.canonical(model);
+        String canonical = listing.canonical(model);
         byte[] file = images.safetensors(id, canonical);
         String name = ("activations-" + canonical + "-" + id).replaceAll("[^A-Za-z0-9._-]+", "_") + ".safetensors";
         return Response.ok(file, MediaType.APPLICATION_OCTET_STREAM)

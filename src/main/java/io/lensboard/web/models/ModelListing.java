@@ -124,10 +124,16 @@ public class ModelListing {
         }
     }
 
-    /** {@code id} held in {@code dtype} (null: its default). */
+    /** {@code id} held in {@code dtype} (null: its default), under its canonical id (a typed space made the hybrid's '+'). */
     public ModelInfo info(String id, Dtype dtype) {
-        ModelConfig config = facts.config(pool.catalog().check(id)).orElse(null);
-        return info(id, pool.key(id, dtype).dtype(), config);
+        ModelRef ref = pool.catalog().check(id);
+        ModelConfig config = facts.config(ref).orElse(null);
+        return info(ref.id(), pool.key(ref.id(), dtype).dtype(), config);
+    }
+
+    /** A typed model id as the catalog reads it ({@link io.lensboard.model.pool.ModelCatalog#canonical}); null stays null. */
+    public String canonical(String id) {
+        return pool.catalog().canonical(id);
     }
 
     private ModelInfo info(String id, Dtype dtype, ModelConfig c) {
