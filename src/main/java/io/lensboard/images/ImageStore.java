@@ -60,6 +60,7 @@ public class ImageStore {
         Threads.blocking("a database write");
         checkUsable();
         if (find(image.id()).isPresent()) {
+            backfill(image.id(), pixels); // one stored before V12 has its pixels now
             return; // the same bytes again cost nothing, quota full or not
         }
         synchronized (saving) {
