@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
@@ -98,32 +99,38 @@ public final class ImageDecoder {
     }
 
     /**
-     * As {@link #decode(byte[], Limits)} for a client that may leave: once {@code abandoned} says it has (looked at
-     * while the decode waits for its turn and at every row the decoder writes), the decode stops, frees its place and
-     * answers 499.
+     * The image's {@link Pixels}, read off the decoded image while the decode still holds its place among the few
+     * that may run at once (so the copy is bounded with the decode). For a client that may leave: once {@code
+     * abandoned} says it has (looked at while the decode waits for its turn and at every row the decoder writes),
+     * the decode stops, frees its place and answers 499.
      */
-    public static Decoded decode(byte[] bytes, Limits limits, BooleanSupplier abandoned) {
-        return decode(bytes, limits, DEADLINE, abandoned);
+    static Pixels pixels(byte[] bytes, Limits limits, BooleanSupplier abandoned) {
+        return decode(bytes, limits, DEADLINE, abandoned, decoded -> Pixels.of(decoded.image()));
     }
 
     static Decoded decode(byte[] bytes, Limits limits, Duration deadline) {
         return decode(bytes, limits, deadline, () -> false);
     }
 
+    static Decoded decode(byte[] bytes, Limits limits, Duration deadline, BooleanSupplier abandoned) {
+        return decode(bytes, limits, deadline, abandoned, decoded -> decoded);
+    }
+
     /**
      * Answers 422 once the decode has taken {@code deadline}. The decode runs on a decoder thread, which stops it
      * itself: ImageIO's JPEG reader refuses {@code abort()} from any thread but the one reading, so the reader's own
      * progress callback, called on that thread after every row, aborts it once the deadline has passed or the client
-     * has left. The place among the few decodes that may run at once is held until the decode has really stopped.
+     * has left. The place among the few decodes that may run at once is held until the decode has really stopped, and
+     * while {@code then} makes what the caller keeps of the image.
      */
-    static Decoded decode(byte[] bytes, Limits limits, Duration deadline, BooleanSupplier abandoned) {
+    private static <T> T decode(byte[] bytes, Limits limits, Duration deadline, BooleanSupplier abandoned, Function<Decoded, T> then) {
         String mediaType = mediaType(bytes, limits);
         int scans = mediaType.equals("image/jpeg") ? scans(bytes) : 1;
         waitForASlot(abandoned);
         Stop stop = new Stop(System.nanoTime() + deadline.toNanos(), abandoned);
-        CompletableFuture<Decoded> work;
+        CompletableFuture<T> work;
         try {
-            work = CompletableFuture.supplyAsync(() -> decodeNow(bytes, mediaType, scans, limits, stop), DECODERS);
+            work = CompletableFuture.supplyAsync(() -> then.apply(decodeNow(bytes, mediaType, scans, limits, stop)), DECODERS);
         } catch (RuntimeException rejected) {
             DECODES.release();
             throw ImageProblem.busy("no image decoder can start now: try again shortly");

@@ -62,13 +62,13 @@ public class ImageService {
      */
     public StoredImage upload(byte[] bytes, BooleanSupplier clientGone) {
         Threads.blocking("decoding and storing an image");
-        ImageDecoder.Decoded decoded = ImageDecoder.decode(bytes, limits(), clientGone);
-        Pixels pixels = Pixels.of(decoded.image());
+        Pixels pixels = ImageDecoder.pixels(bytes, limits(), clientGone);
         byte[] stored = pixels.deflated();
         if (clientGone.getAsBoolean()) {
             throw ImageProblem.abandoned("the client left before its image was stored");
         }
-        StoredImage image = new StoredImage(idOf(bytes), decoded.mediaType(), pixels.width(), pixels.height(), bytes);
+        String mediaType = ImageDecoder.mediaType(bytes, limits());
+        StoredImage image = new StoredImage(idOf(bytes), mediaType, pixels.width(), pixels.height(), bytes);
         store.save(image, stored);
         keep(image.id(), pixels.image());
         return image;
@@ -133,7 +133,7 @@ public class ImageService {
         Pixels pixels = BuiltinImages.isBuiltin(id) ? null : store.pixels(id).orElse(null);
         if (pixels == null) {
             StoredImage image = get(id);
-            pixels = Pixels.of(ImageDecoder.decode(image.data(), limits()).image());
+            pixels = ImageDecoder.pixels(image.data(), limits(), () -> false);
             if (!image.builtIn()) {
                 store.backfill(id, pixels.deflated());
             }

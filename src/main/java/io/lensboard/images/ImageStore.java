@@ -205,7 +205,11 @@ public class ImageStore {
         }
     }
 
-    /** The image's stored pixels; none when there is no such image or it was stored before V12 and not used since. */
+    /**
+     * The image's stored pixels; none when there is no such image or it was stored before V12 and not used since.
+     * Pixels that do not inflate to the image's size (a damaged row) are forgotten, so that the caller decodes the
+     * file and stores them again.
+     */
     Optional<Pixels> pixels(String id) {
         Threads.blocking("a database read");
         checkUsable();
@@ -213,10 +217,26 @@ public class ImageStore {
                 "SELECT width, height, pixels FROM images WHERE id = ? AND pixels IS NOT NULL")) {
             st.setString(1, id);
             try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? Optional.of(Pixels.inflate(rs.getInt(1), rs.getInt(2), rs.getBytes(3))) : Optional.empty();
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                try {
+                    return Optional.of(Pixels.inflate(rs.getInt(1), rs.getInt(2), rs.getBytes(3)));
+                } catch (IllegalStateException damaged) {
+                    LOG.warnf("image %s: %s; it is decoded again", id, damaged.getMessage());
+                    forgetPixels(c, id);
+                    return Optional.empty();
+                }
             }
         } catch (SQLException e) {
             throw unavailable(e);
+        }
+    }
+
+    private static void forgetPixels(Connection c, String id) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE images SET pixels = NULL, pixel_bytes = 0 WHERE id = ?")) {
+            st.setString(1, id);
+            st.executeUpdate();
         }
     }
 

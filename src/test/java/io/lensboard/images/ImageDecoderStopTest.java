@@ -36,7 +36,7 @@ class ImageDecoderStopTest {
         AtomicBoolean gone = new AtomicBoolean();
         long reads = ImageDecoder.reads();
         long abandoned = ImageDecoder.abandoned();
-        CompletableFuture<ImageDecoder.Decoded> upload = CompletableFuture.supplyAsync(() -> ImageDecoder.decode(slow, LIMITS, gone::get));
+        CompletableFuture<Pixels> upload = CompletableFuture.supplyAsync(() -> ImageDecoder.pixels(slow, LIMITS, gone::get));
         while (ImageDecoder.reads() == reads) {
             Thread.onSpinWait(); // until ImageIO reads the pixels
         }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 26 item 3: an upload stores its decoded pixels, and no later use decodes the file again (ImageIO's reads are
  * counted by {@link ImageDecoder#reads()}); an image stored before V12 is decoded once, at its first use, and its
- * pixels stored then; activations from the stored pixels are the same bytes as from the file decoded afresh, on
+ * pixels stored then (and again, should they be damaged); activations from the stored pixels are the same bytes as from the file decoded afresh, on
  * vit-tiny's sample image (../shared/fixtures/vit-tiny/sample.png).
  */
 @QuarkusTest
@@ -93,6 +93,17 @@ class StoredPixelsTest {
             reads = ImageDecoder.reads();
             assertArrayEquals(Pixels.of(first).rgb(), Pixels.of(images.decode(id)).rgb());
             assertEquals(reads, ImageDecoder.reads(), "not decoded a second time");
+
+            try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(
+                    "UPDATE images SET pixels = ? WHERE id = ?")) {
+                st.setBytes(1, new byte[] {1, 2, 3}); // damaged
+                st.setString(2, id);
+                st.executeUpdate();
+            }
+            images.forgetKept();
+            assertArrayEquals(Pixels.of(first).rgb(), Pixels.of(images.decode(id)).rgb(), "damaged pixels: the file decoded again");
+            assertEquals(reads + 1, ImageDecoder.reads());
+            assertArrayEquals(stored.rgb(), store.pixels(id).orElseThrow().rgb(), "and its pixels stored again");
         } finally {
             images.delete(id);
         }
