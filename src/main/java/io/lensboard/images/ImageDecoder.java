@@ -70,6 +70,7 @@ public final class ImageDecoder {
     private static final AtomicLong ABANDONED = new AtomicLong();
 
     private ImageDecoder() {}
+
     /** The media type the bytes begin like (PNG or JPEG), or a 415. Checks the byte count first. */
     public static String mediaType(byte[] bytes, Limits limits) {
         if (bytes == null || bytes.length == 0) {
@@ -94,7 +95,7 @@ public final class ImageDecoder {
     }
 
     /** The image, or an {@link ImageProblem} (413, 415, 422; 503 when every decoder stays busy) saying what to change. */
-    public static Decoded decode(byte[] bytes, Limits limits) {
+    static Decoded decode(byte[] bytes, Limits limits) {
         return decode(bytes, limits, DEADLINE, () -> false);
     }
 
@@ -236,8 +237,8 @@ public final class ImageDecoder {
     private static final class Stop implements IIOReadProgressListener {
         private final long deadlineNanos;
         private final BooleanSupplier gone;
-        volatile boolean abandoned;
-        volatile boolean late;
+        boolean abandoned; // read by decodeNow, on the reader's thread like these callbacks
+        boolean late;
 
         Stop(long deadlineNanos, BooleanSupplier gone) {
             this.deadlineNanos = deadlineNanos;
