@@ -160,6 +160,13 @@ public interface LensboardConfig {
         /** The most bytes of uploaded images (as sent) stored at once (env LENSBOARD_IMAGE_QUOTA_BYTES). */
         @WithDefault("1G")
         MemorySize quotaBytes();
+
+        /**
+         * The most bytes of the uploaded images' stored decoded pixels (deflated 8-bit RGB; env
+         * LENSBOARD_IMAGE_QUOTA_PIXEL_BYTES): a small file can hold a large picture, so they have a quota of their own.
+         */
+        @WithDefault("4G")
+        MemorySize quotaPixelBytes();
     }
 
     /** Downloads from the Hugging Face hub (models and tuned lenses). */

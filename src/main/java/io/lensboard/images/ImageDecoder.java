@@ -14,10 +14,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.event.IIOReadProgressListener;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -27,8 +30,9 @@ import javax.imageio.stream.ImageInputStream;
  * is refused before a pixel is allocated, and so is one whose pixels take more bytes than the pixel limit allows at
  * four bytes each (a 16-bit RGBA PNG doubles them). A JPEG's scans are counted from its markers first: each scan of a
  * progressive JPEG makes the decoder pass over the whole image again, so a 97 KB file of a thousand tiny scans costs
- * minutes. What still gets through decodes under a deadline (the reader is aborted past it), and at most a few
- * decodes run at once, so that a burst of uploads cannot hold every core or the heap.
+ * minutes. What still gets through decodes under a deadline, stopped past it or once its client has left (the reader
+ * aborts itself from its own progress callback), and at most a few decodes run at once, so that a burst of uploads
+ * cannot hold every core or the heap.
  */
 public final class ImageDecoder {
 
@@ -51,13 +55,19 @@ public final class ImageDecoder {
     /** A 12-megapixel JPEG decodes in under two seconds; a caller is answered 422 once a decode takes longer than this. */
     static final Duration DEADLINE = Duration.ofSeconds(10);
     private static final Duration QUEUE_WAIT = Duration.ofSeconds(30);
+    /** How often a decode waiting for its turn looks whether its client is still there. */
+    private static final long QUEUE_POLL_MS = 100;
     /** How many decodes run at once (each holds at most 4 x max-pixels bytes): the others wait their turn. */
-    private static final Semaphore DECODES = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    private static final int SLOTS = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private static final Semaphore DECODES = new Semaphore(SLOTS);
     private static final ExecutorService DECODERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "lensboard-image-decoder");
         t.setDaemon(true);
         return t;
     });
+    /** Reads of pixels begun by ImageIO, and those stopped because their client left (for tests and the README). */
+    private static final AtomicLong READS = new AtomicLong();
+    private static final AtomicLong ABANDONED = new AtomicLong();
 
     private ImageDecoder() {}
 
@@ -85,31 +95,43 @@ public final class ImageDecoder {
     }
 
     /** The image, or an {@link ImageProblem} (413, 415, 422; 503 when every decoder stays busy) saying what to change. */
-    public static Decoded decode(byte[] bytes, Limits limits) {
-        return decode(bytes, limits, DEADLINE);
+    static Decoded decode(byte[] bytes, Limits limits) {
+        return decode(bytes, limits, DEADLINE, () -> false);
     }
 
     /**
-     * As {@link #decode(byte[], Limits)}, answering 422 once the decode has taken {@code deadline}. The decode runs on
-     * a decoder thread: ImageIO's JPEG reader cannot be aborted from another thread, so a late decode is asked to stop
-     * (which the PNG reader heeds) and otherwise runs to its end, its cost bounded by the scan and pixel limits, still
-     * holding its place among the few decodes that may run at once.
+     * The image's {@link Pixels}, read off the decoded image while the decode still holds its place among the few
+     * that may run at once (so the copy is bounded with the decode). For a client that may leave: once {@code
+     * abandoned} says it has (looked at while the decode waits for its turn and at every row the decoder writes),
+     * the decode stops, frees its place and answers 499.
      */
+    static Pixels pixels(byte[] bytes, Limits limits, BooleanSupplier abandoned) {
+        return decode(bytes, limits, DEADLINE, abandoned, decoded -> Pixels.of(decoded.image()));
+    }
+
     static Decoded decode(byte[] bytes, Limits limits, Duration deadline) {
+        return decode(bytes, limits, deadline, () -> false);
+    }
+
+    static Decoded decode(byte[] bytes, Limits limits, Duration deadline, BooleanSupplier abandoned) {
+        return decode(bytes, limits, deadline, abandoned, decoded -> decoded);
+    }
+
+    /**
+     * Answers 422 once the decode has taken {@code deadline}. The decode runs on a decoder thread, which stops it
+     * itself: ImageIO's JPEG reader refuses {@code abort()} from any thread but the one reading, so the reader's own
+     * progress callback, called on that thread after every row, aborts it once the deadline has passed or the client
+     * has left. The place among the few decodes that may run at once is held until the decode has really stopped, and
+     * while {@code then} makes what the caller keeps of the image.
+     */
+    private static <T> T decode(byte[] bytes, Limits limits, Duration deadline, BooleanSupplier abandoned, Function<Decoded, T> then) {
         String mediaType = mediaType(bytes, limits);
         int scans = mediaType.equals("image/jpeg") ? scans(bytes) : 1;
+        waitForASlot(abandoned);
+        Stop stop = new Stop(System.nanoTime() + deadline.toNanos(), abandoned);
+        CompletableFuture<T> work;
         try {
-            if (!DECODES.tryAcquire(QUEUE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw ImageProblem.busy("every image decoder stayed busy for " + QUEUE_WAIT.toSeconds() + " s: try again shortly");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ImageProblem.busy("the decode was interrupted before it started");
-        }
-        AtomicReference<ImageReader> reading = new AtomicReference<>();
-        CompletableFuture<Decoded> work;
-        try {
-            work = CompletableFuture.supplyAsync(() -> decodeNow(bytes, mediaType, scans, limits, reading), DECODERS);
+            work = CompletableFuture.supplyAsync(() -> then.apply(decodeNow(bytes, mediaType, scans, limits, stop)), DECODERS);
         } catch (RuntimeException rejected) {
             DECODES.release();
             throw ImageProblem.busy("no image decoder can start now: try again shortly");
@@ -118,16 +140,7 @@ public final class ImageDecoder {
         try {
             return work.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException late) {
-            ImageReader reader = reading.get();
-            if (reader != null) {
-                try {
-                    reader.abort();
-                } catch (IllegalStateException busyReader) {
-                    // the JPEG reader refuses calls from another thread while it reads: it runs to its (bounded) end
-                }
-            }
-            throw ImageProblem.undecodable("the image took more than " + deadline.toMillis() + " ms to decode and was "
-                    + "given up: save it again as a baseline JPEG or a PNG");
+            throw tooSlow(deadline);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
@@ -136,7 +149,31 @@ public final class ImageDecoder {
         }
     }
 
-    private static Decoded decodeNow(byte[] bytes, String mediaType, int scans, Limits limits, AtomicReference<ImageReader> reading) {
+    /** Takes one of the decode slots, giving up after {@link #QUEUE_WAIT} (503) or once the client has left (499). */
+    private static void waitForASlot(BooleanSupplier abandoned) {
+        long giveUpAt = System.nanoTime() + QUEUE_WAIT.toNanos();
+        try {
+            while (!DECODES.tryAcquire(QUEUE_POLL_MS, TimeUnit.MILLISECONDS)) {
+                if (abandoned.getAsBoolean()) {
+                    ABANDONED.incrementAndGet();
+                    throw ImageProblem.abandoned("the client left while its image waited to be decoded");
+                }
+                if (System.nanoTime() - giveUpAt > 0) {
+                    throw ImageProblem.busy("every image decoder stayed busy for " + QUEUE_WAIT.toSeconds() + " s: try again shortly");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ImageProblem.busy("the decode was interrupted before it started");
+        }
+    }
+
+    private static ImageProblem tooSlow(Duration deadline) {
+        return ImageProblem.undecodable("the image took more than " + deadline.toMillis() + " ms to decode and was "
+                + "given up: save it again as a baseline JPEG or a PNG");
+    }
+
+    private static Decoded decodeNow(byte[] bytes, String mediaType, int scans, Limits limits, Stop stop) {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReadersByMIMEType(mediaType);
             if (!readers.hasNext()) {
@@ -154,8 +191,17 @@ public final class ImageDecoder {
                             + "costs a pass over the whole image; at most " + MAX_PASSES + " passes over " + limits.maxPixels()
                             + " pixels are accepted: save it again as a baseline JPEG, or scale it down");
                 }
-                reading.set(reader);
-                return new Decoded(reader.read(0), mediaType);
+                reader.addIIOReadProgressListener(stop);
+                READS.incrementAndGet();
+                BufferedImage image = reader.read(0);
+                if (stop.abandoned) {
+                    ABANDONED.incrementAndGet();
+                    throw ImageProblem.abandoned("the client left while its image was decoded");
+                }
+                if (stop.late) {
+                    throw ImageProblem.undecodable("the image's decode passed its deadline and was stopped");
+                }
+                return new Decoded(image, mediaType);
             } finally {
                 reader.dispose();
             }
@@ -166,6 +212,74 @@ public final class ImageDecoder {
             throw ImageProblem.undecodable("the " + mediaType.substring(6).toUpperCase() + " file cannot be decoded ("
                     + (e.getMessage() == null ? "damaged or truncated" : e.getMessage()) + "): send an intact image");
         }
+    }
+
+    /** How many decodes hold a slot now: 0 when the decoders are idle. */
+    static int running() {
+        return SLOTS - DECODES.availablePermits();
+    }
+
+    /** How many times ImageIO has begun to read an image's pixels since start. */
+    static long reads() {
+        return READS.get();
+    }
+
+    /** How many decodes stopped because their client left, since start. */
+    static long abandoned() {
+        return ABANDONED.get();
+    }
+
+    /**
+     * Called by the reader on its own thread after each row it writes (both ImageIO's PNG and JPEG readers do, the
+     * JPEG one on every pass of a progressive file): aborts the read past the deadline or once the client has left.
+     * The reader then returns what it has so far, which {@link #decodeNow} throws away.
+     */
+    private static final class Stop implements IIOReadProgressListener {
+        private final long deadlineNanos;
+        private final BooleanSupplier gone;
+        boolean abandoned; // read by decodeNow, on the reader's thread like these callbacks
+        boolean late;
+
+        Stop(long deadlineNanos, BooleanSupplier gone) {
+            this.deadlineNanos = deadlineNanos;
+            this.gone = gone;
+        }
+
+        @Override
+        public void imageProgress(ImageReader source, float percentageDone) {
+            if (abandoned || late) {
+                return; // asked already: the reader is winding down
+            }
+            abandoned = gone.getAsBoolean();
+            late = System.nanoTime() - deadlineNanos > 0;
+            if (abandoned || late) {
+                source.abort();
+            }
+        }
+
+        @Override
+        public void sequenceStarted(ImageReader source, int minIndex) {}
+
+        @Override
+        public void sequenceComplete(ImageReader source) {}
+
+        @Override
+        public void imageStarted(ImageReader source, int imageIndex) {}
+
+        @Override
+        public void imageComplete(ImageReader source) {}
+
+        @Override
+        public void thumbnailStarted(ImageReader source, int imageIndex, int thumbnailIndex) {}
+
+        @Override
+        public void thumbnailProgress(ImageReader source, float percentageDone) {}
+
+        @Override
+        public void thumbnailComplete(ImageReader source) {}
+
+        @Override
+        public void readAborted(ImageReader source) {}
     }
 
     /**

@@ -24,6 +24,18 @@ public class ImageProblem extends Problem {
         return new ImageProblem(503, message);
     }
 
+    /**
+     * 499 (nginx's "client closed request"): the client left before its upload was decoded. Nobody reads the answer;
+     * the status keeps it apart from the server's failures in the log.
+     */
+    static ImageProblem abandoned(String message) {
+        return new ImageProblem(499, message);
+    }
+
+    static ImageProblem pixelQuota(String message) {
+        return new ImageProblem(409, message);
+    }
+
     static ImageProblem builtIn(String id) {
         return new ImageProblem(409, "'" + id + "' is built in and cannot be deleted; only uploaded images can");
     }

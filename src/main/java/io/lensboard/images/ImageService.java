@@ -19,14 +19,16 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
  * Images: uploads checked and stored, built-in ones made, and an image's activations in an image model (a ViT or a
- * hybrid), computed on the device thread of the pool. An image is decoded at its upload, on the worker that
- * receives it, under the decoder's limits; the decoded pixels are kept (the most recently used, up to
- * {@link #DECODED_BYTES}) so that its later uses, a run's start on the device thread among them, do not decode again.
+ * hybrid), computed on the device thread of the pool. An image is decoded once, at its upload, on the worker that
+ * receives it, under the decoder's limits (and given up if its client leaves); its {@link Pixels} are stored beside
+ * it, so that no later use decodes it again, after a restart or on another replica either. The most recently used
+ * are also kept in memory (up to {@link #DECODED_BYTES}), so that a run's start on the device thread finds them there.
  */
 @ApplicationScoped
 public class ImageService {
@@ -54,14 +56,21 @@ public class ImageService {
         return new ImageDecoder.Limits(c.maxBytes().asLongValue(), c.maxSide(), c.maxPixels());
     }
 
-    /** Checks, decodes (so a broken file is refused now, not at its first use) and stores an uploaded image. */
-    public StoredImage upload(byte[] bytes) {
+    /**
+     * Checks, decodes (so a broken file is refused now, not at its first use) and stores an uploaded image with its
+     * pixels. Once {@code clientGone} says the client has left, the decode stops (499) and nothing is stored.
+     */
+    public StoredImage upload(byte[] bytes, BooleanSupplier clientGone) {
         Threads.blocking("decoding and storing an image");
-        ImageDecoder.Decoded decoded = ImageDecoder.decode(bytes, limits());
-        StoredImage image = new StoredImage(idOf(bytes), decoded.mediaType(), decoded.image().getWidth(),
-                decoded.image().getHeight(), bytes);
-        store.save(image);
-        keep(image.id(), decoded.image());
+        Pixels pixels = ImageDecoder.pixels(bytes, limits(), clientGone);
+        byte[] stored = pixels.deflated();
+        if (clientGone.getAsBoolean()) {
+            throw ImageProblem.abandoned("the client left before its image was stored");
+        }
+        String mediaType = ImageDecoder.mediaType(bytes, limits());
+        StoredImage image = new StoredImage(idOf(bytes), mediaType, pixels.width(), pixels.height(), bytes);
+        store.save(image, stored);
+        keep(image.id(), pixels.image());
         return image;
     }
 
@@ -108,8 +117,10 @@ public class ImageService {
     }
 
     /**
-     * The image's pixels: those kept since its upload or last use, else decoded again under the same limits (an image
-     * stored before a limit was added is refused by it now). Callers must not draw on the image: it is shared.
+     * The image's pixels: those kept since its upload or last use, else those stored; an image stored before V12 is
+     * decoded under the decoder's limits (one stored before a limit was added is refused by it now) and its pixels
+     * stored then. A built-in image is made and decoded (it is small). Callers must not draw on the image: it is
+     * shared.
      */
     public BufferedImage decode(String id) {
         synchronized (decoded) {
@@ -118,10 +129,26 @@ public class ImageService {
                 return kept;
             }
         }
-        Threads.blocking("decoding an image");
-        BufferedImage image = ImageDecoder.decode(get(id).data(), limits()).image();
+        Threads.blocking("reading an image's pixels");
+        Pixels pixels = BuiltinImages.isBuiltin(id) ? null : store.pixels(id).orElse(null);
+        if (pixels == null) {
+            StoredImage image = get(id);
+            pixels = ImageDecoder.pixels(image.data(), limits(), () -> false);
+            if (!image.builtIn()) {
+                store.backfill(id, pixels.deflated());
+            }
+        }
+        BufferedImage image = pixels.image();
         keep(id, image);
         return image;
+    }
+
+    /** Forgets the pixels kept in memory, as a restart does (for tests of what is read from the store). */
+    void forgetKept() {
+        synchronized (decoded) {
+            decoded.clear();
+            decodedBytes = 0;
+        }
     }
 
     private void keep(String id, BufferedImage image) {

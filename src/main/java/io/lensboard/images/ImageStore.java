@@ -20,9 +20,11 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Uploaded images in SQL (table {@code images}, migrations V6 and V10), bytes as sent, in the database beside the
- * runs, so a backup of the data directory holds them. An id is a hash of the bytes, so the same upload twice is one
- * row. The images stored are held to a quota ({@code lensboard.images.quota-count} and {@code quota-bytes}).
+ * Uploaded images in SQL (table {@code images}, migrations V6, V10 and V12), bytes as sent and their decoded
+ * {@link Pixels}, in the database beside the runs, so a backup of the data directory holds them. An id is a hash of
+ * the bytes, so the same upload twice is one row. The images stored are held to a quota ({@code
+ * lensboard.images.quota-count} and {@code quota-bytes}, of the bytes as sent), their pixels to one of their own
+ * ({@code quota-pixel-bytes}).
  */
 @ApplicationScoped
 public class ImageStore {
@@ -32,8 +34,8 @@ public class ImageStore {
     /** An uploaded image as listed: no bytes. */
     public record Listed(String id, String mediaType, int width, int height, long bytes, Instant createdAt) {}
 
-    /** What the uploaded images take, and what they may. */
-    public record Usage(long count, long bytes, int maxCount, long maxBytes) {}
+    /** What the uploaded images take, and what they may: files as sent, and their stored pixels. */
+    public record Usage(long count, long bytes, int maxCount, long maxBytes, long pixelBytes, long maxPixelBytes) {}
 
     @Inject
     DataSource db;
@@ -50,11 +52,15 @@ public class ImageStore {
      */
     private final Object saving = new Object();
 
-    /** Stores the image unless it is stored already; a 409 when it would take the images past their quota. */
-    public void save(StoredImage image) {
+    /**
+     * Stores the image with its pixels ({@link Pixels#deflated()}) unless it is stored already; a 409 when it would
+     * take the images or their pixels past their quota.
+     */
+    public void save(StoredImage image, byte[] pixels) {
         Threads.blocking("a database write");
         checkUsable();
         if (find(image.id()).isPresent()) {
+            backfill(image.id(), pixels); // one stored before V12 has its pixels now
             return; // the same bytes again cost nothing, quota full or not
         }
         synchronized (saving) {
@@ -62,7 +68,7 @@ public class ImageStore {
                 ensureQuotaRow(c);
                 c.setAutoCommit(false);
                 try {
-                    insertWithinQuota(c, image);
+                    insertWithinQuota(c, image, pixels);
                     c.commit();
                 } catch (SQLException | RuntimeException e) {
                     c.rollback();
@@ -79,7 +85,7 @@ public class ImageStore {
     }
 
     /** In the caller's transaction: locks the quota's row, checks what is stored against the quota, inserts. */
-    private void insertWithinQuota(Connection c, StoredImage image) throws SQLException {
+    private void insertWithinQuota(Connection c, StoredImage image, byte[] pixels) throws SQLException {
         try (PreparedStatement lock = c.prepareStatement("SELECT name FROM quota_locks WHERE name = ? FOR UPDATE")) {
             lock.setString(1, QUOTA);
             lock.executeQuery().close();
@@ -97,8 +103,13 @@ public class ImageStore {
             throw new QuotaExceededException("images", used.count(), used.bytes(), image.data().length, used.maxCount(),
                     used.maxBytes(), "/images (DELETE /api/images/{id})", "LENSBOARD_IMAGE_QUOTA");
         }
-        try (PreparedStatement st = c.prepareStatement(
-                "INSERT INTO images (id, media_type, width, height, data, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        if (used.pixelBytes() + pixels.length > used.maxPixelBytes()) {
+            throw ImageProblem.pixelQuota("storage quota reached: the images' decoded pixels take " + used.pixelBytes()
+                    + " bytes and this one's " + pixels.length + ", over the quota of " + used.maxPixelBytes() + " bytes; "
+                    + "delete some images at /images (DELETE /api/images/{id}) or raise LENSBOARD_IMAGE_QUOTA_PIXEL_BYTES");
+        }
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO images (id, media_type, width, height, data, bytes, "
+                + "created_at, pixels, pixel_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             st.setString(1, image.id());
             st.setString(2, image.mediaType());
             st.setInt(3, image.width());
@@ -106,6 +117,8 @@ public class ImageStore {
             st.setBytes(5, image.data());
             st.setLong(6, image.data().length);
             st.setTimestamp(7, Timestamp.from(Instant.now()));
+            st.setBytes(8, pixels);
+            st.setLong(9, pixels.length);
             st.executeUpdate();
         }
     }
@@ -167,10 +180,13 @@ public class ImageStore {
     }
 
     private Usage usage(Connection c) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT COUNT(*), COALESCE(SUM(bytes), 0) FROM images");
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT COUNT(*), COALESCE(SUM(bytes), 0), COALESCE(SUM(pixel_bytes), 0) FROM images");
              ResultSet rs = st.executeQuery()) {
             rs.next();
-            return new Usage(rs.getLong(1), rs.getLong(2), config.images().quotaCount(), config.images().quotaBytes().asLongValue());
+            LensboardConfig.Images quota = config.images();
+            return new Usage(rs.getLong(1), rs.getLong(2), quota.quotaCount(), quota.quotaBytes().asLongValue(), rs.getLong(3),
+                    quota.quotaPixelBytes().asLongValue());
         }
     }
 
@@ -184,6 +200,59 @@ public class ImageStore {
                 return rs.next() ? Optional.of(new StoredImage(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4),
                         rs.getBytes(5))) : Optional.empty();
             }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /**
+     * The image's stored pixels; none when there is no such image or it was stored before V12 and not used since.
+     * Pixels that do not inflate to the image's size (a damaged row) are forgotten, so that the caller decodes the
+     * file and stores them again.
+     */
+    Optional<Pixels> pixels(String id) {
+        Threads.blocking("a database read");
+        checkUsable();
+        try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(
+                "SELECT width, height, pixels FROM images WHERE id = ? AND pixels IS NOT NULL")) {
+            st.setString(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                try {
+                    return Optional.of(Pixels.inflate(rs.getInt(1), rs.getInt(2), rs.getBytes(3)));
+                } catch (IllegalStateException damaged) {
+                    LOG.warnf("image %s: %s; it is decoded again", id, damaged.getMessage());
+                    forgetPixels(c, id);
+                    return Optional.empty();
+                }
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private static void forgetPixels(Connection c, String id) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE images SET pixels = NULL, pixel_bytes = 0 WHERE id = ?")) {
+            st.setString(1, id);
+            st.executeUpdate();
+        }
+    }
+
+    /**
+     * Stores the pixels of an image stored before V12 (its first use decoded it). Outside the pixel quota: the image
+     * was accepted already, and its pixels, bounded by the pixel limit, count against the uploads after it.
+     */
+    void backfill(String id, byte[] pixels) {
+        Threads.blocking("a database write");
+        checkUsable();
+        try (Connection c = db.getConnection(); PreparedStatement st = c.prepareStatement(
+                "UPDATE images SET pixels = ?, pixel_bytes = ? WHERE id = ? AND pixels IS NULL")) {
+            st.setBytes(1, pixels);
+            st.setLong(2, pixels.length);
+            st.setString(3, id);
+            st.executeUpdate();
         } catch (SQLException e) {
             throw unavailable(e);
         }

@@ -94,7 +94,7 @@ class ImageBombsTest {
     }
 
     /** A black image written by ImageIO's JPEG writer in progressive mode (libjpeg's default script of about ten scans). */
-    private static byte[] progressiveJpeg(int width, int height) throws IOException {
+    static byte[] progressiveJpeg(int width, int height) throws IOException {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         ImageWriteParam param = writer.getDefaultWriteParam();
         param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
@@ -109,7 +109,7 @@ class ImageBombsTest {
     }
 
     /** The JPEG with {@code copies} more copies of its last scan (SOS header and entropy-coded data) before EOI. */
-    private static byte[] withCopiesOfItsLastScan(byte[] jpeg, int copies) {
+    static byte[] withCopiesOfItsLastScan(byte[] jpeg, int copies) {
         int lastScan = -1;
         for (int i = 2; i + 3 < jpeg.length; ) {
             int marker = jpeg[i + 1] & 0xff;
@@ -137,7 +137,7 @@ class ImageBombsTest {
     }
 
     /** A PNG of 16-bit RGBA zeros, its rows deflated as they are written (a 96 MB image is never held). */
-    private static byte[] rgba16Png(int width, int height) throws IOException {
+    static byte[] rgba16Png(int width, int height) throws IOException {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         ByteArrayOutputStream ihdr = new ByteArrayOutputStream();

@@ -20,8 +20,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import io.vertx.core.http.HttpServerResponse;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -73,9 +75,9 @@ public class ImagesPageResource {
     /** The upload form: store the image and go to its page, or show the form again with the message. */
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    public Response upload(@RestForm("file") FileUpload file) {
+    public Response upload(@RestForm("file") FileUpload file, @Context HttpServerResponse response) {
         try {
-            StoredImage image = images.upload(ImageUploads.read(file, images.limits()));
+            StoredImage image = images.upload(ImageUploads.read(file, images.limits()), ImageUploads.clientGone(response));
             return Response.seeOther(URI.create("/images/" + URLEncoder.encode(image.id(), StandardCharsets.UTF_8))).build();
         } catch (Exception e) {
             return refused(e);

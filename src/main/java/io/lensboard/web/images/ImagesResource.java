@@ -14,8 +14,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
@@ -38,15 +40,15 @@ public class ImagesResource {
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Operation(summary = "Upload an image as the multipart field 'file'; 201 with {id, width, height}")
-    public Response uploadForm(@RestForm("file") FileUpload file) throws IOException {
-        return created(images.upload(ImageUploads.read(file, images.limits())));
+    public Response uploadForm(@RestForm("file") FileUpload file, @Context HttpServerResponse response) throws IOException {
+        return created(images.upload(ImageUploads.read(file, images.limits()), ImageUploads.clientGone(response)));
     }
 
     @POST
     @Consumes({"image/png", "image/jpeg", "image/*"})
     @Operation(summary = "Upload an image as the body (Content-Type image/png or image/jpeg); 201 with {id, width, height}")
-    public Response uploadBody(byte[] body) {
-        return created(images.upload(body));
+    public Response uploadBody(byte[] body, @Context HttpServerResponse response) {
+        return created(images.upload(body, ImageUploads.clientGone(response)));
     }
 
     private static Response created(StoredImage image) {
