@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -191,7 +192,10 @@ public final class HubClient {
             if (cached != null) {
                 return cached;
             }
-            String why = unreachable instanceof HttpTimeoutException
+            // a connect timeout is an HttpTimeoutException too: name the setting that ended it
+            String why = unreachable instanceof HttpConnectTimeoutException
+                    ? "it did not accept a connection within " + limits.connectTimeout().toSeconds() + " s (LENSBOARD_HUB_CONNECT_TIMEOUT)"
+                    : unreachable instanceof HttpTimeoutException
                     ? "it did not answer within " + limits.readTimeout().toSeconds() + " s (LENSBOARD_HUB_READ_TIMEOUT)"
                     : String.valueOf(unreachable);
             throw new IOException("cannot reach the Hugging Face hub at " + endpoint + " (" + why
