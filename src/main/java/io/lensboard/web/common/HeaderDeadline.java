@@ -12,12 +12,12 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One connection's deadline for its first request's headers (issue 26 item 2): armed by the first byte, it answers
- * 408 and closes the connection unless the blank line that ends the headers has arrived by then. Vert.x's idle
- * timeout restarts at every byte, so a client trickling its headers would hold the connection for as long as it
- * likes. Once the headers are whole this handler leaves the pipeline: bodies have {@code quarkus.http.read-timeout},
- * later requests on a kept-alive connection the idle timeout, and all connections the cap. Runs on the connection's
- * event loop (Netty calls it there), as the close does.
+ * One connection's deadline for each request's headers (issue 26 item 2): armed by the request's first byte, it
+ * answers 408 and closes the connection unless the blank line that ends the headers has arrived by then. Vert.x's
+ * idle timeout restarts at every byte, so a client trickling its headers would hold the connection for as long as it
+ * likes. Between the headers and the end of the answer it waits (a body has {@code quarkus.http.read-timeout}, an
+ * SSE stream is long), and {@link #nextRequest()} makes it wait for the next request's first byte. Runs on the
+ * connection's event loop (Netty calls it there, and {@link HeaderDeadlines} calls {@code nextRequest} there).
  */
 final class HeaderDeadline extends ChannelInboundHandlerAdapter {
     static final String NAME = "lensboard-header-deadline";
@@ -26,6 +26,8 @@ final class HeaderDeadline extends ChannelInboundHandlerAdapter {
     /** Where it sits past a TLS handler, and so sees the request's bytes, not the handshake's. */
     private final boolean decrypted;
     private ScheduledFuture<?> timer;
+    /** The next bytes begin a request's headers (false from their end until the answer's). */
+    private boolean expecting = true;
     /** A byte other than CR or LF has come (leading empty lines are no request yet). */
     private boolean started;
     /** A LF has come, and since then at most CRs: a second LF ends the headers. */
@@ -45,16 +47,27 @@ final class HeaderDeadline extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
+        if (expecting && msg instanceof ByteBuf bytes && bytes.isReadable()) {
             if (timer == null) {
                 timer = ctx.executor().schedule(() -> refuse(ctx), deadline.toMillis(), TimeUnit.MILLISECONDS);
             }
             if (headersEnd(bytes)) {
                 timer.cancel(false);
-                ctx.pipeline().remove(this);
+                timer = null;
+                expecting = false;
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * The connection's last answer has ended: its next bytes are a new request, due whole within the deadline. (A
+     * request a client pipelined before then is not timed; the bytes after the answer are, from a fresh start.)
+     */
+    void nextRequest() {
+        expecting = true;
+        started = false;
+        afterLineFeed = false;
     }
 
     /** Whether these bytes, after those seen before, end the headers (CRLF CRLF, or bare LFs, as Netty accepts). */
