@@ -186,8 +186,8 @@ public interface LensboardConfig {
     /** What Quarkus's own HTTP settings (quarkus.http.*) lack. */
     interface Http {
         /**
-         * How long a connection may take, from its first byte, to send its first request's headers whole; then it
-         * is answered 408 and closed, however steadily it trickles them (the idle timeout would wait on).
+         * How long a request's headers may take to arrive whole, from their first byte; then the connection is
+         * answered 408 and closed, however steadily it trickles them (the idle timeout would wait on).
          */
         @WithDefault("10S")
         Duration headerDeadline();
