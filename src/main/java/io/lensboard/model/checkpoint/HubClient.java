@@ -192,12 +192,7 @@ public final class HubClient {
             if (cached != null) {
                 return cached;
             }
-            // a connect timeout is an HttpTimeoutException too: name the setting that ended it
-            String why = unreachable instanceof HttpConnectTimeoutException
-                    ? "it did not accept a connection within " + limits.connectTimeout().toSeconds() + " s (LENSBOARD_HUB_CONNECT_TIMEOUT)"
-                    : unreachable instanceof HttpTimeoutException
-                    ? "it did not answer within " + limits.readTimeout().toSeconds() + " s (LENSBOARD_HUB_READ_TIMEOUT)"
-                    : String.valueOf(unreachable);
+            String why = unreachable instanceof HttpTimeoutException ? timedOut(unreachable) : String.valueOf(unreachable);
             throw new IOException("cannot reach the Hugging Face hub at " + endpoint + " (" + why
                     + "); to work offline, put the model in a directory named by LENSBOARD_MODELS_DIRS", unreachable);
         }
@@ -318,7 +313,15 @@ public final class HubClient {
                 last = e; // keep the partial file and resume from it
             }
         }
-        throw new IOException(source + ": download failed after " + ATTEMPTS + " attempts: " + last.getMessage(), last);
+        throw new IOException(source + ": download failed after " + ATTEMPTS + " attempts: "
+                + (last instanceof HttpConnectTimeoutException ? timedOut(last) : last.getMessage()), last);
+    }
+
+    /** Which timeout ended a call, with its setting (a connect timeout is an HttpTimeoutException too). */
+    private String timedOut(IOException e) {
+        return e instanceof HttpConnectTimeoutException
+                ? "it did not accept a connection within " + limits.connectTimeout().toSeconds() + " s (LENSBOARD_HUB_CONNECT_TIMEOUT)"
+                : "it did not answer within " + limits.readTimeout().toSeconds() + " s (LENSBOARD_HUB_READ_TIMEOUT)";
     }
 
     private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) throws IOException {

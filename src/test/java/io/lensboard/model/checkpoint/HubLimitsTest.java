@@ -164,4 +164,25 @@ class HubLimitsTest {
             assertEquals(cached, files(), "the cache is as it was: nothing added, nothing removed");
         }
     }
+
+    /** The hub answers, but redirects the weights to a CDN that never accepts a connection: each attempt gives up in 1 s. */
+    @Test
+    @Timeout(60)
+    void givesUpOnACdnThatNeverAcceptsAConnectionAndLeavesNoPartialModel() throws IOException {
+        Optional<UnconnectableAddress> opened = UnconnectableAddress.open();
+        Assumptions.assumeTrue(opened.isPresent(), "this system refuses connects to a full accept queue instead of dropping them");
+        try (UnconnectableAddress cdn = opened.get(); FakeHub hub = new FakeHub(Fixtures.root())) {
+            hub.redirectTo(cdn.endpoint() + "/cdn/blob");
+            HubClient client = new HubClient(hub.endpoint(), cache, Optional.empty(),
+                    new HubLimits(1L << 40, 1L << 40, Duration.ofSeconds(1), Duration.ofSeconds(30)));
+            long start = System.nanoTime();
+            IOException e = assertThrows(IOException.class, () -> client.snapshot(REPO, "main", true, QUIET));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(e.getMessage().contains("download failed after"), e.getMessage());
+            assertTrue(e.getMessage().contains("did not accept a connection within 1 s (LENSBOARD_HUB_CONNECT_TIMEOUT)"), e.getMessage());
+            assertTrue(seconds < 20, "four connects of a second each, well under the 30 s read timeout: " + seconds + " s");
+            assertEquals(List.of(), files(), "nothing of the failed call is left");
+            assertFalse(repoDirExists());
+        }
+    }
 }
