@@ -224,7 +224,7 @@ public class Corpora {
     /**
      * Deletes an uploaded corpus, freeing its share of the quota: a 404 when there is none by that name, a 409 for the
      * built-in one and those of LENSBOARD_CORPORA_DIRS. Runs that trained on it keep their results; a new run naming
-     * it is refused (400) like any unknown corpus; a run reading it now has it open and reads on. Blocking.
+     * it is refused (400) like any unknown corpus; a run that has started read its text already. Blocking.
      */
     public void delete(String name) {
         Threads.blocking("deleting a corpus");
