@@ -29,6 +29,8 @@ public interface LensboardConfig {
 
     Hub hub();
 
+    Http http();
+
     Debug debug();
 
     /** Where runs are stored (the H2 database file by default). */
@@ -186,6 +188,16 @@ public interface LensboardConfig {
         /** How long the hub may send nothing, before its answer or within a file (env LENSBOARD_HUB_READ_TIMEOUT). */
         @WithDefault("60S")
         Duration readTimeout();
+    }
+
+    /** What Quarkus's own HTTP settings (quarkus.http.*) lack. */
+    interface Http {
+        /**
+         * How long a request's headers may take to arrive whole, from their first byte; then the connection is
+         * answered 408 and closed, however steadily it trickles them (the idle timeout would wait on).
+         */
+        @WithDefault("10S")
+        Duration headerDeadline();
     }
 
     interface Debug {

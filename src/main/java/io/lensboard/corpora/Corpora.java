@@ -3,8 +3,10 @@ package io.lensboard.corpora;
 import io.lensboard.LensboardConfig;
 import io.lensboard.Threads;
 import io.lensboard.analysis.InvalidInputException;
-import io.lensboard.storage.QuotaExceededException;
+import io.lensboard.storage.Storage;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -21,15 +22,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * Corpora: the built-in default (sampled from stories260K, see README "Corpora"), the UTF-8 {@code *.txt} files of
- * the directories in {@code lensboard.corpora.dirs}, and uploads kept in {@code ${lensboard.data-dir}/corpora}. A
- * corpus is named after its file without {@code .txt}; when two share a name the first listed wins. Every file is
- * resolved inside its own directory (symlinks too), so a name can never reach outside it.
+ * the directories in {@code lensboard.corpora.dirs}, and uploads, kept in the database ({@link CorpusStore}) so that
+ * every replica sees them and their quota. A corpus is named after its file without {@code .txt}; when two share a
+ * name the first listed wins. Every file is resolved inside its own directory (symlinks too), so a name can never
+ * reach outside it.
  */
 @ApplicationScoped
 public class Corpora {
+    private static final Logger LOG = Logger.getLogger(Corpora.class);
     /** The corpus a run reads when it names none. */
     public static final String DEFAULT = "tinystories-sampled";
     private static final String DEFAULT_RESOURCE = "/corpora/" + DEFAULT + ".txt";
@@ -41,16 +45,20 @@ public class Corpora {
     /** What the uploaded corpora take, and what they may. */
     public record Usage(long count, long bytes, int maxCount, long maxBytes) {}
 
-    /** A listed corpus and the directory that holds it (null for the built-in one); the directory is never shown. */
+    /** A listed corpus and the directory that holds it (null for the built-in one and uploads); never shown. */
     private record Entry(Corpus corpus, Path dir) {}
 
     @Inject
     LensboardConfig config;
 
-    /** Held while an upload checks its name and the quota and takes its place, and while a corpus is deleted. */
-    private final Object saving = new Object();
+    @Inject
+    CorpusStore store;
 
-    private Path uploads() {
+    @Inject
+    Storage storage;
+
+    /** Where uploads were kept before V13: files there are moved into the database at start. */
+    private Path oldUploads() {
         return Path.of(config.dataDir()).toAbsolutePath().normalize().resolve("corpora");
     }
 
@@ -68,7 +76,9 @@ public class Corpora {
                 scan(Path.of(dir.trim()), "directory", out);
             }
         }
-        scan(uploads(), "uploaded", out);
+        if (storage.problem().isEmpty()) { // no database: the built-in corpus and the directories' still work
+            store.sizes().forEach((name, bytes) -> out.putIfAbsent(name, new Entry(new Corpus(name, "uploaded", bytes), null)));
+        }
         return out;
     }
 
@@ -110,33 +120,35 @@ public class Corpora {
     public String check(String name) {
         Threads.blocking("looking up a corpus");
         String n = name == null || name.isBlank() ? DEFAULT : name.trim();
-        if (!byName().containsKey(n)) {
-            file(n);
-        }
+        entry(n);
         return n;
     }
 
-    /** The corpus's file, or a 400 that lists the corpora there are. */
-    private Path file(String name) {
+    /** The corpus's entry, or a 400 that lists the corpora there are. */
+    private Entry entry(String name) {
         Map<String, Entry> all = byName();
         Entry e = all.get(name);
         if (e == null) {
             throw new InvalidInputException("no corpus '" + name + "'; there are: " + String.join(", ", all.keySet()));
         }
-        return e.dir().resolve(name + ".txt");
+        return e;
     }
 
     /**
      * The first {@code maxBytes} bytes of the corpus (null: the default) as text, cut at the last whole line within
-     * them when the corpus is longer, so that no character or word is split. Blocking: reads a file.
+     * them when the corpus is longer, so that no character or word is split. Blocking: reads a file or the database.
      */
     public String read(String name, long maxBytes) {
-        String n = check(name);
+        Threads.blocking("reading a corpus");
+        String n = name == null || name.isBlank() ? DEFAULT : name.trim();
+        Entry corpus = entry(n);
         byte[] bytes;
         if (DEFAULT.equals(n)) {
             bytes = defaultText();
+        } else if (corpus.dir() == null) {
+            bytes = store.text(n).orElseThrow(() -> new InvalidInputException("no corpus '" + n + "': it was deleted"));
         } else {
-            try (InputStream in = Files.newInputStream(file(n))) {
+            try (InputStream in = Files.newInputStream(corpus.dir().resolve(n + ".txt"))) {
                 bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read corpus '" + n + "': " + e.getMessage(), e);
@@ -193,75 +205,65 @@ public class Corpora {
                     + " can be uploaded: shorten it, or put it in a directory of LENSBOARD_CORPORA_DIRS");
         }
         utf8(safe, text, text.length);
-        Path tmp = null;
-        try {
-            Files.createDirectories(uploads());
-            tmp = Files.createTempFile(uploads(), ".upload-", ".part");
-            Files.write(tmp, text);
-            // The check and the move under one lock, and a move that never replaces: of concurrent uploads under
-            // one name exactly one is stored and the others hear 409 (an ATOMIC_MOVE would replace an acknowledged one).
-            synchronized (saving) {
-                if (byName().containsKey(safe)) {
-                    throw new CorpusNameTakenException(safe);
-                }
-                Usage used = usage();
-                if (used.count() + 1 > used.maxCount() || used.bytes() + text.length > used.maxBytes()) {
-                    throw new QuotaExceededException("uploaded corpora", used.count(), used.bytes(), text.length,
-                            used.maxCount(), used.maxBytes(), "/corpora (DELETE /api/corpora/{name})", "LENSBOARD_CORPUS_QUOTA");
-                }
-                Files.move(tmp, uploads().resolve(safe + ".txt"));
-            }
-        } catch (FileAlreadyExistsException e) {
+        storage.require("corpora");
+        if (byName().containsKey(safe)) { // the built-in corpus or a directory's; uploads are checked by the store too
             throw new CorpusNameTakenException(safe);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot store the corpus: " + e.getMessage(), e);
-        } finally {
-            deleteQuietly(tmp);
         }
+        store.insert(safe, text, config.corpora().quotaCount(), config.corpora().quotaBytes().asLongValue(), true);
         return new Corpus(safe, "uploaded", text.length);
     }
 
     /** The uploaded corpora's count and bytes (directories' corpora and the built-in one are not counted). Blocking. */
     public Usage usage() {
         Threads.blocking("measuring corpora");
-        Map<String, Entry> uploaded = new LinkedHashMap<>();
-        scan(uploads(), "uploaded", uploaded);
-        long bytes = uploaded.values().stream().mapToLong(e -> e.corpus().bytes()).sum();
-        return new Usage(uploaded.size(), bytes, config.corpora().quotaCount(), config.corpora().quotaBytes().asLongValue());
+        storage.require("corpora");
+        CorpusStore.Stored stored = store.stored();
+        return new Usage(stored.count(), stored.bytes(), config.corpora().quotaCount(), config.corpora().quotaBytes().asLongValue());
     }
 
     /**
      * Deletes an uploaded corpus, freeing its share of the quota: a 404 when there is none by that name, a 409 for the
      * built-in one and those of LENSBOARD_CORPORA_DIRS. Runs that trained on it keep their results; a new run naming
-     * it is refused (400) like any unknown corpus; a run reading it now has it open and reads on. Blocking.
+     * it is refused (400) like any unknown corpus; a run that has started read its text already. Blocking.
      */
     public void delete(String name) {
         Threads.blocking("deleting a corpus");
-        synchronized (saving) {
-            Map<String, Entry> all = byName();
-            Entry e = all.get(name);
-            if (e == null) {
-                throw CorpusProblem.unknown(name, all.keySet());
-            }
-            if (!"uploaded".equals(e.corpus().source())) {
-                throw CorpusProblem.notUploaded(name, e.corpus().source());
-            }
-            try {
-                Files.deleteIfExists(e.dir().resolve(name + ".txt"));
-            } catch (IOException failed) {
-                throw new UncheckedIOException("cannot delete corpus '" + name + "': " + failed.getMessage(), failed);
-            }
+        storage.require("corpora");
+        Map<String, Entry> all = byName();
+        Entry e = all.get(name);
+        if (e == null) {
+            throw CorpusProblem.unknown(name, all.keySet());
+        }
+        if (!"uploaded".equals(e.corpus().source())) {
+            throw CorpusProblem.notUploaded(name, e.corpus().source());
+        }
+        if (!store.delete(name)) {
+            throw CorpusProblem.unknown(name, all.keySet()); // deleted meanwhile, on this replica or another
         }
     }
 
-    /** A temporary file left by a refused or failed upload (none once it was moved). */
-    private static void deleteQuietly(Path tmp) {
-        try {
-            if (tmp != null) {
-                Files.deleteIfExists(tmp);
+    /**
+     * Moves the uploads an older version kept as files ({@code ${lensboard.data-dir}/corpora/NAME.txt}) into the
+     * database, outside the quota (they were accepted once); a file whose name is stored already stays, with a warning.
+     * After {@link Storage}'s migration (its observer runs first).
+     */
+    void moveOldUploads(@Observes StartupEvent start) {
+        Path dir = oldUploads();
+        if (storage.problem().isPresent() || !Files.isDirectory(dir)) {
+            return;
+        }
+        Map<String, Entry> files = new LinkedHashMap<>();
+        scan(dir, "uploaded", files);
+        for (String name : files.keySet()) {
+            Path file = dir.resolve(name + ".txt");
+            try {
+                store.insert(name, Files.readAllBytes(file), 0, 0, false);
+                Files.delete(file);
+                LOG.infof("corpus '%s' moved from the data directory's corpora/ into the database", name);
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("corpus file corpora/%s.txt in the data directory is not moved into the database (%s); "
+                        + "rename it and restart, or upload it again", name, e.getMessage());
             }
-        } catch (IOException e) {
-            // a stray .part file is ignored by the listing (not *.txt) and harmless
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -191,9 +192,7 @@ public final class HubClient {
             if (cached != null) {
                 return cached;
             }
-            String why = unreachable instanceof HttpTimeoutException
-                    ? "it did not answer within " + limits.readTimeout().toSeconds() + " s (LENSBOARD_HUB_READ_TIMEOUT)"
-                    : String.valueOf(unreachable);
+            String why = unreachable instanceof HttpTimeoutException ? timedOut(unreachable) : String.valueOf(unreachable);
             throw new IOException("cannot reach the Hugging Face hub at " + endpoint + " (" + why
                     + "); to work offline, put the model in a directory named by LENSBOARD_MODELS_DIRS", unreachable);
         }
@@ -314,7 +313,15 @@ public final class HubClient {
                 last = e; // keep the partial file and resume from it
             }
         }
-        throw new IOException(source + ": download failed after " + ATTEMPTS + " attempts: " + last.getMessage(), last);
+        throw new IOException(source + ": download failed after " + ATTEMPTS + " attempts: "
+                + (last instanceof HttpConnectTimeoutException ? timedOut(last) : last.getMessage()), last);
+    }
+
+    /** Which timeout ended a call, with its setting (a connect timeout is an HttpTimeoutException too). */
+    private String timedOut(IOException e) {
+        return e instanceof HttpConnectTimeoutException
+                ? "it did not accept a connection within " + limits.connectTimeout().toSeconds() + " s (LENSBOARD_HUB_CONNECT_TIMEOUT)"
+                : "it did not answer within " + limits.readTimeout().toSeconds() + " s (LENSBOARD_HUB_READ_TIMEOUT)";
     }
 
     private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) throws IOException {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,6 +135,54 @@ class HubLimitsTest {
             assertTrue(e.getMessage().contains("did not answer within 1 s (LENSBOARD_HUB_READ_TIMEOUT)"), e.getMessage());
             assertTrue(seconds < 10, seconds + " s");
             assertEquals(List.of(), files());
+        }
+    }
+
+    /**
+     * A hub whose address never completes a TCP connect: the call gives up after LENSBOARD_HUB_CONNECT_TIMEOUT (1 s
+     * here, against a 30 s read timeout), names that setting, and leaves the cache as it was (the files cached before
+     * are served from it, the missing weights are not made up).
+     */
+    @Test
+    @Timeout(60)
+    void givesUpOnAHubThatNeverAcceptsAConnectionWithinTheConnectTimeout() throws IOException {
+        try (FakeHub hub = new FakeHub(Fixtures.root())) {
+            client(hub, 1L << 40, 1L << 40, Duration.ofSeconds(30)).snapshot(REPO, "main", false, QUIET);
+        }
+        List<Path> cached = files();
+        Optional<UnconnectableAddress> opened = UnconnectableAddress.open();
+        Assumptions.assumeTrue(opened.isPresent(), "this system refuses connects to a full accept queue instead of dropping them");
+        try (UnconnectableAddress silent = opened.get()) {
+            HubClient client = new HubClient(silent.endpoint(), cache, Optional.empty(),
+                    new HubLimits(1L << 40, 1L << 40, Duration.ofSeconds(1), Duration.ofSeconds(30)));
+            long start = System.nanoTime();
+            IOException e = assertThrows(IOException.class, () -> client.snapshot(REPO, "main", true, QUIET));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(e.getMessage().contains("did not accept a connection within 1 s (LENSBOARD_HUB_CONNECT_TIMEOUT)"), e.getMessage());
+            assertFalse(e.getMessage().contains("LENSBOARD_HUB_READ_TIMEOUT"), e.getMessage());
+            assertTrue(seconds < 15, "three connects of a second each, well under the 30 s read timeout: " + seconds + " s");
+            assertEquals(cached, files(), "the cache is as it was: nothing added, nothing removed");
+        }
+    }
+
+    /** The hub answers, but redirects the weights to a CDN that never accepts a connection: each attempt gives up in 1 s. */
+    @Test
+    @Timeout(60)
+    void givesUpOnACdnThatNeverAcceptsAConnectionAndLeavesNoPartialModel() throws IOException {
+        Optional<UnconnectableAddress> opened = UnconnectableAddress.open();
+        Assumptions.assumeTrue(opened.isPresent(), "this system refuses connects to a full accept queue instead of dropping them");
+        try (UnconnectableAddress cdn = opened.get(); FakeHub hub = new FakeHub(Fixtures.root())) {
+            hub.redirectTo(cdn.endpoint() + "/cdn/blob");
+            HubClient client = new HubClient(hub.endpoint(), cache, Optional.empty(),
+                    new HubLimits(1L << 40, 1L << 40, Duration.ofSeconds(1), Duration.ofSeconds(30)));
+            long start = System.nanoTime();
+            IOException e = assertThrows(IOException.class, () -> client.snapshot(REPO, "main", true, QUIET));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(e.getMessage().contains("download failed after"), e.getMessage());
+            assertTrue(e.getMessage().contains("did not accept a connection within 1 s (LENSBOARD_HUB_CONNECT_TIMEOUT)"), e.getMessage());
+            assertTrue(seconds < 20, "four connects of a second each, well under the 30 s read timeout: " + seconds + " s");
+            assertEquals(List.of(), files(), "nothing of the failed call is left");
+            assertFalse(repoDirExists());
         }
     }
 }
