@@ -3,6 +3,7 @@ package io.lensboard.images;
 import io.lensboard.LensboardConfig;
 import io.lensboard.Threads;
 import io.lensboard.storage.QuotaExceededException;
+import io.lensboard.storage.QuotaLock;
 import io.lensboard.storage.Storage;
 import io.lensboard.storage.StorageUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -65,7 +66,7 @@ public class ImageStore {
         }
         synchronized (saving) {
             try (Connection c = db.getConnection()) {
-                ensureQuotaRow(c);
+                QuotaLock.ensure(c, QUOTA);
                 c.setAutoCommit(false);
                 try {
                     insertWithinQuota(c, image, pixels);
@@ -86,10 +87,7 @@ public class ImageStore {
 
     /** In the caller's transaction: locks the quota's row, checks what is stored against the quota, inserts. */
     private void insertWithinQuota(Connection c, StoredImage image, byte[] pixels) throws SQLException {
-        try (PreparedStatement lock = c.prepareStatement("SELECT name FROM quota_locks WHERE name = ? FOR UPDATE")) {
-            lock.setString(1, QUOTA);
-            lock.executeQuery().close();
-        }
+        QuotaLock.take(c, QUOTA);
         try (PreparedStatement st = c.prepareStatement("SELECT 1 FROM images WHERE id = ?")) {
             st.setString(1, image.id());
             try (ResultSet rs = st.executeQuery()) {
@@ -120,20 +118,6 @@ public class ImageStore {
             st.setBytes(8, pixels);
             st.setLong(9, pixels.length);
             st.executeUpdate();
-        }
-    }
-
-    /** The quota's row, made on first use (by one replica; the others' inserts collide and are ignored). */
-    private static void ensureQuotaRow(Connection c) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("INSERT INTO quota_locks (name) SELECT ? WHERE NOT EXISTS "
-                + "(SELECT 1 FROM quota_locks WHERE name = ?)")) {
-            st.setString(1, QUOTA);
-            st.setString(2, QUOTA);
-            st.executeUpdate();
-        } catch (SQLException e) {
-            if (!"23505".equals(e.getSQLState())) {
-                throw e;
-            }
         }
     }
 

@@ -43,9 +43,10 @@ public class ImageInputs {
     }
 
     /**
-     * Decodes an {@code image:ID} value on the calling thread (the run thread, from a kind's {@code prepare}), so that
-     * {@link #pixels} on the device thread finds it among the images {@link ImageService} keeps decoded (after a
-     * restart nothing is kept). Only a burst of other images decoded before the run opens could push it out again.
+     * Reads an {@code image:ID} value's pixels on the calling thread (the run thread, from a kind's {@code prepare}):
+     * stored since its upload (or decoded once, for an image stored before pixels were), so that {@link #pixels} on
+     * the device thread finds them among those {@link ImageService} keeps in memory and never reads the database or
+     * decodes there. Only a burst of other images read before the run opens could push it out again.
      */
     public void prepare(String value) {
         if (value.startsWith(IMAGE)) {
