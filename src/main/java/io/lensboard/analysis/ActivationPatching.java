@@ -199,8 +199,9 @@ public final class ActivationPatching implements AutoCloseable {
      */
     private Intervention headDelta(int i, int[] patched, NDManager pass) {
         String hook = Hooks.attnOut(request.layers()[i]);
-        NDArray delta = cleanSite[i].sub(corruptedSite[i]).squeeze(0); // [T, heads, d_model]
-        delta.attach(pass);
+        NDArray difference = cleanSite[i].sub(corruptedSite[i]); // made in the runs' scope: the pass owns it
+        difference.attach(pass);
+        NDArray delta = difference.squeeze(0); // [T, heads, d_model]
         NDArray[] rows = new NDArray[patched.length];
         for (int b = 0; b < rows.length; b++) {
             rows[b] = delta.get(new NDIndex(":, {}, :", patched[b]));
@@ -217,6 +218,11 @@ public final class ActivationPatching implements AutoCloseable {
                 return attnOut.add(swap); // [1, T, d] + [B, T, d]: the pass goes on with B rows
             }
         };
+    }
+
+    /** Arrays the patching holds between rows: those the two prompts' runs kept, unless a row leaks (tested). */
+    int heldArrays() {
+        return scope.getManagedArrays().size();
     }
 
     /** The columns (positions, or heads) where the clean activation differs from the corrupted one in any bit. */
@@ -296,9 +302,13 @@ public final class ActivationPatching implements AutoCloseable {
                 for (int b = 0; b < rows; b++) {
                     chosen[b * width + patched[b]] = true;
                 }
-                NDArray mask = activation.getManager().create(chosen)
-                        .reshape(heads ? new Shape(rows, 1, width, 1) : new Shape(rows, width, 1)).broadcast(s);
-                return NDArrays.where(mask, clean.broadcast(s), activation);
+                NDManager pass = activation.getManager();
+                NDArray mask = pass.create(chosen).reshape(heads ? new Shape(rows, 1, width, 1) : new Shape(rows, width, 1)).broadcast(s);
+                // where()'s answer is made in clean's broadcast's manager and the block goes on from it: the pass's,
+                // not the runs' scope, or every patched block's arrays would stay until the patching closes
+                NDArray source = clean.broadcast(s);
+                source.attach(pass);
+                return NDArrays.where(mask, source, activation);
             }
         };
     }

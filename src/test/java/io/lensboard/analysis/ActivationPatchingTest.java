@@ -86,6 +86,21 @@ class ActivationPatchingTest {
         }
     }
 
+    /** A layer's row frees what its passes made: the arrays the patching holds stay those the two prompts' runs kept. */
+    @ParameterizedTest
+    @ValueSource(strings = {"resid_pre", "attn_out", "mlp_out", "head"})
+    void aLayersRowLeavesNoArraysBehind(String site) {
+        try (LoadedModel m = ModelLoader.load("gpt2-tiny", Fixtures.dir("gpt2-tiny"), null, Device.cpu())) {
+            try (ActivationPatching p = new ActivationPatching(m, request(m, Site.of(site)))) {
+                int held = p.heldArrays();
+                while (!p.finished()) {
+                    Row row = p.next();
+                    assertEquals(held, p.heldArrays(), site + ": arrays held after block " + row.layer() + "'s row");
+                }
+            }
+        }
+    }
+
     /**
      * Half precision: the head site's batched rows (attention once, then B rows) against one pass per cell that patches
      * hook_result itself, on llama-tiny (grouped-query attention) held in bfloat16 and float16 (computed
