@@ -49,39 +49,33 @@ public class CorpusStore {
     public void insert(String name, byte[] text, int maxCount, long maxBytes, boolean quota) {
         synchronized (saving) {
             try (Connection c = db.getConnection()) {
-                QuotaLock.ensure(c, QUOTA);
-                c.setAutoCommit(false);
-                try {
-                    QuotaLock.take(c, QUOTA);
-                    if (exists(c, name)) {
-                        throw new CorpusNameTakenException(name);
-                    }
-                    Stored used = stored(c);
-                    if (quota && (used.count() + 1 > maxCount || used.bytes() + text.length > maxBytes)) {
-                        throw new QuotaExceededException("uploaded corpora", used.count(), used.bytes(), text.length,
-                                maxCount, maxBytes, "/corpora (DELETE /api/corpora/{name})", "LENSBOARD_CORPUS_QUOTA");
-                    }
-                    try (PreparedStatement st = c.prepareStatement(
-                            "INSERT INTO corpora (name, data, bytes, created_at) VALUES (?, ?, ?, ?)")) {
-                        st.setString(1, name);
-                        st.setBytes(2, text);
-                        st.setLong(3, text.length);
-                        st.setTimestamp(4, Timestamp.from(Instant.now()));
-                        st.executeUpdate();
-                    }
-                    c.commit();
-                } catch (SQLException | RuntimeException e) {
-                    c.rollback();
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
-                }
+                QuotaLock.within(c, QUOTA, tx -> insertWithinQuota(tx, name, text, maxCount, maxBytes, quota));
             } catch (SQLException e) {
                 if ("23505".equals(e.getSQLState())) { // the primary key: taken by an insert that did not wait its turn
                     throw new CorpusNameTakenException(name);
                 }
                 throw unavailable(e);
             }
+        }
+    }
+
+    /** In the quota's transaction, holding its row lock: checks the name and what is stored, inserts. */
+    private static void insertWithinQuota(Connection c, String name, byte[] text, int maxCount, long maxBytes, boolean quota)
+            throws SQLException {
+        if (exists(c, name)) {
+            throw new CorpusNameTakenException(name);
+        }
+        Stored used = stored(c);
+        if (quota && (used.count() + 1 > maxCount || used.bytes() + text.length > maxBytes)) {
+            throw new QuotaExceededException("uploaded corpora", used.count(), used.bytes(), text.length,
+                    maxCount, maxBytes, "/corpora (DELETE /api/corpora/{name})", "LENSBOARD_CORPUS_QUOTA");
+        }
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO corpora (name, data, bytes, created_at) VALUES (?, ?, ?, ?)")) {
+            st.setString(1, name);
+            st.setBytes(2, text);
+            st.setLong(3, text.length);
+            st.setTimestamp(4, Timestamp.from(Instant.now()));
+            st.executeUpdate();
         }
     }
 

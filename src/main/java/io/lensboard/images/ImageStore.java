@@ -66,17 +66,7 @@ public class ImageStore {
         }
         synchronized (saving) {
             try (Connection c = db.getConnection()) {
-                QuotaLock.ensure(c, QUOTA);
-                c.setAutoCommit(false);
-                try {
-                    insertWithinQuota(c, image, pixels);
-                    c.commit();
-                } catch (SQLException | RuntimeException e) {
-                    c.rollback();
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
-                }
+                QuotaLock.within(c, QUOTA, tx -> insertWithinQuota(tx, image, pixels));
             } catch (SQLException e) {
                 if (!"23505".equals(e.getSQLState())) { // 23505: stored meanwhile by another replica
                     throw unavailable(e);
@@ -85,9 +75,8 @@ public class ImageStore {
         }
     }
 
-    /** In the caller's transaction: locks the quota's row, checks what is stored against the quota, inserts. */
+    /** In the quota's transaction, holding its row lock: checks what is stored against the quota, inserts. */
     private void insertWithinQuota(Connection c, StoredImage image, byte[] pixels) throws SQLException {
-        QuotaLock.take(c, QUOTA);
         try (PreparedStatement st = c.prepareStatement("SELECT 1 FROM images WHERE id = ?")) {
             st.setString(1, image.id());
             try (ResultSet rs = st.executeQuery()) {

@@ -12,11 +12,35 @@ import java.sql.SQLException;
 public final class QuotaLock {
     private QuotaLock() {}
 
+    /** Statements that count what is stored and insert, in the quota's transaction. */
+    public interface Work {
+        void run(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction that first takes the quota's row lock (made beforehand if missing): all of
+     * it is stored, or (on any failure, rolled back) none. The connection is left in auto-commit.
+     */
+    public static void within(Connection c, String quota, Work work) throws SQLException {
+        ensure(c, quota);
+        c.setAutoCommit(false);
+        try {
+            take(c, quota);
+            work.run(c);
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
     /**
      * Makes the quota's row if it is missing. Call it outside the upload's transaction (with auto-commit): in
      * PostgreSQL a replica whose insert collides with another's would otherwise have its transaction aborted.
      */
-    public static void ensure(Connection c, String quota) throws SQLException {
+    private static void ensure(Connection c, String quota) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO quota_locks (name) SELECT ? WHERE NOT EXISTS "
                 + "(SELECT 1 FROM quota_locks WHERE name = ?)")) {
             st.setString(1, quota);
