@@ -207,17 +207,7 @@ public final class ActivationPatching implements AutoCloseable {
             rows[b] = delta.get(new NDIndex(":, {}, :", patched[b]));
         }
         NDArray swap = NDArrays.stack(new NDList(rows)); // [B, T, d_model]
-        return new Intervention() {
-            @Override
-            public boolean targets(String name) {
-                return name.equals(hook);
-            }
-
-            @Override
-            public NDArray apply(String name, NDArray attnOut) {
-                return attnOut.add(swap); // [1, T, d] + [B, T, d]: the pass goes on with B rows
-            }
-        };
+        return Intervention.at(hook, attnOut -> attnOut.add(swap)); // [1, T, d] + [B, T, d]: the pass goes on with B rows
     }
 
     /** Arrays the patching holds between rows: those the two prompts' runs kept, unless a row leaks (tested). */
@@ -287,30 +277,22 @@ public final class ActivationPatching implements AutoCloseable {
     private Intervention patch(int l, NDArray clean, int[] patched) {
         String hook = request.site().hook(l);
         boolean heads = request.site() == Site.HEAD;
-        return new Intervention() {
-            @Override
-            public boolean targets(String name) {
-                return name.equals(hook);
+        return Intervention.at(hook, activation -> {
+            Shape s = activation.getShape();
+            int rows = patched.length;
+            int width = (int) (heads ? s.get(2) : s.get(1));
+            boolean[] chosen = new boolean[rows * width];
+            for (int b = 0; b < rows; b++) {
+                chosen[b * width + patched[b]] = true;
             }
-
-            @Override
-            public NDArray apply(String name, NDArray activation) {
-                Shape s = activation.getShape();
-                int rows = patched.length;
-                int width = (int) (heads ? s.get(2) : s.get(1));
-                boolean[] chosen = new boolean[rows * width];
-                for (int b = 0; b < rows; b++) {
-                    chosen[b * width + patched[b]] = true;
-                }
-                NDManager pass = activation.getManager();
-                NDArray mask = pass.create(chosen).reshape(heads ? new Shape(rows, 1, width, 1) : new Shape(rows, width, 1)).broadcast(s);
-                // where()'s answer is made in clean's broadcast's manager and the block goes on from it: the pass's,
-                // not the runs' scope, or every patched block's arrays would stay until the patching closes
-                NDArray source = clean.broadcast(s);
-                source.attach(pass);
-                return NDArrays.where(mask, source, activation);
-            }
-        };
+            NDManager pass = activation.getManager();
+            NDArray mask = pass.create(chosen).reshape(heads ? new Shape(rows, 1, width, 1) : new Shape(rows, width, 1)).broadcast(s);
+            // where()'s answer is made in clean's broadcast's manager and the block goes on from it: the pass's, not
+            // the runs' scope, or every patched block's arrays would stay until the patching closes
+            NDArray source = clean.broadcast(s);
+            source.attach(pass);
+            return NDArrays.where(mask, source, activation);
+        });
     }
 
     @Override
