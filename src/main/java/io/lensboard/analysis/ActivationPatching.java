@@ -97,18 +97,19 @@ public final class ActivationPatching implements AutoCloseable {
             corruptedHooks.add(request.site().hook(l));
             corruptedHooks.add(Hooks.residPre(l));
         }
-        try {
+        // the two runs' other arrays (every block's attention and MLP) are freed once the kept ones are taken out
+        try (NDManager runs = scope.newSubManager()) {
             ActivationCache clean = ActivationCache.of(cleanHooks::contains);
             ActivationCache corrupted = ActivationCache.of(corruptedHooks::contains);
-            cleanMetric = metric(pass(request.clean(), clean))[0];
-            corruptedMetric = metric(pass(request.corrupted(), corrupted))[0];
+            cleanMetric = metric(pass(request.clean(), clean, runs))[0];
+            corruptedMetric = metric(pass(request.corrupted(), corrupted, runs))[0];
             cleanSite = new NDArray[layers.length];
             corruptedSite = new NDArray[layers.length];
             corruptedResidPre = new NDArray[layers.length];
             for (int i = 0; i < layers.length; i++) {
-                cleanSite[i] = clean.get(request.site().hook(layers[i]));
-                corruptedSite[i] = corrupted.get(request.site().hook(layers[i]));
-                corruptedResidPre[i] = corrupted.get(Hooks.residPre(layers[i]));
+                cleanSite[i] = kept(clean.get(request.site().hook(layers[i])));
+                corruptedSite[i] = kept(corrupted.get(request.site().hook(layers[i])));
+                corruptedResidPre[i] = kept(corrupted.get(Hooks.residPre(layers[i])));
             }
         } catch (RuntimeException e) {
             scope.close();
@@ -250,8 +251,14 @@ public final class ActivationPatching implements AutoCloseable {
         return (m - corruptedMetric) / (cleanMetric - corruptedMetric);
     }
 
-    private NDArray pass(long[] ids, ActivationCache cache) {
-        NDArray x = scope.create(ids).reshape(1, ids.length);
+    /** An activation of the two runs, moved to the patching's own scope. */
+    private NDArray kept(NDArray activation) {
+        activation.attach(scope);
+        return activation;
+    }
+
+    private NDArray pass(long[] ids, ActivationCache cache, NDManager runs) {
+        NDArray x = runs.create(ids).reshape(1, ids.length);
         return tf.forward(tf.embed(x), Forward.residualAfter(model.config().nLayers()), cache);
     }
 

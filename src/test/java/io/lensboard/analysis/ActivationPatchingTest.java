@@ -86,13 +86,18 @@ class ActivationPatchingTest {
         }
     }
 
-    /** A layer's row frees what its passes made: the arrays the patching holds stay those the two prompts' runs kept. */
+    /**
+     * The patching holds what its rows need, three activations per patched layer (the clean and the corrupted site and
+     * the corrupted resid_pre), not the two prompts' whole runs; and a layer's row frees what its passes made.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"resid_pre", "attn_out", "mlp_out", "head"})
-    void aLayersRowLeavesNoArraysBehind(String site) {
+    void holdsOnlyWhatItsRowsNeedAndARowLeavesNoArraysBehind(String site) {
         try (LoadedModel m = ModelLoader.load("gpt2-tiny", Fixtures.dir("gpt2-tiny"), null, Device.cpu())) {
-            try (ActivationPatching p = new ActivationPatching(m, request(m, Site.of(site)))) {
+            Request r = request(m, Site.of(site));
+            try (ActivationPatching p = new ActivationPatching(m, r)) {
                 int held = p.heldArrays();
+                assertTrue(held <= 3 * r.layers().length, site + ": " + held + " arrays held for " + r.layers().length + " layers");
                 while (!p.finished()) {
                     Row row = p.next();
                     assertEquals(held, p.heldArrays(), site + ": arrays held after block " + row.layer() + "'s row");
