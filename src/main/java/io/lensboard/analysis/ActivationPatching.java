@@ -200,7 +200,7 @@ public final class ActivationPatching implements AutoCloseable {
      */
     private Intervention headDelta(int i, int[] patched, NDManager pass) {
         String hook = Hooks.attnOut(request.layers()[i]);
-        NDArray difference = cleanSite[i].sub(corruptedSite[i]); // made in the runs' scope: the pass owns it
+        NDArray difference = cleanSite[i].sub(corruptedSite[i]); // made in the patching's scope: the pass owns it
         difference.attach(pass);
         NDArray delta = difference.squeeze(0); // [T, heads, d_model]
         NDArray[] rows = new NDArray[patched.length];
@@ -211,7 +211,7 @@ public final class ActivationPatching implements AutoCloseable {
         return Intervention.at(hook, attnOut -> attnOut.add(swap)); // [1, T, d] + [B, T, d]: the pass goes on with B rows
     }
 
-    /** Arrays the patching holds between rows: those the two prompts' runs kept, unless a row leaks (tested). */
+    /** Arrays the patching holds between rows: the activations kept from the two prompts' runs, unless a row leaks (tested). */
     int heldArrays() {
         return scope.getManagedArrays().size();
     }
@@ -295,7 +295,7 @@ public final class ActivationPatching implements AutoCloseable {
             NDManager pass = activation.getManager();
             NDArray mask = pass.create(chosen).reshape(heads ? new Shape(rows, 1, width, 1) : new Shape(rows, width, 1)).broadcast(s);
             // where()'s answer is made in clean's broadcast's manager and the block goes on from it: the pass's, not
-            // the runs' scope, or every patched block's arrays would stay until the patching closes
+            // the patching's scope, or every patched block's arrays would stay until the patching closes
             NDArray source = clean.broadcast(s);
             source.attach(pass);
             return NDArrays.where(mask, source, activation);
