@@ -46,19 +46,28 @@ public class HeaderDeadlines {
     void install(@ObservesAsync HttpServerStart started) {
         Duration deadline = config.http().headerDeadline();
         int installed = 0;
+        int listening = 0;
         try {
             Field bound = TCPServerBase.class.getDeclaredField("bindFuture");
             bound.setAccessible(true);
             for (TCPServerBase server : ((VertxInternal) vertx).sharedHttpServers().values()) {
                 @SuppressWarnings("unchecked")
-                Future<Channel> listening = (Future<Channel>) bound.get(server);
-                Channel channel = listening == null ? null : listening.result();
-                if (channel != null && channel.pipeline().get(ACCEPT) == null) {
+                Future<Channel> bind = (Future<Channel>) bound.get(server);
+                Channel channel = bind == null ? null : bind.result();
+                if (channel == null) {
+                    continue;
+                }
+                listening++;
+                if (channel.pipeline().get(ACCEPT) == null) {
                     channel.pipeline().addFirst(ACCEPT, new OnAccept(deadline));
                     installed++;
                 }
             }
-            if (installed > 0) {
+            if (listening == 0) { // the registry moved or holds the servers otherwise: say so, as for a moved field
+                LOG.errorf("no deadline for requests' headers (lensboard.http.header-deadline): no listening HTTP server "
+                        + "was found in this Vert.x version's registry; slow clients are bounded by the idle timeout and "
+                        + "the connection cap only");
+            } else if (installed > 0) {
                 LOG.debugf("a %s deadline for requests' headers on %d listening sockets", deadline, installed);
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
