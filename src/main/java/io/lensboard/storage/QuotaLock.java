@@ -37,8 +37,8 @@ public final class QuotaLock {
     }
 
     /**
-     * Makes the quota's row if it is missing. Call it outside the upload's transaction (with auto-commit): in
-     * PostgreSQL a replica whose insert collides with another's would otherwise have its transaction aborted.
+     * Makes the quota's row if it is missing, before the upload's transaction (with auto-commit): in PostgreSQL a
+     * replica whose insert collides with another's would otherwise have its transaction aborted.
      */
     private static void ensure(Connection c, String quota) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO quota_locks (name) SELECT ? WHERE NOT EXISTS "
