@@ -60,16 +60,12 @@ public class ImageComparePageResource {
 
     @Inject
     RunService runs;
-
     @Inject
     GridStream stream;
-
     @Inject
     RunViews views;
-
     @Inject
     ImageForms images;
-
     @Inject
     RunKinds kinds;
 
@@ -136,10 +132,7 @@ public class ImageComparePageResource {
     }
 
     private String tile(RunRecord run, JsonNode step) { // the finished run's cell, or its latest picture's step fragment
-        if (run.result() != null) {
-            return views.cell(run);
-        }
-        return step == null ? "" : views.event(run, "step", step).orElse("");
+        return run.result() != null ? views.cell(run) : step == null ? "" : views.event(run, "step", step).orElse("");
     }
 
     private List<RunRecord> find(String ids) {

@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,24 +79,21 @@ public class ModelListing {
      */
     public List<String> imageModels() {
         List<ModelInfo> all = list();
-        List<String> out = new ArrayList<>();
-        for (ModelInfo vit : all) {
-            if (!vit.takesImages() || out.contains(vit.id())) {
-                continue;
-            }
+        Set<String> out = new LinkedHashSet<>();
+        for (ModelInfo vit : all.stream().filter(ModelInfo::takesImages).toList()) {
             out.add(vit.id());
-            for (ModelInfo stack : all) {
-                if (!vit.id().contains("+") && !ModelRef.namesUntrained(vit.id()) && stack.dModel() != null
-                        && stack.dModel().equals(vit.dModel()) && !stack.takesImages() && !ModelRef.namesUntrained(stack.id())
-                        && !out.contains(vit.id() + "+" + stack.id())) {
-                    out.add(vit.id() + "+" + stack.id());
-                }
-            }
+            all.stream().filter(stack -> sameWidthStack(vit, stack)).forEach(stack -> out.add(vit.id() + "+" + stack.id()));
         }
-        if (out.contains("hf:google/vit-base-patch16-224") && !out.contains("hf:google/vit-base-patch16-224+hf:openai-community/gpt2")) {
+        if (out.contains("hf:google/vit-base-patch16-224")) {
             out.add("hf:google/vit-base-patch16-224+hf:openai-community/gpt2");
         }
-        return out;
+        return List.copyOf(out);
+    }
+
+    /** Whether {@code stack} makes a listed hybrid with {@code vit}: both trained, local, of one width. */
+    private static boolean sameWidthStack(ModelInfo vit, ModelInfo stack) {
+        return !vit.id().contains("+") && !ModelRef.namesUntrained(vit.id()) && !stack.takesImages()
+                && !ModelRef.namesUntrained(stack.id()) && stack.dModel() != null && stack.dModel().equals(vit.dModel());
     }
 
     /** Whether {@code id} reads images (a ViT or a hybrid), where that is known before loading; false for what is no id. */
