@@ -1,0 +1,44 @@
+package io.lensboard.web;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 25 item 14, as the second walk found it: the image forms' fields whose meaning is not in their label explain it
+ * as text under the field, which keyboard and touch users see, not as a hover title, which they never do.
+ */
+@QuarkusTest
+class IssueWalkPagesTest {
+
+    @Test
+    void imageFormsExplainTargetStartAndModelUnderTheField() {
+        assertHelped(page("/images/grid"), "start");
+        assertHelped(page("/images/compare"), "target", "start");
+        assertHelped(page("/images/builtin:shapes"), "model");
+    }
+
+    private static String page(String path) {
+        return given().accept("text/html").get(path).then().statusCode(200).extract().asString();
+    }
+
+    /** Each named input points (aria-describedby) at a help text on the page, and neither it nor its label has a title. */
+    private static void assertHelped(String html, String... names) {
+        for (String name : names) {
+            Matcher label = Pattern.compile("<label[^>]*>[^<]*<input name=\"" + name + "\"[^>]*>").matcher(html);
+            assertTrue(label.find(), "input " + name);
+            String field = label.group();
+            assertFalse(field.contains("title="), "hover-only help on " + name + ": " + field);
+            Matcher described = Pattern.compile("aria-describedby=\"([^\"]+)\"").matcher(field);
+            assertTrue(described.find(), "no help for " + name + ": " + field);
+            Matcher help = Pattern.compile("<small class=\"help\" id=\"" + Pattern.quote(described.group(1)) + "\">([^<]+)</small>")
+                    .matcher(html);
+            assertTrue(help.find() && !help.group(1).isBlank(), "help text " + described.group(1) + " for " + name);
+        }
+    }
+}
