@@ -41,7 +41,8 @@
                    tooltip: { callbacks: { label: t => (t.dataset.never && t.dataset.never[t.dataIndex]
                      ? `${t.dataset.name}: never` : `${t.dataset.label}: ${t.formattedValue}`) } } },
         scales: { x: { title: { display: true, text: spec.xTitle } },
-                  y: { type: spec.log ? "logarithmic" : "linear", title: { display: true, text: spec.yTitle },
+                  // yMin/yMax: a bounded quantity (a fraction) keeps its bounds, not an axis fitted past them
+                  y: { type: spec.log ? "logarithmic" : "linear", title: { display: true, text: spec.yTitle }, min: spec.yMin, max: spec.yMax,
                        ticks: { callback: tickLabel },
                        // the "never" row's tick replaces any tick above it
                        afterBuildTicks: axis => { if (neverAt !== null) axis.ticks = [...axis.ticks.filter(t => t.value < neverAt), { value: neverAt }]; } } } }
@@ -75,7 +76,7 @@
       const never = c.data.datasets.some(d => d.never && d.never.includes(true));
       const top = values.length ? Math.max(...values) : 1;
       neverAt = !never ? null : spec.log ? top * 2 : top + Math.max(0.1 * Math.abs(top), 1);
-      c.options.scales.y.max = neverAt === null ? undefined : neverAt;
+      c.options.scales.y.max = neverAt === null ? spec.yMax : neverAt;
       c.data.datasets.forEach(d => { if (d.never) d.data = d.data.map((v, k) => (d.never[k] ? neverAt : v)); });
       c.data.datasets.forEach((d, i) => {
         const key = JSON.stringify(d.data);

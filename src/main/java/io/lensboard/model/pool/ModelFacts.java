@@ -31,11 +31,20 @@ public class ModelFacts {
         return pool.loaded().stream().filter(m -> m.id().equals(ref.id())).findFirst();
     }
 
-    /** The model's config before loading: a loaded model's, or a local checkpoint's (empty where it is unusable). */
+    /**
+     * The model's config before loading: a loaded model's, or a local checkpoint's (empty where it is unusable); a
+     * hybrid's from its two parts, as {@link io.lensboard.model.Hybrid} makes it, so that its runs are checked against
+     * its blocks when submitted whether or not it is loaded (a run refused only once loaded would start and fail).
+     */
     public Optional<ModelConfig> config(ModelRef ref) {
         Optional<LoadedModel> loaded = loaded(ref);
         if (loaded.isPresent()) {
             return Optional.of(loaded.get().config());
+        }
+        if (ref.isHybrid()) {
+            Optional<ModelConfig> stack = config(ref.stack());
+            return config(ref.stem()).filter(ModelConfig::takesImages)
+                    .flatMap(stem -> stack.map(blocks -> blocks.withInput(stem.nCtx(), stem.vision())));
         }
         return ref.isHub() ? Optional.empty() : pool.catalog().findLocal(ref.base()).flatMap(this::config);
     }
