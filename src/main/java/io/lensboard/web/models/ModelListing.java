@@ -137,11 +137,8 @@ public class ModelListing {
     private ModelInfo info(String id, Dtype dtype, ModelConfig c) {
         Optional<ModelPool.Status> status = pool.status(id, dtype);
         String state = status.map(s -> s.state().name().toLowerCase()).orElse("available");
-        return new ModelInfo(id,
-                c == null ? null : c.architecture().modelType,
-                c == null ? null : c.nLayers(),
-                c == null ? null : c.dModel(),
-                c == null ? null : c.vocabSize(),
+        return new ModelInfo(id, c == null ? null : c.architecture().modelType, c == null ? null : c.nLayers(),
+                c == null ? null : c.dModel(), c == null ? null : c.vocabSize(),
                 ModelServices.name(pool.device().device()),
                 status.map(s -> s.state() == ModelPool.State.LOADED).orElse(false),
                 state,
