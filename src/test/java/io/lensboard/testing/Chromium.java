@@ -6,11 +6,14 @@ import io.lensboard.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Debian's headless Chromium for the browser tests, with its own profile and the browser console kept (the tests
@@ -36,5 +39,15 @@ public final class Chromium {
         options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
         return new ChromeDriver(service, options);
+    }
+
+    /**
+     * A wait that tries again when an element it found was replaced before it was read (a page that redraws a part,
+     * as htmx swaps and the attention page's strips do), instead of failing on the stale reference.
+     */
+    public static WebDriverWait waitFor(WebDriver driver, Duration timeout) {
+        WebDriverWait wait = new WebDriverWait(driver, timeout);
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
     }
 }

@@ -54,7 +54,7 @@ class AttentionBrowserTest {
     void lensPageOpensTheAttentionPageWhereEveryHeadIsDrawnAndReadable() throws Exception {
         WebDriver driver = chromium();
         try {
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(90));
             driver.get(root + "lens?model=stories260K&prompt=" + LensLinks.enc(PROMPT));
             wait.until(d -> !d.findElements(By.cssSelector(".status .ok")).isEmpty());
             driver.findElement(By.cssSelector(".exports a.attention-link")).click();
@@ -102,7 +102,7 @@ class AttentionBrowserTest {
         try {
             ((ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
                     Map.of("width", 390, "height", 844, "deviceScaleFactor", 1, "mobile", true));
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(90));
             driver.get(root + "lens?model=gpt2-tiny&prompt=" + LensLinks.enc(PROMPT));
             wait.until(d -> !d.findElements(By.cssSelector(".status .ok")).isEmpty());
             ((JavascriptExecutor) driver).executeScript("document.querySelector(\"table.lens td[data-layer='1'][data-pos='2']\").click()");
@@ -111,7 +111,8 @@ class AttentionBrowserTest {
             wait.until(d -> !d.findElements(By.cssSelector(".strips canvas")).isEmpty());
             assertTrue(driver.getCurrentUrl().contains("&pos=2"), driver.getCurrentUrl());
             assertEquals("2", new Select(driver.findElement(By.name("pos"))).getFirstSelectedOption().getAttribute("value"));
-            assertTrue(driver.findElement(By.cssSelector(".strips h3")).getText().contains("what 2 "));
+            // the strips may be drawn again just after they first appear: wait for the heading rather than read it once
+            wait.until(d -> d.findElement(By.cssSelector(".strips h3")).getText().contains("what 2 "));
             Object width = js(driver, "return document.documentElement.scrollWidth");
             assertTrue((Long) width <= 390, "/attention is " + width + " px wide at 390 px");
             screenshot(driver, "attention-phone.png");
