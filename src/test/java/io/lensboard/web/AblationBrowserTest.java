@@ -50,7 +50,7 @@ class AblationBrowserTest {
         WebDriver driver = chromium();
         try {
             driver.manage().window().setSize(new Dimension(1400, 1300));
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(90));
             driver.get(root + "lens?model=stories260K&metric=prob&prompt=" + LensLinks.enc("The cat was happy. The cat"));
             wait.until(d -> d.findElements(By.cssSelector("#pane-main .status .ok")).size() == 1);
 

@@ -47,7 +47,7 @@ class AttributionBrowserTest {
         WebDriver driver = chromium();
         try {
             driver.get(root + "lens?model=gpt2-tiny&prompt=The%20cat%20was%20happy.%20The%20cat&metric=prob");
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(90));
             wait.until(d -> d.findElements(By.cssSelector("table.lens tbody tr")).size() == 5);
             driver.findElement(By.cssSelector("table.lens td[data-layer='4'][data-pos='5']")).click();
             wait.until(d -> !d.findElements(By.cssSelector(".cell-detail a.why-token")).isEmpty());

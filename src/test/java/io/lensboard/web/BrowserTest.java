@@ -64,7 +64,7 @@ class BrowserTest {
         try {
             String id = RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", "The sky is blue.", "steps", 40, "lr", 0.05));
             driver.get(root + "runs/" + id);
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(90));
             wait.until(d -> d.findElement(By.id("run-result")).getText().contains("Exact tokens"));
             assertEquals("done", driver.findElement(By.id("run-state")).getText());
             assertTrue(driver.findElement(By.cssSelector(".target-tokens")).getText().contains("·sky"));
@@ -100,7 +100,7 @@ class BrowserTest {
             String id = given().contentType("application/json").body(Map.of("kind", kind, "model", "gpt2-tiny", "params", params))
                     .post("/api/runs").then().statusCode(201).extract().path("id");
             driver.get(root + "runs/" + id);
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(120));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(120));
             wait.until(d -> d.findElement(By.id("run-result")).getText().contains(resultText));
             Object points = ((JavascriptExecutor) driver).executeScript(
                     "return Chart.getChart(document.querySelector('.chart-ratio')).data.datasets[0].data.length");
@@ -117,7 +117,7 @@ class BrowserTest {
     void sharedLensLinkStreamsLayersSwitchesMetricAndOpensACell() throws Exception {
         WebDriver driver = chromium();
         try {
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(90));
             driver.get(root + "lens?model=gpt2-tiny&prompt=The%20sky%20is%20blue.%20It%20is%20nice.&metric=prob");
 
             wait.until(d -> d.findElements(By.cssSelector("table.lens tbody tr")).size() == 5);
@@ -148,7 +148,7 @@ class BrowserTest {
     void longPromptPostsToAShortLinkAndShowsTheContextLimitWithoutReconnecting() throws Exception {
         WebDriver driver = chromium();
         try {
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(90));
             driver.get(root.toString());
             new Select(driver.findElement(By.cssSelector("form.prompt select[name=model]"))).selectByValue("gpt2-tiny");
             // pasted, as a researcher would: 10,000 characters, far beyond gpt2-tiny's 128 tokens
@@ -179,7 +179,7 @@ class BrowserTest {
                             "seeds", List.of(0), "params", Map.of("prompt", "The sky is blue.", "steps", 30, "lr", 0.05)))
                     .post("/api/studies").then().statusCode(201).extract().path("page");
             driver.get(root + page.substring(1));
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(300));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(300));
             wait.until(d -> d.findElement(By.id("study-status")).getText().equals("12 of 12 runs finished"));
             wait.until(d -> d.findElements(By.cssSelector(".study-live .finished")).size() == 1);
             List<WebElement> rows = driver.findElements(By.cssSelector("table.study tbody tr"));
@@ -202,7 +202,7 @@ class BrowserTest {
     void alignmentTableFillsInLiveAndAFeatureRunDrawsItsSearch() throws Exception {
         WebDriver driver = chromium();
         try {
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(120));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(120));
             driver.get(root + "alignments");
             new Select(driver.findElement(By.name("kind"))).selectByValue("greedy");
             Select models = new Select(driver.findElement(By.name("models")));
@@ -253,7 +253,7 @@ class BrowserTest {
 
     /** Opens a lens page by its query and waits until every layer is decoded. */
     private WebDriverWait decoded(WebDriver driver, String query) {
-        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+        WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(90));
         driver.get(root + "lens?" + query);
         wait.until(d -> d.findElement(By.cssSelector(".status")).getText().contains("All layers decoded"));
         return wait;
@@ -298,7 +298,7 @@ class BrowserTest {
         WebDriver driver = chromium();
         try {
             driver.manage().window().setSize(new Dimension(1200, 1400));
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(90));
             driver.get(root + "compare?a=gpt2-tiny&b=gpt2-tiny&da=logit&db=" + LensLinks.enc("tuned:gpt2-tiny") + "&metric=kl_final&prompt="
                     + LensLinks.enc("The sky is blue. It is nice."));
             wait.until(d -> d.findElements(By.cssSelector(".compare .status .ok")).size() == 2);
@@ -321,7 +321,7 @@ class BrowserTest {
     void comparePanesShareOneColourScaleAndRecolourAtOnce() throws Exception {
         WebDriver driver = chromium();
         try {
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(90));
             driver.get(root + "compare?a=gpt2-tiny&b=gpt2-tiny:untrained&metric=prob&prompt=" + LensLinks.enc("The sky is blue. It is nice."));
             wait.until(d -> d.findElements(By.cssSelector(".compare .status .ok")).size() == 2);
             // One scale: ordered by value across both panes, the cells never get lighter as the value grows.
@@ -395,7 +395,7 @@ class BrowserTest {
         WebDriver driver = chromium();
         try {
             phone(driver);
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(90));
             String prompt = LensLinks.enc(LONG_PROMPT);
             for (String page : List.of("", "lens?model=gpt2-tiny&prompt=" + prompt,
                     "compare?a=gpt2-tiny&b=gpt2-tiny:untrained&prompt=" + prompt)) {
@@ -437,7 +437,7 @@ class BrowserTest {
         WebDriver driver = chromium();
         try {
             driver.manage().window().setSize(new Dimension(1200, 900));
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(90));
             driver.get(root + "lens?model=gpt2-tiny&prompt=" + LensLinks.enc("The sky is blue. It is nice."));
             wait.until(d -> js(d, "const c = Chart.getChart(document.querySelector('.chart-by-layer'));"
                     + " return !!c && c.data.datasets.length === 3 && c.data.datasets.every(s => s.data.length === 5 && s.data.every(Number.isFinite))")
@@ -490,7 +490,7 @@ class BrowserTest {
     void typedNewlinesKeptFormValuesAndUnknownPagesAsAResearcherSeesThem() throws Exception {
         WebDriver driver = chromium();
         try {
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(90));
             // A newline typed in the prompt box reaches the model as \n (shown ↵), never as \r\n (a ␍ token).
             driver.get(root.toString());
             new Select(driver.findElement(By.cssSelector("form.prompt select[name=model]"))).selectByValue("gpt2-tiny");

@@ -43,7 +43,7 @@ class IssueWalkBrowserTest {
         try {
             ((ChromeDriver) driver).executeCdpCommand("Emulation.setDeviceMetricsOverride",
                     Map.of("width", PHONE, "height", 844, "deviceScaleFactor", 1, "mobile", true));
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(60));
             for (List<String> page : List.of(List.of("studies", "blocks", "1, 99"), List.of("images/grid", "layers", "1, 77"),
                     List.of("images/compare", "layers", "1, 55"))) {
                 driver.get(root + page.get(0));
@@ -72,7 +72,7 @@ class IssueWalkBrowserTest {
         WebDriver driver = Chromium.start(1280, 900);
         try {
             driver.get(root + "runs/" + id);
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(60));
             String script = "const c = Chart.getChart(document.querySelector('canvas.chart-accuracy'));"
                     + "return c && c.data.datasets[0].data.length === 2 ? [c.scales.y.min, c.scales.y.max] : null;";
             List<?> axis = wait.until(d -> (List<?>) js(d, script));

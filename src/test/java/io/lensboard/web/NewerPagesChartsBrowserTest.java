@@ -73,7 +73,7 @@ class NewerPagesChartsBrowserTest {
                     Map.of("width", width, "height", width == 390 ? 844 : 1000, "deviceScaleFactor", 1, "mobile", width == 390));
             // charts follow their box's new width on the next frames (a ResizeObserver): give them a moment
             try {
-                new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> (Long) js(d, "return document.documentElement.scrollWidth") <= width);
+                Chromium.waitFor(driver, Duration.ofSeconds(5)).until(d -> (Long) js(d, "return document.documentElement.scrollWidth") <= width);
             } catch (org.openqa.selenium.TimeoutException e) {
                 // the assertion below says how wide, and what
             }
@@ -107,12 +107,12 @@ class NewerPagesChartsBrowserTest {
             String page = study("reconstruction", List.of("gpt2-tiny"), List.of(1, 2), List.of(true, false), List.of(0),
                     Map.of("prompt", "The sky is blue.", "steps", 2, "lr", 0.05));
             driver.get(root + page.substring(1));
-            new WebDriverWait(driver, LONG).until(d -> d.findElement(By.id("study-status")).getText().equals("4 of 4 runs finished"));
-            new WebDriverWait(driver, LONG).until(d -> d.findElements(By.cssSelector(".study-live .finished")).size() == 1);
+            Chromium.waitFor(driver, LONG).until(d -> d.findElement(By.id("study-status")).getText().equals("4 of 4 runs finished"));
+            Chromium.waitFor(driver, LONG).until(d -> d.findElements(By.cssSelector(".study-live .finished")).size() == 1);
             List<?> texts = (List<?>) js(driver, "return [...document.querySelectorAll('table.study tbody tr')].map(r => r.cells[3].textContent)");
             assertEquals(List.of("never", "never", "never", "never"), texts, "the table's steps to criterion");
             String c = chart(".chart-criterion");
-            new WebDriverWait(driver, LONG).until(d -> js(d, "return " + c + ".data.datasets[1].data.length === 2").equals(Boolean.TRUE));
+            Chromium.waitFor(driver, LONG).until(d -> js(d, "return " + c + ".data.datasets[1].data.length === 2").equals(Boolean.TRUE));
             Object never = js(driver, "const c = " + c + "; const top = c.scales.y.max;"
                     + " return [c.data.datasets.every(d => d.data.every(v => v === top)),"
                     + " c.scales.y.ticks.at(-1).label, c.getDatasetMeta(0).data[0].options.pointStyle]");
@@ -139,10 +139,10 @@ class NewerPagesChartsBrowserTest {
             String page = study("orthogonal-walk", List.of("gpt2-tiny", "gpt2-tiny:untrained"), List.of(1, 2, 4), List.of(false), List.of(0),
                     Map.of("prompt", "The sky is blue.", "steps", 10, "eta", 0.1, "decode_every", 5));
             driver.get(root + page.substring(1));
-            new WebDriverWait(driver, LONG).until(d -> d.findElement(By.id("study-status")).getText().equals("6 of 6 runs finished"));
-            new WebDriverWait(driver, LONG).until(d -> d.findElements(By.cssSelector(".study-live .finished")).size() == 1);
+            Chromium.waitFor(driver, LONG).until(d -> d.findElement(By.id("study-status")).getText().equals("6 of 6 runs finished"));
+            Chromium.waitFor(driver, LONG).until(d -> d.findElements(By.cssSelector(".study-live .finished")).size() == 1);
             String c = chart(".chart-criterion");
-            new WebDriverWait(driver, LONG).until(d -> js(d, "return " + c + ".data.datasets.every(d => d.data.length === 3"
+            Chromium.waitFor(driver, LONG).until(d -> js(d, "return " + c + ".data.datasets.every(d => d.data.length === 3"
                     + " && d.data.every(Number.isFinite))").equals(Boolean.TRUE));
             assertEquals(2L, js(driver, "return " + c + ".data.datasets.length"), "one line per model");
             js(driver, "document.querySelector('.chart-criterion').scrollIntoView({block: 'center'})");
@@ -161,9 +161,9 @@ class NewerPagesChartsBrowserTest {
         try {
             String id = RunsApi.start("probe", "gpt2-tiny", Map.of("layers", "0,2,4", "epochs", 4, "tokens", 2048, "context", 32));
             driver.get(root + "runs/" + id);
-            new WebDriverWait(driver, LONG).until(d -> d.findElement(By.id("run-state")).getText().equals("done"));
+            Chromium.waitFor(driver, LONG).until(d -> d.findElement(By.id("run-state")).getText().equals("done"));
             String c = chart(".chart-loss");
-            new WebDriverWait(driver, LONG).until(d -> js(d, "return " + c + ".data.datasets.length === 3").equals(Boolean.TRUE));
+            Chromium.waitFor(driver, LONG).until(d -> js(d, "return " + c + ".data.datasets.length === 3").equals(Boolean.TRUE));
             assertEquals(List.of("training loss, layer 0", "training loss, layer 2", "training loss, layer 4"),
                     js(driver, "return " + c + ".data.datasets.map(d => d.label)"));
             assertEquals(List.of("1", "2", "3", "4"), js(driver, "return " + c + ".data.labels"), "x: the epoch within each probe");
@@ -190,7 +190,7 @@ class NewerPagesChartsBrowserTest {
         try {
             driver.get(root + "lens?model=gpt2-tiny&prompt=" + LensLinks.enc("The sky is blue. It is nice."));
             String c = chart(".chart-follow");
-            new WebDriverWait(driver, LONG).until(d -> js(d, "const c = " + c + "; return !!c && c.data.datasets.length === 2").equals(Boolean.TRUE));
+            Chromium.waitFor(driver, LONG).until(d -> js(d, "const c = " + c + "; return !!c && c.data.datasets.length === 2").equals(Boolean.TRUE));
             assertEquals(List.of("y", "rank"), js(driver, "return " + c + ".data.datasets.map(d => d.yAxisID || 'y')"));
             assertEquals(List.of("linear", "logarithmic", "probability", "rank (log)"), js(driver, "const s = " + c + ".scales;"
                     + " return [s.y.type, s.rank.type, s.y.options.title.text, s.rank.options.title.text]"));
@@ -213,9 +213,9 @@ class NewerPagesChartsBrowserTest {
             String id = RunsApi.start("orthogonal-walk", "gpt2-tiny", Map.of("prompt", "The sky is blue.", "lm_head", false,
                     "precision", "float64", "steps", 20, "eta", 0.1, "decode_every", 5));
             driver.get(root + "runs/" + id);
-            new WebDriverWait(driver, LONG).until(d -> d.findElement(By.id("run-state")).getText().equals("done"));
+            Chromium.waitFor(driver, LONG).until(d -> d.findElement(By.id("run-state")).getText().equals("done"));
             String c = chart(".chart-ratio");
-            new WebDriverWait(driver, LONG).until(d -> js(d, "return " + c + ".data.datasets[0].data.length === 20").equals(Boolean.TRUE));
+            Chromium.waitFor(driver, LONG).until(d -> js(d, "return " + c + ".data.datasets[0].data.length === 20").equals(Boolean.TRUE));
             List<?> ticks = (List<?>) js(driver, "return " + c + ".scales.y.ticks.map(t => t.label).filter(l => l !== '')");
             assertFalse(ticks.isEmpty());
             for (Object t : ticks) {
@@ -234,7 +234,7 @@ class NewerPagesChartsBrowserTest {
     void runPagesSayHowTheRunEnded() throws Exception {
         WebDriver driver = chromium();
         try {
-            WebDriverWait wait = new WebDriverWait(driver, LONG);
+            WebDriverWait wait = Chromium.waitFor(driver, LONG);
             String done = RunsApi.start("reconstruction", "gpt2-tiny", Map.of("prompt", "The sky is blue.", "steps", 40, "lr", 0.05));
             driver.get(root + "runs/" + done);
             js(driver, "window.sameDocument = true");
@@ -278,7 +278,7 @@ class NewerPagesChartsBrowserTest {
     void twinButtonOpensBothRunsSideBySide() throws Exception {
         WebDriver driver = chromium();
         try {
-            WebDriverWait wait = new WebDriverWait(driver, LONG);
+            WebDriverWait wait = Chromium.waitFor(driver, LONG);
             String id = RunsApi.start("reconstruction", "gpt2-tiny:untrained", Map.of("prompt", "The sky is blue.", "steps", 10));
             driver.get(root + "runs/" + id);
             var button = driver.findElement(By.xpath("//button[starts-with(normalize-space(.), 'compare with the')]"));
@@ -303,7 +303,7 @@ class NewerPagesChartsBrowserTest {
     void alignmentTunedLensAndImagePagesFitAPhone() throws Exception {
         WebDriver driver = chromium();
         try {
-            WebDriverWait wait = new WebDriverWait(driver, LONG);
+            WebDriverWait wait = Chromium.waitFor(driver, LONG);
             String table = given().contentType("application/json").body(Map.of("kind", "exhaustive", "models", List.of("gpt2-tiny"),
                     "layers", List.of(1), "features", List.of("[:, :, 0]"), "params", Map.of("topk", 3, "batch", 512)))
                     .post("/api/alignments").then().statusCode(201).extract().path("id");

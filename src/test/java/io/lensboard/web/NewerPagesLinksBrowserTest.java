@@ -80,7 +80,7 @@ class NewerPagesLinksBrowserTest {
         WebDriver driver = chromium();
         try {
             width(driver, phone);
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(120));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(120));
             driver.get(root.toString());
             fits(driver, phone);
             WebElement vit = driver.findElement(By.xpath("//table[@class='catalog']//a[normalize-space()='vit-tiny']"));
@@ -158,7 +158,7 @@ class NewerPagesLinksBrowserTest {
         WebDriver driver = chromium();
         try {
             width(driver, phone);
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(180));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(180));
             String run = RunsApi.start("tuned-lens", "gpt2-tiny", Map.of("steps", 2, "tokens", 256, "context", 64));
             driver.get(root + "runs/" + run);
             wait.until(d -> !d.findElements(By.cssSelector("#run-result a.tuned-lens-page")).isEmpty());

@@ -48,7 +48,7 @@ class PatchingBrowserTest {
     void patchesBetweenTwoPromptsFromTheLensPage() throws Exception {
         WebDriver driver = chromium();
         try {
-            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(180));
+            WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(180));
             driver.get(root + "lens?model=stories260K&prompt=" + URLEncoder.encode("The cat was happy. The cat", StandardCharsets.UTF_8));
             wait.until(d -> !d.findElements(By.cssSelector("button[form='compare-twin']")).isEmpty());
             driver.findElement(By.cssSelector("button[form='compare-twin']")).click();
