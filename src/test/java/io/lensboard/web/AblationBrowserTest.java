@@ -41,13 +41,9 @@ class AblationBrowserTest {
     @TestHTTPResource("/")
     URL root;
 
-    private static WebDriver chromium() throws java.io.IOException {
-        return Chromium.start(1400, 1100);
-    }
-
     @Test
     void ablatesFromTheLensPageAndOpensTheSideBySide() throws Exception {
-        WebDriver driver = chromium();
+        WebDriver driver = Chromium.start(1400, 1100);
         try {
             driver.manage().window().setSize(new Dimension(1400, 1300));
             WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(90));

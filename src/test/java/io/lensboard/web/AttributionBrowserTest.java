@@ -38,13 +38,9 @@ class AttributionBrowserTest {
     @TestHTTPResource("/")
     URL root;
 
-    private static WebDriver chromium() throws java.io.IOException {
-        return Chromium.start(1400, 1100);
-    }
-
     @Test
     void aLensCellsWhyThisTokenOpensTheAttributionChart() throws Exception {
-        WebDriver driver = chromium();
+        WebDriver driver = Chromium.start(1400, 1100);
         try {
             driver.get(root + "lens?model=gpt2-tiny&prompt=The%20cat%20was%20happy.%20The%20cat&metric=prob");
             WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(90));

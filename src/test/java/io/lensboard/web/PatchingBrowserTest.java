@@ -40,13 +40,9 @@ class PatchingBrowserTest {
     @TestHTTPResource("/")
     URL root;
 
-    private static WebDriver chromium() throws java.io.IOException {
-        return Chromium.start(1400, 1100);
-    }
-
     @Test
     void patchesBetweenTwoPromptsFromTheLensPage() throws Exception {
-        WebDriver driver = chromium();
+        WebDriver driver = Chromium.start(1400, 1100);
         try {
             WebDriverWait wait = Chromium.waitFor(driver, Duration.ofSeconds(180));
             driver.get(root + "lens?model=stories260K&prompt=" + URLEncoder.encode("The cat was happy. The cat", StandardCharsets.UTF_8));
